@@ -1,0 +1,153 @@
+/**
+ * Coded errors. Every failure Rampart reports has a stable code; one table maps the code to its
+ * HTTP status, its OpenAI-style error `type`, and the public message clients see. The public
+ * message never contains config values, secrets or stack traces; `detail` may add safe,
+ * request-specific context (a JSON path, a deployment name the caller sent).
+ *
+ * docs/errors.md lists every code; test/core/errors-docs.test.ts fails when one is missing.
+ */
+
+export interface ErrorSpec {
+  readonly status: number;
+  /** OpenAI error `type` used on the data plane. */
+  readonly type:
+    | 'invalid_request_error'
+    | 'authentication_error'
+    | 'permission_error'
+    | 'not_found_error'
+    | 'rate_limit_error'
+    | 'api_error'
+    | 'server_error';
+  readonly message: string;
+}
+
+export const ERROR_CODES = {
+  // --- request shape
+  RAMPART_BAD_JSON: { status: 400, type: 'invalid_request_error', message: 'The request body is not valid JSON.' },
+  RAMPART_INVALID_REQUEST: { status: 400, type: 'invalid_request_error', message: 'The request is invalid.' },
+  RAMPART_BODY_TOO_LARGE: { status: 413, type: 'invalid_request_error', message: 'The request body is larger than the configured limit.' },
+  RAMPART_UNSUPPORTED_MEDIA_TYPE: { status: 415, type: 'invalid_request_error', message: 'The request body must be application/json.' },
+  RAMPART_ROUTE_NOT_FOUND: { status: 404, type: 'not_found_error', message: 'No such route.' },
+  RAMPART_METHOD_NOT_ALLOWED: { status: 405, type: 'invalid_request_error', message: 'Method not allowed on this route.' },
+  RAMPART_NOT_FOUND: { status: 404, type: 'not_found_error', message: 'The resource does not exist.' },
+  RAMPART_UNKNOWN_DEPLOYMENT: { status: 404, type: 'not_found_error', message: 'The model (deployment) does not exist or you do not have access to it.' },
+  RAMPART_UNSUPPORTED_OPERATION: { status: 400, type: 'invalid_request_error', message: 'This deployment does not support the requested operation.' },
+  RAMPART_CONFLICT: { status: 409, type: 'invalid_request_error', message: 'The request conflicts with the current state of the resource.' },
+
+  // --- authentication
+  RAMPART_AUTH_MISSING: { status: 401, type: 'authentication_error', message: 'Authentication is required: send a bearer token or an API key.' },
+  RAMPART_AUTH_MALFORMED: { status: 401, type: 'authentication_error', message: 'The credential is malformed.' },
+  RAMPART_AUTH_INVALID_TOKEN: { status: 401, type: 'authentication_error', message: 'The bearer token is not valid.' },
+  RAMPART_AUTH_TOKEN_EXPIRED: { status: 401, type: 'authentication_error', message: 'The bearer token has expired.' },
+  RAMPART_AUTH_TOKEN_NOT_YET_VALID: { status: 401, type: 'authentication_error', message: 'The bearer token is not valid yet.' },
+  RAMPART_AUTH_UNTRUSTED_ISSUER: { status: 401, type: 'authentication_error', message: 'The bearer token was not issued by a trusted identity provider.' },
+  RAMPART_AUTH_WRONG_AUDIENCE: { status: 401, type: 'authentication_error', message: 'The bearer token was not issued for this gateway.' },
+  RAMPART_AUTH_ALG_NOT_ALLOWED: { status: 401, type: 'authentication_error', message: 'The bearer token is signed with an algorithm that is not allowed.' },
+  RAMPART_AUTH_INVALID_KEY: { status: 401, type: 'authentication_error', message: 'The API key is not valid.' },
+  RAMPART_AUTH_KEY_REVOKED: { status: 401, type: 'authentication_error', message: 'The API key has been revoked.' },
+  RAMPART_AUTH_KEY_EXPIRED: { status: 401, type: 'authentication_error', message: 'The API key has expired.' },
+  RAMPART_AUTH_KEYS_DISABLED: { status: 401, type: 'authentication_error', message: 'API keys are disabled on this gateway: sign in through the identity provider.' },
+  RAMPART_AUTH_IDP_UNAVAILABLE: { status: 503, type: 'server_error', message: 'The identity provider could not be reached to verify the token.' },
+
+  // --- authorization
+  RAMPART_FORBIDDEN: { status: 403, type: 'permission_error', message: 'You do not have permission to perform this action.' },
+
+  // --- limits
+  RAMPART_RATE_LIMITED: { status: 429, type: 'rate_limit_error', message: 'Rate limit reached: retry after the time in the Retry-After header.' },
+  RAMPART_BUDGET_EXCEEDED: { status: 429, type: 'rate_limit_error', message: 'The monthly token budget is exhausted.' },
+
+  // --- upstream
+  RAMPART_UPSTREAM_UNAVAILABLE: { status: 502, type: 'api_error', message: 'No upstream target of this deployment could be reached.' },
+  RAMPART_UPSTREAM_TIMEOUT: { status: 504, type: 'api_error', message: 'The upstream did not answer in time.' },
+  RAMPART_UPSTREAM_ERROR: { status: 502, type: 'api_error', message: 'The upstream answered with an error.' },
+  RAMPART_UPSTREAM_BAD_RESPONSE: { status: 502, type: 'api_error', message: 'The upstream answered with something that is not a valid response.' },
+
+  // --- configuration (start-up and CLI; never sent to data-plane clients)
+  RAMPART_CONFIG_INVALID: { status: 500, type: 'server_error', message: 'The configuration is invalid.' },
+  RAMPART_CONFIG_REF_UNRESOLVED: { status: 500, type: 'server_error', message: 'A ${env:} or ${file:} reference in the configuration could not be resolved.' },
+  RAMPART_CONFIG_NOT_FOUND: { status: 500, type: 'server_error', message: 'The configuration file was not found.' },
+
+  // --- storage
+  RAMPART_STORE_UNAVAILABLE: { status: 503, type: 'server_error', message: 'The store is not available.' },
+  RAMPART_STORE_LOCKED: { status: 503, type: 'server_error', message: 'The embedded data directory is in use by another Rampart process.' },
+  RAMPART_STORE_MIGRATION_FAILED: { status: 500, type: 'server_error', message: 'A database migration failed.' },
+  RAMPART_COUNTERS_UNAVAILABLE: { status: 503, type: 'server_error', message: 'The limit counters are not available.' },
+
+  // --- audit
+  RAMPART_AUDIT_CHAIN_BROKEN: { status: 500, type: 'server_error', message: 'The audit hash chain does not verify.' },
+
+  // --- lifecycle
+  RAMPART_NOT_READY: { status: 503, type: 'server_error', message: 'Rampart is not ready to serve requests.' },
+  RAMPART_SHUTTING_DOWN: { status: 503, type: 'server_error', message: 'Rampart is shutting down.' },
+  RAMPART_INTERNAL: { status: 500, type: 'server_error', message: 'Internal error.' },
+} as const satisfies Record<string, ErrorSpec>;
+
+export type ErrorCode = keyof typeof ERROR_CODES;
+
+export interface RampartErrorOptions {
+  /** Safe, specific context appended to the public message (never secrets or config values). */
+  detail?: string;
+  /** Overrides the table's status (e.g. an upstream 4xx passed through). */
+  status?: number;
+  /** Extra response headers (Retry-After, WWW-Authenticate, x-ratelimit-*). */
+  headers?: Record<string, string>;
+  /** Internal cause: logged, never sent to the client. */
+  cause?: unknown;
+  /** The OpenAI `param` field. */
+  param?: string;
+}
+
+export class RampartError extends Error {
+  readonly code: ErrorCode;
+  readonly status: number;
+  readonly detail: string | undefined;
+  readonly headers: Record<string, string>;
+  readonly param: string | undefined;
+
+  constructor(code: ErrorCode, options: RampartErrorOptions = {}) {
+    const spec = ERROR_CODES[code];
+    super(options.detail ? `${spec.message} ${options.detail}` : spec.message, { cause: options.cause });
+    this.name = 'RampartError';
+    this.code = code;
+    this.status = options.status ?? spec.status;
+    this.detail = options.detail;
+    this.headers = options.headers ?? {};
+    this.param = options.param;
+  }
+
+  get type(): ErrorSpec['type'] {
+    return ERROR_CODES[this.code].type;
+  }
+
+  /** The message safe to show to clients. */
+  get publicMessage(): string {
+    return this.message;
+  }
+}
+
+export function isRampartError(e: unknown): e is RampartError {
+  return e instanceof RampartError;
+}
+
+/** Any thrown value as a RampartError; unknown errors become RAMPART_INTERNAL with no detail. */
+export function toRampartError(e: unknown): RampartError {
+  if (e instanceof RampartError) return e;
+  return new RampartError('RAMPART_INTERNAL', { cause: e });
+}
+
+/** OpenAI-style error body for the data plane. */
+export function openAiErrorBody(err: RampartError): { error: { message: string; type: string; code: string; param: string | null } } {
+  return { error: { message: err.publicMessage, type: err.type, code: err.code, param: err.param ?? null } };
+}
+
+/** RFC 9457 problem+json body for the admin API. */
+export function problemBody(err: RampartError, instance?: string): Record<string, unknown> {
+  return {
+    type: `urn:rampart:error:${err.code}`,
+    title: ERROR_CODES[err.code].message,
+    status: err.status,
+    code: err.code,
+    detail: err.publicMessage,
+    ...(instance ? { instance } : {}),
+  };
+}

@@ -1,0 +1,114 @@
+/**
+ * The provider seam. A provider is one folder under providers/ exporting one `ProviderDescriptor`:
+ * its id, its options schema (validated when the config loads) and a factory that turns one
+ * configured target into a `ProviderTarget`. The gateway speaks OpenAI's wire format to clients;
+ * a provider translates to and from its upstream and never sees the client's credential.
+ */
+import type { z } from 'zod';
+import type { Logger } from 'pino';
+
+export type Operation = 'chat.completions' | 'embeddings' | 'responses';
+
+/** Fields every target has, whatever its provider (added by the config schema). */
+export interface CommonTargetOptions {
+  provider: string;
+  /** Lower runs first; equal priorities share traffic by weight. */
+  priority: number;
+  weight: number;
+  /** Time allowed for the upstream's response headers (and, when not streamed, its body). */
+  timeoutMs: number;
+}
+
+export interface UpstreamCallOptions {
+  stream: boolean;
+  signal: AbortSignal;
+  requestId: string;
+}
+
+/**
+ * What a provider's call returns when the upstream accepted the request (2xx).
+ * - non-streamed: `json` is the answer in OpenAI's shape for the operation;
+ * - streamed: `events` yields OpenAI-shaped SSE `data:` payloads (the JSON text of each
+ *   `chat.completion.chunk` / responses event), without the final `[DONE]`, which the gateway adds.
+ *   For responses streams each item carries its SSE `event:` name.
+ */
+export interface UpstreamSuccess {
+  status: number;
+  json?: unknown;
+  events?: AsyncIterable<SseOut>;
+  /** Usage when known without parsing (non-streamed); for streams the gateway reads the last chunk. */
+  usage?: { promptTokens: number; completionTokens: number } | undefined;
+}
+
+export interface SseOut {
+  event?: string;
+  data: string;
+}
+
+/**
+ * A failed upstream call. `retryable` failures (connect errors, timeouts, 429, 5xx) let the router
+ * try again or fail over; the others are final. `status`/`body` describe what the client gets when
+ * the failure is final: an OpenAI-style error body, already stripped of anything secret (upstream
+ * 401/403 texts can quote a partial provider key, so those are replaced by a generic message).
+ */
+export class UpstreamFailure extends Error {
+  readonly retryable: boolean;
+  readonly status: number;
+  readonly kind: 'connect' | 'timeout' | 'http' | 'bad-response';
+  readonly body: { error: { message: string; type: string; code: string | null; param?: string | null } } | undefined;
+  /** Retry-After of a 429, in ms, when the upstream gave one. */
+  readonly retryAfterMs: number | undefined;
+
+  constructor(init: {
+    kind: UpstreamFailure['kind'];
+    retryable: boolean;
+    status: number;
+    message: string;
+    body?: UpstreamFailure['body'];
+    retryAfterMs?: number;
+    cause?: unknown;
+  }) {
+    super(init.message, { cause: init.cause });
+    this.name = 'UpstreamFailure';
+    this.kind = init.kind;
+    this.retryable = init.retryable;
+    this.status = init.status;
+    this.body = init.body;
+    this.retryAfterMs = init.retryAfterMs;
+  }
+}
+
+export interface ProviderTarget {
+  /** `<provider>:<deployment>#<index>`, used in logs, metrics and audit; never contains secrets. */
+  readonly label: string;
+  readonly provider: string;
+  readonly options: CommonTargetOptions;
+  supports(op: Operation): boolean;
+  /**
+   * Sends one request upstream. `body` is the client's OpenAI-format request with `model` already
+   * replaced by the target's model where the provider needs it. Resolves on 2xx, throws
+   * `UpstreamFailure` otherwise.
+   */
+  call(op: Operation, body: Record<string, unknown>, opts: UpstreamCallOptions): Promise<UpstreamSuccess>;
+  close(): Promise<void>;
+}
+
+export interface ProviderContext {
+  logger: Logger;
+  /** Deployment name, for the label. */
+  deployment: string;
+  index: number;
+}
+
+export interface ProviderDescriptor<O extends CommonTargetOptions = CommonTargetOptions> {
+  readonly id: string;
+  readonly version: string;
+  readonly description: string;
+  readonly operations: readonly Operation[];
+  /**
+   * Options schema: a z.object with `provider: z.literal(id)` and the provider's own fields
+   * (baseUrl, apiKey, model, ...). The config schema adds the common fields.
+   */
+  readonly optionsSchema: z.ZodObject;
+  create(options: O, ctx: ProviderContext): ProviderTarget;
+}

@@ -1,0 +1,142 @@
+/**
+ * Storage interfaces. Two backends implement `SqlClient` in the same PostgreSQL dialect (embedded
+ * PGlite and PostgreSQL by URL); repositories are written once against `SqlClient`. Counters
+ * (rate limits, budgets) are separate: memory for one instance, Redis for many.
+ */
+import type { PrincipalKind } from '../core/principal.ts';
+import type { StoredAuditEvent } from '../core/audit-event.ts';
+
+export interface QueryResult<T> {
+  rows: T[];
+  rowCount: number;
+}
+
+export interface SqlClient {
+  readonly dialect: 'pglite' | 'postgres';
+  query<T = Record<string, unknown>>(sql: string, params?: readonly unknown[]): Promise<QueryResult<T>>;
+  /** Runs `fn` in one transaction; rolls back when it throws. */
+  transaction<T>(fn: (tx: SqlClient) => Promise<T>): Promise<T>;
+  close(): Promise<void>;
+}
+
+export interface LimitValues {
+  requestsPerMinute?: number;
+  tokensPerMinute?: number;
+  tokensPerMonth?: number;
+}
+
+/** A Rampart API key as stored: only the hash of its secret, never the plaintext. */
+export interface ApiKeyRecord {
+  /** Public lookup id, also embedded in the key string. */
+  id: string;
+  name: string;
+  /** SHA-256 (hex) of the key's secret part. */
+  secretHash: string;
+  principalId: string;
+  principalKind: PrincipalKind;
+  roles: string[];
+  limits: LimitValues | null;
+  createdAt: number;
+  createdBy: string | null;
+  expiresAt: number | null;
+  revokedAt: number | null;
+  lastUsedAt: number | null;
+  /** Id of the key this one replaced by rotation. */
+  rotatedFrom: string | null;
+}
+
+export interface Page<T> {
+  items: T[];
+  /** Opaque cursor for the next page, null at the end. */
+  nextCursor: string | null;
+}
+
+export interface ApiKeyRepo {
+  insert(rec: ApiKeyRecord): Promise<void>;
+  get(id: string): Promise<ApiKeyRecord | null>;
+  list(opts: { includeRevoked?: boolean; limit: number; cursor?: string | null }): Promise<Page<ApiKeyRecord>>;
+  /** Sets revokedAt if not yet revoked; false when no such key. */
+  revoke(id: string, at: number): Promise<boolean>;
+  /** Sets (or shortens) the expiry; used by rotation's overlap window. */
+  setExpiry(id: string, at: number): Promise<boolean>;
+  /** Batched last-used update (the request path never waits on it). */
+  touch(lastUsed: ReadonlyMap<string, number>): Promise<void>;
+}
+
+export interface AuditFilter {
+  from?: number;
+  to?: number;
+  principalId?: string;
+  deployment?: string;
+  action?: string;
+  decision?: 'allow' | 'deny' | 'error';
+  status?: number;
+  requestId?: string;
+  limit: number;
+  /** Opaque cursor from a previous page. Pages go newest first. */
+  cursor?: string | null;
+}
+
+export interface AuditRepo {
+  /** Appends a contiguous run of one chain; fails (unique violation) if `seq` is taken. */
+  append(events: readonly StoredAuditEvent[]): Promise<void>;
+  head(chainId: string): Promise<{ seq: number; hash: string } | null>;
+  chains(): Promise<string[]>;
+  /** Events of one chain in seq order, from `fromSeq`, `limit` at a time. */
+  readChain(chainId: string, fromSeq: number, limit: number): Promise<StoredAuditEvent[]>;
+  list(filter: AuditFilter): Promise<Page<StoredAuditEvent>>;
+}
+
+export interface Store {
+  readonly sql: SqlClient;
+  readonly keys: ApiKeyRepo;
+  readonly audit: AuditRepo;
+  /** Cheap round trip for /readyz. */
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** A window over which a counter accumulates. */
+export type CounterWindow =
+  /** Sliding window (approximated from two fixed buckets), e.g. 60 000 ms for "per minute". */
+  | { kind: 'sliding'; ms: number }
+  /** Fixed, aligned window such as a calendar month: [startMs, endMs). */
+  | { kind: 'fixed'; startMs: number; endMs: number };
+
+export interface LimitCheck {
+  key: string;
+  /** How much this request takes (1 for requests, estimated tokens for tokens). */
+  cost: number;
+  limit: number;
+  window: CounterWindow;
+}
+
+export interface LimitCheckResult {
+  key: string;
+  limit: number;
+  /** Usage in the window after this call (including `cost` when allowed). */
+  used: number;
+  remaining: number;
+  /** Milliseconds until enough of the window has passed for `remaining` to cover `cost` again. */
+  resetMs: number;
+}
+
+export interface LimitResult {
+  /** True when every check had room; then every cost was added. Otherwise nothing was added. */
+  allowed: boolean;
+  results: LimitCheckResult[];
+  /** Index of the first check without room, -1 when allowed. */
+  deniedIndex: number;
+  /** For 429 Retry-After: the denied check's resetMs (0 when allowed). */
+  retryAfterMs: number;
+}
+
+export interface Counters {
+  readonly kind: 'memory' | 'redis';
+  /** All-or-nothing: atomically checks every limit and, only if all have room, adds every cost. */
+  takeAll(checks: readonly LimitCheck[], nowMs: number): Promise<LimitResult>;
+  /** Unconditional adjustment (may be negative), e.g. reconciling estimated with actual tokens. */
+  addAll(items: readonly { key: string; amount: number; window: CounterWindow }[], nowMs: number): Promise<void>;
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}
