@@ -47,7 +47,9 @@ export const ERROR_CODES = {
   RAMPART_AUTH_KEY_REVOKED: { status: 401, type: 'authentication_error', message: 'The API key has been revoked.' },
   RAMPART_AUTH_KEY_EXPIRED: { status: 401, type: 'authentication_error', message: 'The API key has expired.' },
   RAMPART_AUTH_KEYS_DISABLED: { status: 401, type: 'authentication_error', message: 'API keys are disabled on this gateway: sign in through the identity provider.' },
+  RAMPART_AUTH_TOKEN_TOO_LARGE: { status: 401, type: 'authentication_error', message: 'The bearer token is larger than this gateway accepts.' },
   RAMPART_AUTH_IDP_UNAVAILABLE: { status: 503, type: 'server_error', message: 'The identity provider could not be reached to verify the token.' },
+  RAMPART_AUTH_IDP_MISCONFIGURED: { status: 503, type: 'server_error', message: 'The identity provider metadata does not match this gateway configuration.' },
 
   // --- authorization
   RAMPART_FORBIDDEN: { status: 403, type: 'permission_error', message: 'You do not have permission to perform this action.' },

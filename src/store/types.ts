@@ -14,6 +14,8 @@ export interface QueryResult<T> {
 export interface SqlClient {
   readonly dialect: 'pglite' | 'postgres';
   query<T = Record<string, unknown>>(sql: string, params?: readonly unknown[]): Promise<QueryResult<T>>;
+  /** Runs one or more statements without parameters (migrations, savepoints). */
+  exec(sql: string): Promise<void>;
   /** Runs `fn` in one transaction; rolls back when it throws. */
   transaction<T>(fn: (tx: SqlClient) => Promise<T>): Promise<T>;
   close(): Promise<void>;

@@ -17,6 +17,13 @@ export interface CommonTargetOptions {
   weight: number;
   /** Time allowed for the upstream's response headers (and, when not streamed, its body). */
   timeoutMs: number;
+  /** Streams: longest silence allowed between two chunks (default 120 s; reasoning models pause). */
+  streamIdleTimeoutMs?: number;
+}
+
+export interface TokenUsage {
+  promptTokens: number;
+  completionTokens: number;
 }
 
 export interface UpstreamCallOptions {
@@ -31,18 +38,32 @@ export interface UpstreamCallOptions {
  * - streamed: `events` yields OpenAI-shaped SSE `data:` payloads (the JSON text of each
  *   `chat.completion.chunk` / responses event), without the final `[DONE]`, which the gateway adds.
  *   For responses streams each item carries its SSE `event:` name.
+ *
+ * Stream usage: the provider finds it without parsing every chunk (it parses only the chunk that
+ * carries a `"usage": {` object) and exposes it twice: on that `SseOut` (`usage`) and through
+ * `streamUsage()`, complete once `events` is exhausted. Chat streams always ask the upstream for
+ * usage (`stream_options.include_usage`); when the client did not ask, `injectedUsage` is true
+ * and the usage-only chunk is marked `injected: true`: the gateway must not forward that chunk.
  */
 export interface UpstreamSuccess {
   status: number;
   json?: unknown;
   events?: AsyncIterable<SseOut>;
-  /** Usage when known without parsing (non-streamed); for streams the gateway reads the last chunk. */
-  usage?: { promptTokens: number; completionTokens: number } | undefined;
+  /** Non-streamed: usage read from the answer. */
+  usage?: TokenUsage | undefined;
+  /** Streamed: the usage seen so far; final once `events` has been iterated to its end. */
+  streamUsage?: () => TokenUsage | undefined;
+  /** Streamed: the provider asked the upstream for a usage chunk the client did not ask for. */
+  injectedUsage?: boolean;
 }
 
 export interface SseOut {
   event?: string;
   data: string;
+  /** Set on the event that carried token usage. */
+  usage?: TokenUsage;
+  /** The event exists only because the provider asked for usage: do not send it to the client. */
+  injected?: true;
 }
 
 /**
@@ -50,11 +71,14 @@ export interface SseOut {
  * try again or fail over; the others are final. `status`/`body` describe what the client gets when
  * the failure is final: an OpenAI-style error body, already stripped of anything secret (upstream
  * 401/403 texts can quote a partial provider key, so those are replaced by a generic message).
+ * Kind `aborted` means the client's signal fired (it went away): never retry it; status 499 is
+ * the nginx convention for "client closed request" and only ever reaches logs and audit.
+ * Thrown from `events` too, when a stream breaks after it started.
  */
 export class UpstreamFailure extends Error {
   readonly retryable: boolean;
   readonly status: number;
-  readonly kind: 'connect' | 'timeout' | 'http' | 'bad-response';
+  readonly kind: 'connect' | 'timeout' | 'http' | 'bad-response' | 'aborted';
   readonly body: { error: { message: string; type: string; code: string | null; param?: string | null } } | undefined;
   /** Retry-After of a 429, in ms, when the upstream gave one. */
   readonly retryAfterMs: number | undefined;

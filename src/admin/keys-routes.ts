@@ -1,0 +1,181 @@
+/**
+ * /admin/v1/keys: create (the plaintext is in the answer once and never again), list, get, revoke,
+ * rotate. Answers never contain a key's hash.
+ */
+import { z } from 'zod';
+import { RampartError } from '../core/errors.ts';
+import type { Principal, PrincipalKind } from '../core/principal.ts';
+import type { Secret } from '../core/secret.ts';
+import { limitValuesSchema } from '../config/schema.ts';
+import type { ApiKeyRecord, LimitValues, Page } from '../store/types.ts';
+
+/** A key as services return it: everything but the secret's hash. */
+export type KeyRecord = Omit<ApiKeyRecord, 'secretHash'>;
+import { pageParams, type AdminRoute } from './admin-api.ts';
+
+/** What the admin API needs of the API key service (identity/api-keys.ts). */
+export interface KeyManager {
+  create(input: {
+    name: string;
+    principalId?: string;
+    principalKind: PrincipalKind;
+    roles: string[];
+    limits?: LimitValues | null;
+    expiresAt?: number | null;
+    createdBy: string | null;
+  }): Promise<{ record: KeyRecord; plaintext: Secret }>;
+  list(opts: { includeRevoked?: boolean; limit: number; cursor?: string | null }): Promise<Page<KeyRecord>>;
+  get(id: string): Promise<KeyRecord | null>;
+  revoke(id: string): Promise<boolean>;
+  rotate(id: string, opts: { overlapMs?: number; createdBy: string | null }): Promise<{ record: KeyRecord; plaintext: Secret }>;
+}
+
+export interface KeyView {
+  id: string;
+  name: string;
+  principalId: string;
+  principalKind: PrincipalKind;
+  roles: string[];
+  limits: LimitValues | null;
+  status: 'active' | 'revoked' | 'expired';
+  createdAt: string;
+  createdBy: string | null;
+  expiresAt: string | null;
+  revokedAt: string | null;
+  lastUsedAt: string | null;
+  rotatedFrom: string | null;
+}
+
+const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
+
+export function keyView(rec: KeyRecord, now: number): KeyView {
+  return {
+    id: rec.id,
+    name: rec.name,
+    principalId: rec.principalId,
+    principalKind: rec.principalKind,
+    roles: rec.roles,
+    limits: rec.limits,
+    status: rec.revokedAt !== null ? 'revoked' : rec.expiresAt !== null && rec.expiresAt <= now ? 'expired' : 'active',
+    createdAt: new Date(rec.createdAt).toISOString(),
+    createdBy: rec.createdBy,
+    expiresAt: iso(rec.expiresAt),
+    revokedAt: iso(rec.revokedAt),
+    lastUsedAt: iso(rec.lastUsedAt),
+    rotatedFrom: rec.rotatedFrom,
+  };
+}
+
+const KEY_ID = /^[A-Za-z0-9_-]{1,64}$/;
+
+export const createKeyBody = z.strictObject({
+  name: z.string().min(1).max(128),
+  roles: z.array(z.string().regex(/^[A-Za-z0-9._:-]{1,64}$/)).min(1).max(32),
+  principalId: z.string().regex(/^[A-Za-z0-9._:@/#-]{1,200}$/).optional(),
+  principalKind: z.enum(['user', 'app', 'agent', 'workload']).default('app'),
+  limits: limitValuesSchema.optional(),
+  expiresInDays: z.number().positive().max(3650).optional(),
+});
+
+const rotateBody = z.strictObject({
+  overlapHours: z.number().min(0).max(24 * 30).optional(),
+});
+
+/**
+ * A caller may only hand out roles it holds itself, unless it is a full `admin`: otherwise
+ * `keys:write` alone would let anyone mint an admin key.
+ */
+export function assertMayGrant(caller: Principal, roles: readonly string[]): void {
+  if (caller.roles.includes('admin')) return;
+  const missing = roles.filter((r) => !caller.roles.includes(r));
+  if (missing.length > 0) {
+    throw new RampartError('RAMPART_FORBIDDEN', { detail: `You cannot grant roles you do not hold: ${missing.join(', ')}.` });
+  }
+}
+
+function idParam(params: Readonly<Record<string, string | undefined>>): string {
+  const id = params.id ?? '';
+  if (!KEY_ID.test(id)) throw new RampartError('RAMPART_NOT_FOUND', { detail: 'No such key.' });
+  return id;
+}
+
+export function keyRoutes(keys: KeyManager, now: () => number): AdminRoute[] {
+  return [
+    {
+      method: 'GET',
+      path: '/admin/v1/keys',
+      action: 'keys.list',
+      permission: 'keys:read',
+      handle: async ({ query }) => {
+        const page = await keys.list({ includeRevoked: query.get('includeRevoked') === 'true', ...pageParams(query) });
+        const t = now();
+        return { status: 200, body: { data: page.items.map((k) => keyView(k, t)), nextCursor: page.nextCursor } };
+      },
+    },
+    {
+      method: 'POST',
+      path: '/admin/v1/keys',
+      action: 'keys.create',
+      permission: 'keys:write',
+      handle: async (call) => {
+        const input = await call.body(createKeyBody);
+        assertMayGrant(call.principal, input.roles);
+        const { record, plaintext } = await keys.create({
+          name: input.name,
+          ...(input.principalId ? { principalId: input.principalId } : {}),
+          principalKind: input.principalKind,
+          roles: input.roles,
+          limits: input.limits ?? null,
+          expiresAt: input.expiresInDays ? now() + Math.round(input.expiresInDays * 86_400_000) : null,
+          createdBy: call.principal.id,
+        });
+        call.note({ keyId: record.id, roles: record.roles });
+        // The one and only time the plaintext leaves Rampart.
+        return { status: 201, body: { ...keyView(record, now()), key: plaintext.reveal() } };
+      },
+    },
+    {
+      method: 'GET',
+      path: '/admin/v1/keys/:id',
+      action: 'keys.get',
+      permission: 'keys:read',
+      handle: async ({ params }) => {
+        const rec = await keys.get(idParam(params));
+        if (!rec) throw new RampartError('RAMPART_NOT_FOUND', { detail: 'No such key.' });
+        return { status: 200, body: keyView(rec, now()) };
+      },
+    },
+    {
+      method: 'POST',
+      path: '/admin/v1/keys/:id/revoke',
+      action: 'keys.revoke',
+      permission: 'keys:write',
+      handle: async (call) => {
+        const id = idParam(call.params);
+        call.note({ keyId: id });
+        if (!(await keys.revoke(id))) throw new RampartError('RAMPART_NOT_FOUND', { detail: 'No such key.' });
+        const rec = await keys.get(id);
+        return { status: 200, body: rec ? keyView(rec, now()) : { id } };
+      },
+    },
+    {
+      method: 'POST',
+      path: '/admin/v1/keys/:id/rotate',
+      action: 'keys.rotate',
+      permission: 'keys:write',
+      handle: async (call) => {
+        const id = idParam(call.params);
+        const input = await call.body(rotateBody);
+        const old = await keys.get(id);
+        if (!old) throw new RampartError('RAMPART_NOT_FOUND', { detail: 'No such key.' });
+        assertMayGrant(call.principal, old.roles);
+        const { record, plaintext } = await keys.rotate(id, {
+          ...(input.overlapHours !== undefined ? { overlapMs: Math.round(input.overlapHours * 3_600_000) } : {}),
+          createdBy: call.principal.id,
+        });
+        call.note({ keyId: record.id, rotatedFrom: id });
+        return { status: 201, body: { ...keyView(record, now()), key: plaintext.reveal() } };
+      },
+    },
+  ];
+}

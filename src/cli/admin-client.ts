@@ -1,0 +1,68 @@
+/**
+ * How CLI commands reach Rampart's data: a running server's admin API, or the store directly.
+ */
+import { RampartError } from '../core/errors.ts';
+import { systemClock } from '../core/clock.ts';
+import { silentLogger } from '../monitor/logger.ts';
+import { openStore } from '../store/open-store.ts';
+import type { Store } from '../store/types.ts';
+import { buildIdentity, type Identity } from '../server/identity.ts';
+import { loadConfig } from '../server/config.ts';
+import type { RampartConfig } from '../config/schema.ts';
+
+export async function adminRequest(server: string, method: 'GET' | 'POST', path: string, body?: unknown): Promise<unknown> {
+  const token = process.env.RAMPART_TOKEN;
+  if (!token) throw new RampartError('RAMPART_AUTH_MISSING', { detail: 'Set RAMPART_TOKEN to an admin credential to use --server.' });
+  let res: Response;
+  try {
+    res = await fetch(new URL(path, server), {
+      method,
+      headers: { authorization: `Bearer ${token}`, ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
+      ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+      redirect: 'error',
+      signal: AbortSignal.timeout(30_000),
+    });
+  } catch (e) {
+    throw new RampartError('RAMPART_NOT_READY', { detail: `Cannot reach ${server}.`, cause: e });
+  }
+  const text = await res.text();
+  let json: unknown = null;
+  try {
+    json = text ? JSON.parse(text) : null;
+  } catch {
+    json = null;
+  }
+  if (!res.ok) {
+    const problem = json as { code?: string; detail?: string } | null;
+    throw new Error(`${problem?.code ?? `HTTP ${res.status}`}: ${problem?.detail ?? text.slice(0, 200)}`);
+  }
+  return json;
+}
+
+export interface DirectServices {
+  config: RampartConfig;
+  store: Store;
+  identity: Identity;
+  now: () => number;
+}
+
+/** Opens the configured store (fails with RAMPART_STORE_LOCKED while a server owns it). */
+export async function withDirectServices<T>(configFile: string, fn: (s: DirectServices) => Promise<T>): Promise<T> {
+  const config = loadConfig(configFile);
+  let store: Store;
+  try {
+    store = await openStore(config.storage, { logger: silentLogger });
+  } catch (e) {
+    if (e instanceof RampartError && e.code === 'RAMPART_STORE_LOCKED') {
+      throw new RampartError('RAMPART_STORE_LOCKED', { detail: 'A running server owns the data directory: add --server <url> and set RAMPART_TOKEN.', cause: e });
+    }
+    throw e;
+  }
+  const identity = buildIdentity(config, store, systemClock, silentLogger);
+  try {
+    return await fn({ config, store, identity, now: () => systemClock.now() });
+  } finally {
+    await identity.close();
+    await store.close();
+  }
+}

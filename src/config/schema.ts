@@ -1,0 +1,170 @@
+/**
+ * The one schema of rampart.yaml: types, validation, the JSON Schema editors use
+ * (`rampart config schema`) and docs/config-reference.md all come from here.
+ *
+ * Provider options are declared by each provider's descriptor (STYLE.md habit 2), so the deployment
+ * target schema is assembled from the provider registry that the caller passes in; the config
+ * layer itself imports nothing above `core`.
+ */
+import { z } from 'zod';
+import { authConfigSchema } from './auth.ts';
+import { storageSchema, countersSchema } from '../store/config.ts';
+
+const MiB = 1024 * 1024;
+
+export const limitValuesSchema = z
+  .strictObject({
+    requestsPerMinute: z.int().positive().optional().describe('Requests allowed in any sliding minute.'),
+    tokensPerMinute: z.int().positive().optional().describe('Tokens (prompt + completion) allowed in any sliding minute.'),
+    tokensPerMonth: z.int().positive().optional().describe('Token budget per calendar month (UTC).'),
+  })
+  .describe('Request and token limits. A missing value means no limit of that kind.');
+
+export const ADMIN_PERMISSIONS = ['keys:read', 'keys:write', 'deployments:read', 'audit:read'] as const;
+export type AdminPermission = (typeof ADMIN_PERMISSIONS)[number];
+
+export const roleSchema = z
+  .strictObject({
+    description: z.string().optional(),
+    deployments: z
+      .array(z.string().min(1))
+      .default([])
+      .describe('Deployments this role may invoke, by name; "*" means every deployment.'),
+    admin: z
+      .array(z.union([z.enum(ADMIN_PERMISSIONS), z.literal('*')]))
+      .default([])
+      .describe('Admin API permissions; "*" means all of them.'),
+  })
+  .describe('A role grants permissions. Principals get roles from their token claims or their API key.');
+
+const DEPLOYMENT_NAME = /^[A-Za-z0-9][A-Za-z0-9._:/-]{0,127}$/;
+
+export const commonTargetFields = {
+  priority: z.int().min(0).max(1000).default(0).describe('Lower is tried first; targets of equal priority share traffic by weight.'),
+  weight: z.int().min(1).max(1000).default(1).describe('Share of traffic among targets of the same priority.'),
+  timeoutMs: z
+    .int()
+    .min(100)
+    .max(600_000)
+    .default(60_000)
+    .describe('Time allowed for the upstream to answer (response headers; the whole body when not streamed).'),
+};
+
+export const retrySchema = z
+  .strictObject({
+    attempts: z.int().min(0).max(10).default(2).describe('Extra attempts after the first, across targets, on 429, 5xx, timeouts and connect errors.'),
+    backoffMs: z.int().min(0).max(60_000).default(200).describe('First backoff; doubles each attempt, with jitter.'),
+    maxBackoffMs: z.int().min(0).max(120_000).default(2_000).describe('Upper bound of one backoff.'),
+  })
+  .describe('Retries and failover. Never after the first streamed byte reached the client.');
+
+/** What every target has once validated; provider-specific fields ride along. */
+export interface TargetShape {
+  provider: string;
+  priority: number;
+  weight: number;
+  timeoutMs: number;
+  [field: string]: unknown;
+}
+
+/** Anything with a zod options schema, i.e. a provider descriptor. */
+export interface TargetSchemaSource {
+  readonly id: string;
+  readonly optionsSchema: z.ZodObject;
+}
+
+export function buildConfigSchema(providers: readonly TargetSchemaSource[]) {
+  if (providers.length === 0) throw new Error('buildConfigSchema needs at least one provider');
+  const targets = providers.map((p) => p.optionsSchema.extend(commonTargetFields).strict());
+  // Each provider's own fields are typed in its descriptor; here a target is its common part.
+  const targetSchema = z
+    .discriminatedUnion('provider', targets as unknown as [z.ZodObject, ...z.ZodObject[]])
+    .describe(`One upstream target. provider: ${providers.map((p) => p.id).join(', ')}.`) as unknown as z.ZodType<TargetShape, Record<string, unknown>>;
+
+  const deploymentSchema = z
+    .strictObject({
+      name: z
+        .string()
+        .regex(DEPLOYMENT_NAME, 'must be 1-128 characters of letters, digits and . _ : / - (clients send it as `model`)')
+        .describe('The logical model name clients send as `model`.'),
+      description: z.string().optional(),
+      targets: z.array(targetSchema).min(1, 'a deployment needs at least one target'),
+      retry: retrySchema.prefault({}),
+      limits: limitValuesSchema.optional().describe('Limits for the deployment as a whole, across all callers.'),
+    })
+    .describe('A deployment: what clients call, mapped to upstream targets.');
+
+  return z
+    .strictObject({
+      server: z
+        .strictObject({
+          host: z.string().default('127.0.0.1').describe('Interface to listen on. Loopback by default: expose it deliberately.'),
+          port: z.int().min(0).max(65535).default(8080).describe('Port to listen on (0 picks a free one).'),
+          bodyLimitBytes: z.int().min(1024).max(256 * MiB).default(8 * MiB).describe('Largest request body accepted.'),
+          requestTimeoutMs: z.int().min(1000).max(3_600_000).default(600_000).describe('Longest a data-plane request may take end to end.'),
+          trustedProxies: z
+            .array(z.string())
+            .default([])
+            .describe('Proxy addresses (IPs or CIDRs) whose X-Forwarded-For is believed. Empty: the socket address is the client.'),
+          shutdownGraceMs: z.int().min(0).max(120_000).default(10_000).describe('How long in-flight requests may finish on shutdown.'),
+          exposeOverheadHeader: z.boolean().default(true).describe('Send x-rampart-overhead-ms (the gateway\'s own time) on every response.'),
+        })
+        .prefault({}),
+      log: z
+        .strictObject({
+          level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+        })
+        .prefault({}),
+      metrics: z
+        .strictObject({
+          enabled: z.boolean().default(true).describe('Serve Prometheus metrics.'),
+          path: z.string().startsWith('/').default('/metrics'),
+        })
+        .prefault({}),
+      storage: storageSchema.prefault({ kind: 'embedded' }),
+      counters: countersSchema.prefault({ kind: 'memory' }),
+      auth: authConfigSchema.prefault({}),
+      roles: z.record(z.string().regex(/^[A-Za-z0-9._:-]{1,64}$/), roleSchema).default({}),
+      limits: z
+        .strictObject({
+          principal: limitValuesSchema.optional().describe('Applied to every principal (user, app, agent).'),
+          apiKey: limitValuesSchema.optional().describe('Default for every API key; a key may carry its own.'),
+        })
+        .prefault({}),
+      audit: z
+        .strictObject({
+          capturePayloads: z.boolean().default(false).describe('Store prompts and answers in audit events. Off by default: they may hold personal data.'),
+          batchSize: z.int().min(1).max(10_000).default(200),
+          flushIntervalMs: z.int().min(10).max(60_000).default(250),
+          maxQueue: z.int().min(100).max(10_000_000).default(100_000).describe('Events kept in memory while the store is unreachable.'),
+          chainId: z.string().regex(/^[A-Za-z0-9._:-]{1,128}$/).optional().describe('Hash-chain id of this instance; default: the host name.'),
+        })
+        .prefault({}),
+      deployments: z.array(deploymentSchema).default([]),
+    })
+    .superRefine((cfg, ctx) => {
+      const seen = new Map<string, number>();
+      cfg.deployments.forEach((d, i) => {
+        const prev = seen.get(d.name);
+        if (prev !== undefined) {
+          ctx.addIssue({ code: 'custom', path: ['deployments', i, 'name'], message: `duplicate deployment name (also deployments[${prev}])` });
+        }
+        seen.set(d.name, i);
+      });
+      for (const [name, role] of Object.entries(cfg.roles)) {
+        role.deployments.forEach((dep, i) => {
+          if (dep !== '*' && !seen.has(dep)) {
+            ctx.addIssue({ code: 'custom', path: ['roles', name, 'deployments', i], message: `unknown deployment '${dep}'` });
+          }
+        });
+      }
+    });
+}
+
+export type ConfigSchema = ReturnType<typeof buildConfigSchema>;
+export type RampartConfig = z.output<ConfigSchema>;
+export type RampartConfigInput = z.input<ConfigSchema>;
+export type DeploymentConfig = RampartConfig['deployments'][number];
+export type TargetConfig = DeploymentConfig['targets'][number];
+export type RoleConfig = z.output<typeof roleSchema>;
+export type LimitValuesConfig = z.output<typeof limitValuesSchema>;

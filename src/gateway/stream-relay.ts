@@ -1,0 +1,104 @@
+/**
+ * Writes an upstream SSE stream to the client chunk by chunk, as it arrives: no buffering of the
+ * answer, backpressure honoured (a slow client slows the upstream read instead of growing memory).
+ * Usage is read from the chunk that carries it; a usage-only chunk the client did not ask for is
+ * dropped. A failure after the first byte ends the stream with a well-formed error event, then
+ * `[DONE]`, so clients surface an error instead of hanging.
+ */
+import type { ServerResponse } from 'node:http';
+import type { Logger } from 'pino';
+import { UpstreamFailure, type SseOut } from './providers/provider.ts';
+import { readUsage, type Usage } from './usage.ts';
+import { RampartError, openAiErrorBody, toRampartError } from '../core/errors.ts';
+
+export interface RelayOptions {
+  headers: Record<string, string>;
+  /** Drop `choices: []` + usage chunks the client did not request (usage was asked for us). */
+  dropUsageOnlyChunk: boolean;
+  onFirstByte(): void;
+  /** Milliseconds spent waiting for the upstream's next event. */
+  onUpstreamWait(ms: number): void;
+  capture: ((text: string) => void) | undefined;
+  logger: Logger;
+  requestId: string;
+}
+
+const SSE_HEADERS = {
+  'content-type': 'text/event-stream; charset=utf-8',
+  'cache-control': 'no-cache',
+  connection: 'keep-alive',
+  'x-accel-buffering': 'no', // nginx in front must not buffer the stream either
+};
+
+function write(res: ServerResponse, text: string): Promise<void> | undefined {
+  if (res.write(text)) return undefined;
+  return new Promise((resolve) => {
+    const done = () => {
+      res.off('drain', done);
+      res.off('close', done);
+      resolve();
+    };
+    res.on('drain', done);
+    res.on('close', done);
+  });
+}
+
+function frame(ev: SseOut): string {
+  return ev.event ? `event: ${ev.event}\ndata: ${ev.data}\n\n` : `data: ${ev.data}\n\n`;
+}
+
+export async function relayStream(res: ServerResponse, events: AsyncIterable<SseOut>, opts: RelayOptions): Promise<Usage | null> {
+  res.writeHead(200, { ...opts.headers, ...SSE_HEADERS });
+  res.flushHeaders();
+  let usage: Usage | null = null;
+  let first = true;
+  let captured = opts.capture ? '' : undefined;
+  const iterator = events[Symbol.asyncIterator]();
+  try {
+    for (;;) {
+      const t0 = performance.now();
+      const next = await iterator.next();
+      opts.onUpstreamWait(performance.now() - t0);
+      if (next.done) break;
+      const ev = next.value;
+      if (res.destroyed) break;
+      // Only chunks that mention usage are parsed; the rest pass as text.
+      if (ev.data.includes('"usage":{')) {
+        const parsed = safeParse(ev.data);
+        const u = readUsage(parsed) ?? readUsage((parsed as { response?: unknown } | null)?.response);
+        if (u) usage = u;
+        if (opts.dropUsageOnlyChunk && isUsageOnly(parsed)) continue;
+      }
+      if (first) {
+        first = false;
+        opts.onFirstByte();
+      }
+      if (captured !== undefined && captured.length < 1_000_000) captured += ev.data + '\n';
+      const pending = write(res, frame(ev));
+      if (pending) await pending;
+    }
+    if (!res.destroyed) res.end('data: [DONE]\n\n');
+  } catch (e) {
+    const err = e instanceof UpstreamFailure ? new RampartError('RAMPART_UPSTREAM_ERROR', { detail: 'The upstream stream failed.', cause: e }) : toRampartError(e);
+    opts.logger.warn({ requestId: opts.requestId, code: err.code, err: err.cause ?? e }, 'stream ended with an error');
+    if (!res.destroyed) res.end(`data: ${JSON.stringify(openAiErrorBody(err))}\n\ndata: [DONE]\n\n`);
+    await iterator.return?.();
+    throw Object.assign(err, { streamed: true });
+  } finally {
+    if (captured !== undefined) opts.capture?.(captured);
+  }
+  if (res.destroyed && !res.writableFinished) await iterator.return?.();
+  return usage;
+}
+
+function safeParse(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return null;
+  }
+}
+
+function isUsageOnly(chunk: unknown): boolean {
+  return !!chunk && typeof chunk === 'object' && Array.isArray((chunk as { choices?: unknown }).choices) && (chunk as { choices: unknown[] }).choices.length === 0;
+}

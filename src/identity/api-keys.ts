@@ -1,0 +1,276 @@
+/**
+ * Rampart API keys over an `ApiKeyRepo`: create (plaintext shown once), list, revoke, rotate with
+ * an overlap window, and verify on the request path.
+ *
+ * Principal binding: a key created without `principalId` is its own principal, `key:<id>` (a
+ * service credential). A key created with `principalId` (e.g. `oidc:https://idp#alice`) acts as
+ * that principal, so limits and audit follow the person or app, not the credential. Either way the
+ * key carries its own roles and kind, and `Principal.apiKeyId` says which key was used. Rotation
+ * copies the principal id, so a rotated service key stays the same principal (`key:<first id>`).
+ *
+ * Verification order matters: the secret is checked before revocation or expiry is reported, so
+ * only holders of the real key learn its status; unknown id and wrong secret give the same error.
+ */
+import { systemClock, type Clock } from '../core/clock.ts';
+import { RampartError } from '../core/errors.ts';
+import type { Principal } from '../core/principal.ts';
+import { Secret } from '../core/secret.ts';
+import type { ApiKeyRecord, ApiKeyRepo, LimitValues, Page } from '../store/types.ts';
+import { generateApiKey, isKeyId, parseApiKey, secretMatches } from './api-key-format.ts';
+import {
+  createKeyInputSchema,
+  parseInput,
+  rotateKeyInputSchema,
+  toView,
+  type ApiKeyView,
+  type CreateKeyInput,
+  type RotateKeyInput,
+} from './api-key-input.ts';
+import type { ApiKeysSettings } from '../config/auth.ts';
+import { LastUsedTracker, type WarnLogger } from './last-used.ts';
+import { TtlCache } from './ttl-cache.ts';
+
+const DAY_MS = 86_400_000;
+const HOUR_MS = 3_600_000;
+
+export interface ApiKeyServiceOptions {
+  repo: ApiKeyRepo;
+  clock?: Clock;
+  /** The parsed `auth.apiKeys` settings; defaults as in the config schema. */
+  settings?: Partial<ApiKeysSettings>;
+  logger?: WarnLogger;
+  /** Bound of the verified-record cache (default 10 000). */
+  cacheMaxEntries?: number;
+}
+
+interface CacheEntry {
+  readonly record: ApiKeyRecord;
+  readonly principal: Principal;
+}
+
+export interface IssuedKey {
+  readonly record: ApiKeyView;
+  /** The full key. Shown to the caller once; Rampart keeps only its hash. */
+  readonly plaintext: Secret;
+}
+
+/** Limits carried by the key a principal authenticated with (read by the meter, no store read). */
+const keyLimits = new WeakMap<Principal, LimitValues | null>();
+
+export function apiKeyLimitsOf(principal: Principal): LimitValues | null {
+  return keyLimits.get(principal) ?? null;
+}
+
+function principalOf(rec: ApiKeyRecord): Principal {
+  const principal: Principal = Object.freeze({
+    id: rec.principalId,
+    kind: rec.principalKind,
+    roles: Object.freeze([...rec.roles]),
+    groups: Object.freeze([]),
+    authMethod: 'api-key',
+    apiKeyId: rec.id,
+    displayName: rec.name,
+  } satisfies Principal);
+  keyLimits.set(principal, rec.limits);
+  return principal;
+}
+
+export class ApiKeyService {
+  readonly #repo: ApiKeyRepo;
+  readonly #clock: Clock;
+  readonly #maxLifetimeMs: number | null;
+  readonly #overlapMs: number;
+  readonly #cacheTtlMs: number;
+  readonly #cache: TtlCache<string, CacheEntry>;
+  readonly #loading = new Map<string, Promise<ApiKeyRecord | null>>();
+  readonly #lastUsed: LastUsedTracker;
+  /** Bumped by revoke/rotate so a store read that started before them is not cached after them. */
+  #epoch = 0;
+
+  constructor(opts: ApiKeyServiceOptions) {
+    const s = opts.settings ?? {};
+    this.#repo = opts.repo;
+    this.#clock = opts.clock ?? systemClock;
+    this.#maxLifetimeMs = s.maxLifetimeDays !== undefined ? s.maxLifetimeDays * DAY_MS : null;
+    this.#overlapMs = (s.rotationOverlapHours ?? 24) * HOUR_MS;
+    this.#cacheTtlMs = s.cacheTtlMs ?? 2_000;
+    this.#cache = new TtlCache(this.#cacheTtlMs > 0 ? (opts.cacheMaxEntries ?? 10_000) : 0, this.#clock);
+    this.#lastUsed = new LastUsedTracker(opts.repo, { intervalMs: s.lastUsedFlushMs ?? 10_000, logger: opts.logger });
+  }
+
+  /**
+   * Creates a key. The plaintext is in the result only; store it nowhere.
+   *
+   * @example
+   *   const { record, plaintext } = await keys.create({ name: 'ci', roles: ['model-user'], createdBy: admin.id });
+   */
+  async create(input: CreateKeyInput): Promise<IssuedKey> {
+    const now = this.#clock.now();
+    const req = parseInput(createKeyInputSchema, input);
+    const expiresAt = this.#checkExpiry(req.expiresAt ?? null, now);
+    const { id, plaintext, secretHash } = generateApiKey();
+    const record: ApiKeyRecord = {
+      id,
+      name: req.name,
+      secretHash,
+      principalId: req.principalId ?? `key:${id}`,
+      principalKind: req.principalKind,
+      roles: [...new Set(req.roles)],
+      limits: req.limits ?? null,
+      createdAt: now,
+      createdBy: req.createdBy ?? null,
+      expiresAt,
+      revokedAt: null,
+      lastUsedAt: null,
+      rotatedFrom: null,
+    };
+    await this.#repo.insert(record);
+    return { record: toView(record, now), plaintext };
+  }
+
+  async get(id: string): Promise<ApiKeyView | null> {
+    if (!isKeyId(id)) return null;
+    const rec = await this.#repo.get(id);
+    return rec === null ? null : toView(rec, this.#clock.now(), this.#lastUsed.pending(id));
+  }
+
+  async list(opts: { includeRevoked?: boolean; limit?: number; cursor?: string | null } = {}): Promise<Page<ApiKeyView>> {
+    const limit = opts.limit ?? 100;
+    if (!Number.isInteger(limit) || limit < 1 || limit > 1_000) {
+      throw new RampartError('RAMPART_INVALID_REQUEST', { detail: 'limit: must be an integer from 1 to 1000', param: 'limit' });
+    }
+    const page = await this.#repo.list({ includeRevoked: opts.includeRevoked ?? false, limit, cursor: opts.cursor ?? null });
+    const now = this.#clock.now();
+    return { items: page.items.map((r) => toView(r, now, this.#lastUsed.pending(r.id))), nextCursor: page.nextCursor };
+  }
+
+  /**
+   * Revokes a key; effective at once on this instance (other instances: within `cacheTtlMs`).
+   * Returns false when there is no such key. Revoking twice keeps the first time and returns true.
+   */
+  async revoke(id: string): Promise<boolean> {
+    if (!isKeyId(id)) return false;
+    const found = await this.#repo.revoke(id, this.#clock.now());
+    this.#invalidate(id);
+    return found;
+  }
+
+  /**
+   * Issues a successor of key `id` (same name, principal, kind, roles, limits; same lifetime length
+   * unless `expiresAt` is given). The old key keeps working until now + overlap, then expires.
+   */
+  async rotate(id: string, input: RotateKeyInput = {}): Promise<IssuedKey & { previous: ApiKeyView }> {
+    const req = parseInput(rotateKeyInputSchema, input);
+    const old = isKeyId(id) ? await this.#repo.get(id) : null;
+    if (old === null) throw new RampartError('RAMPART_NOT_FOUND', { detail: 'No such API key.' });
+    const now = this.#clock.now();
+    if (old.revokedAt !== null) throw new RampartError('RAMPART_CONFLICT', { detail: 'A revoked key cannot be rotated.' });
+    if (old.expiresAt !== null && now >= old.expiresAt) throw new RampartError('RAMPART_CONFLICT', { detail: 'An expired key cannot be rotated.' });
+
+    const sameLifetime = old.expiresAt === null ? null : now + (old.expiresAt - old.createdAt);
+    const expiresAt = this.#checkExpiry(req.expiresAt !== undefined ? req.expiresAt : sameLifetime, now);
+    const { id: newId, plaintext, secretHash } = generateApiKey();
+    const record: ApiKeyRecord = {
+      ...old,
+      id: newId,
+      secretHash,
+      roles: [...old.roles],
+      createdAt: now,
+      createdBy: req.createdBy ?? old.createdBy,
+      expiresAt,
+      revokedAt: null,
+      lastUsedAt: null,
+      rotatedFrom: old.id,
+    };
+    await this.#repo.insert(record);
+    // Only after the successor exists: a failure here leaves the old key valid, never neither.
+    const overlapEnd = now + (req.overlapMs ?? this.#overlapMs);
+    const oldEnd = old.expiresAt === null ? overlapEnd : Math.min(old.expiresAt, overlapEnd);
+    await this.#repo.setExpiry(old.id, oldEnd);
+    this.#invalidate(old.id);
+    return {
+      record: toView(record, now),
+      plaintext,
+      previous: toView({ ...old, expiresAt: oldEnd }, now, this.#lastUsed.pending(old.id)),
+    };
+  }
+
+  /**
+   * Verifies a presented key and returns the principal it acts as, or throws
+   * RAMPART_AUTH_MALFORMED / _INVALID_KEY / _KEY_REVOKED / _KEY_EXPIRED (or the store's error).
+   */
+  async verify(presented: Secret | string): Promise<Principal> {
+    const raw = presented instanceof Secret ? presented.reveal() : presented;
+    const { id, secret } = parseApiKey(raw);
+    const entry = this.#cache.get(id) ?? (await this.#load(id));
+    // Same error for unknown id and wrong secret: the id alone must not reveal anything.
+    if (entry === null || !secretMatches(secret, entry.record.secretHash)) throw new RampartError('RAMPART_AUTH_INVALID_KEY');
+    const now = this.#clock.now();
+    const { record } = entry;
+    if (record.revokedAt !== null) throw new RampartError('RAMPART_AUTH_KEY_REVOKED');
+    if (record.expiresAt !== null && now >= record.expiresAt) throw new RampartError('RAMPART_AUTH_KEY_EXPIRED');
+    this.#lastUsed.record(id, now);
+    return entry.principal;
+  }
+
+  /** Writes collected last-used times now (also done on an interval). */
+  flushLastUsed(): Promise<void> {
+    return this.#lastUsed.flush();
+  }
+
+  /** Stops the flush timer and writes pending last-used times. */
+  close(): Promise<void> {
+    return this.#lastUsed.close();
+  }
+
+  #checkExpiry(requested: number | null, now: number): number | null {
+    if (requested !== null && requested <= now) {
+      throw new RampartError('RAMPART_INVALID_REQUEST', { detail: 'expiresAt: must be in the future', param: 'expiresAt' });
+    }
+    if (this.#maxLifetimeMs === null) return requested;
+    const latest = now + this.#maxLifetimeMs;
+    if (requested === null) return latest;
+    if (requested > latest) {
+      throw new RampartError('RAMPART_INVALID_REQUEST', {
+        detail: 'expiresAt: is later than the configured maximum key lifetime allows',
+        param: 'expiresAt',
+      });
+    }
+    return requested;
+  }
+
+  #invalidate(id: string): void {
+    this.#epoch++;
+    this.#cache.delete(id);
+    // A read that started before the change must not answer verifications that start after it.
+    this.#loading.delete(id);
+  }
+
+  /** One store read per id at a time; the record is cached for `cacheTtlMs` unless revoke/rotate raced it. */
+  async #load(id: string): Promise<CacheEntry | null> {
+    let pending = this.#loading.get(id);
+    if (pending === undefined) {
+      const epoch = this.#epoch;
+      const read: Promise<ApiKeyRecord | null> = this.#repo.get(id).finally(() => {
+        if (this.#loading.get(id) === read) this.#loading.delete(id);
+      });
+      pending = read;
+      this.#loading.set(id, read);
+      void read.then(
+        (rec) => {
+          if (rec !== null && epoch === this.#epoch) {
+            this.#cache.set(id, { record: rec, principal: principalOf(rec) }, this.#clock.now() + this.#cacheTtlMs);
+          }
+        },
+        () => {},
+      );
+    }
+    const rec = await pending;
+    return rec === null ? null : (this.#cache.get(id) ?? { record: rec, principal: principalOf(rec) });
+  }
+}
+
+/** Builds the API key service from the parsed `auth.apiKeys` settings. */
+export function createApiKeyService(opts: ApiKeyServiceOptions): ApiKeyService {
+  return new ApiKeyService(opts);
+}

@@ -1,0 +1,64 @@
+/**
+ * Assembles the identity services from the parsed `auth` config: the one call the server makes.
+ */
+import type { Clock } from '../core/clock.ts';
+import type { ApiKeyRepo } from '../store/types.ts';
+import { ApiKeyService } from './api-keys.ts';
+import { createAuthenticator, type Authenticate } from './authenticate.ts';
+import { apiKeySettings, type AuthConfig } from '../config/auth.ts';
+import type { FetchLike } from './idp-fetch.ts';
+import type { WarnLogger } from './last-used.ts';
+import { OidcAuthenticator } from './oidc-authenticator.ts';
+
+export interface Identity {
+  readonly authenticate: Authenticate;
+  /** Null when no issuer is configured. */
+  readonly oidc: OidcAuthenticator | null;
+  /** Null when API keys are disabled. */
+  readonly apiKeys: ApiKeyService | null;
+  /** Flushes last-used times and stops timers. */
+  close(): Promise<void>;
+}
+
+export interface IdentityDeps {
+  keys: ApiKeyRepo;
+  clock?: Clock;
+  logger?: WarnLogger;
+  /** Injectable fetch for discovery and JWKS (tests). */
+  fetch?: FetchLike;
+}
+
+/**
+ * @example
+ *   const identity = createIdentity(config.auth, { keys: store.keys, logger });
+ *   for (const f of await identity.oidc?.warm() ?? []) logger.warn({ issuer: f.issuer, code: f.error.code }, 'IdP not reachable');
+ *   const principal = await identity.authenticate(req.headers);
+ */
+export function createIdentity(cfg: AuthConfig, deps: IdentityDeps): Identity {
+  const settings = apiKeySettings(cfg.apiKeys);
+  const oidc =
+    cfg.oidc.length === 0
+      ? null
+      : new OidcAuthenticator({
+          issuers: cfg.oidc,
+          ...(deps.clock ? { clock: deps.clock } : {}),
+          ...(deps.fetch ? { fetch: deps.fetch } : {}),
+        });
+  const apiKeys =
+    settings === null
+      ? null
+      : new ApiKeyService({
+          repo: deps.keys,
+          settings,
+          ...(deps.clock ? { clock: deps.clock } : {}),
+          ...(deps.logger ? { logger: deps.logger } : {}),
+        });
+  return {
+    authenticate: createAuthenticator({ oidc, apiKeys, keysDisabled: settings === null }),
+    oidc,
+    apiKeys,
+    close: async () => {
+      await apiKeys?.close();
+    },
+  };
+}

@@ -1,0 +1,207 @@
+/**
+ * Verifies OIDC / OAuth 2.0 bearer JWTs (RFC 6750, RFC 7519) from the configured issuers and maps
+ * them to a Principal, following the JWT BCP (RFC 8725):
+ *
+ * 1. size cap, then JWS compact shape (RFC 7515 §7.1) — before any decoding;
+ * 2. header `alg` against the allow-list (§3.1, §3.2) — `none` and HS* never get further;
+ * 3. the unverified `iss` only selects which issuer's keys and rules apply (§3.8); nothing else is
+ *    read from the unverified payload;
+ * 4. jose verifies the signature with that issuer's JWKS, then `iss`, `aud`, `exp` (required) and
+ *    `nbf` with the issuer's clock tolerance (RFC 7519 §4.1);
+ * 5. `iat` must not lie in the future; `typ` when the issuer asks for explicit typing (§3.11).
+ *
+ * Verified tokens are cached by their SHA-256, until `exp` or `maxTtlMs` whichever comes first, in
+ * a bounded LRU: the hot path is a hash and a map lookup.
+ */
+import { createHash } from 'node:crypto';
+import { decodeJwt, decodeProtectedHeader, jwtVerify, type JWTPayload, type ProtectedHeaderParameters } from 'jose';
+import { systemClock, type Clock } from '../core/clock.ts';
+import { RampartError } from '../core/errors.ts';
+import type { Principal } from '../core/principal.ts';
+import { Secret } from '../core/secret.ts';
+import { compileClaimMapper, type ClaimMapper } from './claims.ts';
+import type { OidcIssuerConfig } from '../config/auth.ts';
+import type { FetchLike } from './idp-fetch.ts';
+import { mapJoseError } from './jwt-errors.ts';
+import { JwksSource } from './jwks-source.ts';
+import { TtlCache } from './ttl-cache.ts';
+
+/** header.payload.signature, base64url (RFC 7515 §7.1). The signature may be empty only to be refused as alg none. */
+const JWS_COMPACT = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$/;
+const MAX_KID_CHARS = 256;
+
+export interface OidcAuthenticatorOptions {
+  issuers: readonly OidcIssuerConfig[];
+  clock?: Clock;
+  /** Verified-token cache. Defaults: 10 000 entries, 5 minutes. `maxEntries: 0` disables it. */
+  cache?: { maxEntries?: number; maxTtlMs?: number };
+  /** After a failed IdP fetch, no new fetch for this long (default 2000 ms). */
+  retryBackoffMs?: number;
+  /** Injectable fetch for discovery and JWKS (tests); defaults to the global fetch. */
+  fetch?: FetchLike;
+}
+
+interface CompiledIssuer {
+  readonly cfg: OidcIssuerConfig;
+  readonly algorithms: ReadonlySet<string>;
+  readonly tokenTypes: ReadonlySet<string> | null;
+  readonly keys: JwksSource;
+  readonly toPrincipal: ClaimMapper;
+}
+
+function fail(code: 'RAMPART_AUTH_MALFORMED' | 'RAMPART_AUTH_INVALID_TOKEN', detail: string): RampartError {
+  return new RampartError(code, { detail });
+}
+
+/** RFC 7515 §4.1.9: `typ` compares case-insensitively, and "application/" may be left out. */
+function normalizeTyp(typ: string): string {
+  const t = typ.toLowerCase();
+  return t.startsWith('application/') ? t.slice('application/'.length) : t;
+}
+
+export class OidcAuthenticator {
+  readonly #issuers = new Map<string, CompiledIssuer>();
+  readonly #allAlgorithms = new Set<string>();
+  readonly #maxTokenChars: number;
+  readonly #clock: Clock;
+  readonly #cache: TtlCache<string, Principal>;
+  readonly #maxTtlMs: number;
+
+  constructor(opts: OidcAuthenticatorOptions) {
+    this.#clock = opts.clock ?? systemClock;
+    this.#cache = new TtlCache(opts.cache?.maxEntries ?? 10_000, this.#clock);
+    this.#maxTtlMs = opts.cache?.maxTtlMs ?? 300_000;
+    let maxChars = 0;
+    for (const cfg of opts.issuers) {
+      if (this.#issuers.has(cfg.issuer)) throw new RampartError('RAMPART_CONFIG_INVALID', { detail: 'An OIDC issuer is listed twice.' });
+      for (const a of cfg.algorithms) this.#allAlgorithms.add(a);
+      maxChars = Math.max(maxChars, cfg.maxTokenBytes);
+      this.#issuers.set(cfg.issuer, {
+        cfg,
+        algorithms: new Set(cfg.algorithms),
+        tokenTypes: cfg.tokenTypes ? new Set(cfg.tokenTypes.map(normalizeTyp)) : null,
+        keys: new JwksSource({
+          issuer: cfg.issuer,
+          jwksUri: cfg.jwksUri,
+          timeoutMs: cfg.jwks.timeoutMs,
+          cacheMaxAgeMs: cfg.jwks.cacheMaxAgeSec * 1000,
+          cooldownMs: cfg.jwks.cooldownSec * 1000,
+          maxStaleMs: cfg.jwks.maxStaleSec * 1000,
+          ...(opts.retryBackoffMs !== undefined ? { retryBackoffMs: opts.retryBackoffMs } : {}),
+          ...(opts.fetch ? { fetch: opts.fetch } : {}),
+        }),
+        toPrincipal: compileClaimMapper(cfg),
+      });
+    }
+    this.#maxTokenChars = maxChars;
+  }
+
+  /** The configured issuer identifiers. */
+  get issuers(): readonly string[] {
+    return [...this.#issuers.keys()];
+  }
+
+  /**
+   * Fetches every issuer's metadata and keys (start-up, readiness). Never throws: returns the
+   * failures, each a coded error, so the caller can log them and decide.
+   */
+  async warm(): Promise<{ issuer: string; error: RampartError }[]> {
+    const results = await Promise.allSettled([...this.#issuers.values()].map((i) => i.keys.warm()));
+    const failures: { issuer: string; error: RampartError }[] = [];
+    [...this.#issuers.keys()].forEach((issuer, i) => {
+      const r = results[i];
+      if (r?.status === 'rejected') failures.push({ issuer, error: mapJoseError(r.reason) });
+    });
+    return failures;
+  }
+
+  /**
+   * Verifies a bearer JWT and returns its principal, or throws a coded RampartError.
+   *
+   * @example
+   *   const principal = await oidc.authenticate(new Secret(bearerToken));
+   */
+  async authenticate(token: Secret | string): Promise<Principal> {
+    const raw = token instanceof Secret ? token.reveal() : token;
+    if (this.#issuers.size === 0) {
+      throw new RampartError('RAMPART_AUTH_UNTRUSTED_ISSUER', { detail: 'No identity provider is configured.' });
+    }
+    // Bound the work an unauthenticated caller can cause: nothing is decoded before this check.
+    if (raw.length > this.#maxTokenChars) throw new RampartError('RAMPART_AUTH_TOKEN_TOO_LARGE');
+
+    const cacheKey = createHash('sha256').update(raw).digest('base64');
+    const cached = this.#cache.get(cacheKey);
+    if (cached !== undefined) return cached;
+
+    if (!JWS_COMPACT.test(raw)) throw fail('RAMPART_AUTH_MALFORMED', 'A bearer token must be a signed JWT (JWS compact serialization).');
+    const header = this.#readHeader(raw);
+    if (!this.#allAlgorithms.has(header.alg)) throw new RampartError('RAMPART_AUTH_ALG_NOT_ALLOWED');
+
+    const issuer = this.#selectIssuer(raw);
+    if (raw.length > issuer.cfg.maxTokenBytes) throw new RampartError('RAMPART_AUTH_TOKEN_TOO_LARGE');
+    if (!issuer.algorithms.has(header.alg)) throw new RampartError('RAMPART_AUTH_ALG_NOT_ALLOWED');
+    if (issuer.tokenTypes !== null && (typeof header.typ !== 'string' || !issuer.tokenTypes.has(normalizeTyp(header.typ)))) {
+      throw fail('RAMPART_AUTH_INVALID_TOKEN', 'The token type (typ) is not accepted.');
+    }
+
+    const now = this.#clock.now();
+    let payload: JWTPayload;
+    try {
+      ({ payload } = await jwtVerify(raw, issuer.keys.getKey, {
+        issuer: issuer.cfg.issuer,
+        audience: issuer.cfg.audience,
+        algorithms: [...issuer.algorithms],
+        clockTolerance: issuer.cfg.clockToleranceSec,
+        requiredClaims: ['exp'],
+        currentDate: new Date(now),
+      }));
+    } catch (e) {
+      throw mapJoseError(e);
+    }
+    // jose checks `iat` only with maxTokenAge; a token issued in the future means a broken or
+    // forged issuer clock (RFC 7519 §4.1.6).
+    if (typeof payload.iat === 'number' && payload.iat > now / 1000 + issuer.cfg.clockToleranceSec) {
+      throw new RampartError('RAMPART_AUTH_TOKEN_NOT_YET_VALID', { detail: 'The token was issued in the future (iat).' });
+    }
+
+    const principal = issuer.toPrincipal(payload);
+    // `exp` is required and numeric after jwtVerify.
+    this.#cache.set(cacheKey, principal, Math.min((payload.exp as number) * 1000, now + this.#maxTtlMs));
+    return principal;
+  }
+
+  /** Decodes and checks the protected header's fields we rely on before verification. */
+  #readHeader(raw: string): ProtectedHeaderParameters & { alg: string } {
+    let header: ProtectedHeaderParameters;
+    try {
+      header = decodeProtectedHeader(raw);
+    } catch {
+      throw fail('RAMPART_AUTH_MALFORMED', 'The token header is not a base64url JSON object.');
+    }
+    if (typeof header.alg !== 'string') throw fail('RAMPART_AUTH_INVALID_TOKEN', 'The token header has no alg.');
+    if (header.kid !== undefined && (typeof header.kid !== 'string' || header.kid.length > MAX_KID_CHARS)) {
+      throw fail('RAMPART_AUTH_INVALID_TOKEN', 'The token header kid is not a short string.');
+    }
+    // `jku`, `x5u`, `jwk`, `x5c` are ignored on purpose: keys come only from the configured
+    // issuer's JWKS, never from a URL or key inside the token (RFC 8725 §3.10).
+    return header as ProtectedHeaderParameters & { alg: string };
+  }
+
+  /** Chooses the issuer by the (not yet verified) `iss`; jwtVerify checks it again after the signature. */
+  #selectIssuer(raw: string): CompiledIssuer {
+    let claims: JWTPayload;
+    try {
+      claims = decodeJwt(raw);
+    } catch {
+      throw fail('RAMPART_AUTH_MALFORMED', 'The token payload is not a base64url JSON object.');
+    }
+    const issuer = typeof claims.iss === 'string' ? this.#issuers.get(claims.iss) : undefined;
+    if (issuer === undefined) throw new RampartError('RAMPART_AUTH_UNTRUSTED_ISSUER');
+    return issuer;
+  }
+}
+
+/** Builds the OIDC authenticator from the parsed `auth.oidc` config. */
+export function createOidcAuthenticator(opts: OidcAuthenticatorOptions): OidcAuthenticator {
+  return new OidcAuthenticator(opts);
+}

@@ -1,0 +1,129 @@
+/**
+ * The audit hash chain: `hash = sha256_hex(prevHash || canonicalJson(event with chainId, seq))`.
+ * The first event of a chain (seq 1) links to GENESIS_HASH. Writer and verifier share this module
+ * so they cannot drift apart.
+ *
+ * Canonical JSON: object keys sorted (by UTF-16 code units) at every depth, no whitespace,
+ * top-level null fields left out (so a nullable field added later does not change the hash of
+ * older records), plus `v` for the format version.
+ */
+import { createHash } from 'node:crypto';
+import type { AuditEvent, StoredAuditEvent } from '../core/audit-event.ts';
+
+export const GENESIS_HASH = '0'.repeat(64);
+const FORMAT_VERSION = 1;
+
+/** The fields that are hashed, in no particular order (keys are sorted anyway). */
+const HASHED_FIELDS = [
+  'id', 'time', 'requestId', 'plane', 'action', 'principalId', 'principalKind', 'apiKeyId', 'deployment', 'decision',
+  'reason', 'code', 'status', 'promptTokens', 'completionTokens', 'latencyMs', 'upstream', 'sourceIp', 'details',
+] as const satisfies readonly (keyof AuditEvent)[];
+
+export function canonicalJson(value: unknown): string {
+  if (value === null || typeof value !== 'object') return JSON.stringify(value) ?? 'null';
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  const entries = Object.keys(value)
+    .filter((k) => (value as Record<string, unknown>)[k] !== undefined)
+    .sort()
+    .map((k) => `${JSON.stringify(k)}:${canonicalJson((value as Record<string, unknown>)[k])}`);
+  return `{${entries.join(',')}}`;
+}
+
+export function eventHash(prevHash: string, e: AuditEvent, chainId: string, seq: number): string {
+  const hashed: Record<string, unknown> = { v: FORMAT_VERSION, chainId, seq };
+  for (const f of HASHED_FIELDS) {
+    if (e[f] !== null && e[f] !== undefined) hashed[f] = e[f];
+  }
+  return createHash('sha256').update(prevHash).update(canonicalJson(hashed)).digest('hex');
+}
+
+/** Links `events` after `head` (seq 0 and GENESIS_HASH for a new chain). */
+export function chainEvents(events: readonly AuditEvent[], chainId: string, head: { seq: number; hash: string }): StoredAuditEvent[] {
+  let { seq, hash: prevHash } = head;
+  return events.map((e) => {
+    seq += 1;
+    const hash = eventHash(prevHash, e, chainId, seq);
+    const stored: StoredAuditEvent = { ...pickFields(e), chainId, seq, prevHash, hash };
+    prevHash = hash;
+    return stored;
+  });
+}
+
+function pickFields(e: AuditEvent): AuditEvent {
+  const out: Record<string, unknown> = {};
+  for (const f of HASHED_FIELDS) out[f] = e[f];
+  return out as unknown as AuditEvent;
+}
+
+/**
+ * An event in the exact form the database gives back, so its hash verifies after the round trip:
+ * well-formed strings without NUL (PostgreSQL text and JSONB reject U+0000 and lone surrogates),
+ * integers where the columns are integers, `details` as plain JSON.
+ */
+export function normalizeEvent(e: AuditEvent): AuditEvent {
+  return {
+    id: text(e.id),
+    time: Math.min(8.64e15, Math.max(0, int(e.time) ?? 0)), // the range of Date
+    requestId: text(e.requestId),
+    plane: e.plane,
+    action: text(e.action),
+    principalId: optText(e.principalId),
+    principalKind: optText(e.principalKind),
+    apiKeyId: optText(e.apiKeyId),
+    deployment: optText(e.deployment),
+    decision: e.decision,
+    reason: optText(e.reason),
+    code: optText(e.code),
+    status: int32(e.status) ?? 0,
+    promptTokens: int32(e.promptTokens),
+    completionTokens: int32(e.completionTokens),
+    latencyMs: Number.isFinite(e.latencyMs) ? e.latencyMs + 0 : 0,
+    upstream: optText(e.upstream),
+    sourceIp: optText(e.sourceIp),
+    details: e.details == null ? null : plainJson(e.details),
+  };
+}
+
+// Lone surrogates, matched by UTF-16 code unit (no `u` flag on purpose).
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+
+function text(s: unknown): string {
+  return String(s ?? '').replace(LONE_SURROGATE, '\uFFFD').replaceAll('\u0000', '\uFFFD');
+}
+
+function optText(s: string | null | undefined): string | null {
+  return s == null ? null : text(s);
+}
+
+/** Whole numbers for BIGINT columns (time). `+ 0` turns -0 into 0. */
+function int(n: number | null | undefined): number | null {
+  if (n == null || !Number.isFinite(n)) return null;
+  return Math.trunc(n) + 0;
+}
+
+/** INTEGER columns hold 32-bit values: clamp rather than fail the whole batch. */
+function int32(n: number | null | undefined): number | null {
+  const v = int(n);
+  return v === null ? null : Math.min(2_147_483_647, Math.max(-2_147_483_648, v));
+}
+
+function plainJson(details: Readonly<Record<string, unknown>>): Record<string, unknown> {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(JSON.stringify(details, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v)));
+  } catch {
+    // Circular structures cannot be stored; keep the event, say why its details are missing.
+    return { unserializable: true };
+  }
+  const clean = (v: unknown): unknown => {
+    if (typeof v === 'string') return text(v);
+    if (Array.isArray(v)) return v.map(clean);
+    if (v && typeof v === 'object') {
+      // fromEntries defines own properties, so a "__proto__" key stays data.
+      return Object.fromEntries(Object.entries(v).map(([k, inner]) => [text(k), clean(inner)]));
+    }
+    return v;
+  };
+  const result = clean(parsed);
+  return result && typeof result === 'object' && !Array.isArray(result) ? (result as Record<string, unknown>) : { value: result };
+}

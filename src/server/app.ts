@@ -1,0 +1,195 @@
+/**
+ * Assembles Rampart from a validated config: store, counters, audit log, authenticators, policy,
+ * quotas, provider targets and routers, the data plane and the admin API; then serves them and
+ * shuts them down in order (stop accepting, let in-flight requests finish, flush the audit log,
+ * close connections).
+ */
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { hostname } from 'node:os';
+import type { Logger } from 'pino';
+import { systemClock, type Clock } from '../core/clock.ts';
+import type { RampartConfig } from '../config/schema.ts';
+import { DataPlane, type DeploymentEntry } from '../gateway/data-plane.ts';
+import { DeploymentRouter } from '../gateway/deployment-router.ts';
+import { passThroughInput, passThroughOutput } from '../gateway/guard-seam.ts';
+import { providerRegistry } from '../gateway/providers/registry.ts';
+import type { ProviderTarget } from '../gateway/providers/provider.ts';
+import { AuditLog } from '../monitor/audit-log.ts';
+import { verifyAudit } from '../monitor/audit-verify.ts';
+import { Metrics } from '../monitor/metrics.ts';
+import { RoleEngine } from '../policy/role-engine.ts';
+import { QuotaService } from '../policy/quotas.ts';
+import { openCounters } from '../store/counters/open-counters.ts';
+import { openStore } from '../store/open-store.ts';
+import type { Counters, Store } from '../store/types.ts';
+import { keyRoutes } from '../admin/keys-routes.ts';
+import { deploymentRoutes } from '../admin/deployments-routes.ts';
+import { auditRoutes } from '../admin/audit-routes.ts';
+import type { AdminDeps } from '../admin/admin-api.ts';
+import { buildIdentity, type Identity } from './identity.ts';
+import { clientIpResolver } from './client-ip.ts';
+import { createHttpServer } from './http-server.ts';
+import { ensureBootstrapKey } from './bootstrap-key.ts';
+
+export interface AppOptions {
+  logger: Logger;
+  clock?: Clock;
+  /** Collect Node's default process metrics (off in tests that start many apps). */
+  defaultMetrics?: boolean;
+  /** Write a bootstrap admin key file when the key store is empty (default true). */
+  bootstrapKey?: boolean;
+}
+
+export interface RunningApp {
+  readonly url: string;
+  readonly port: number;
+  readonly server: Server;
+  readonly store: Store;
+  readonly counters: Counters;
+  readonly audit: AuditLog;
+  readonly identity: Identity;
+  readonly metrics: Metrics;
+  close(): Promise<void>;
+}
+
+function buildDeployments(config: RampartConfig, logger: Logger): { entries: Map<string, DeploymentEntry>; targets: ProviderTarget[] } {
+  const entries = new Map<string, DeploymentEntry>();
+  const all: ProviderTarget[] = [];
+  for (const d of config.deployments) {
+    const targets = d.targets.map((t, index) => providerRegistry.get(t.provider).create(t as never, { logger, deployment: d.name, index }));
+    all.push(...targets);
+    entries.set(d.name, { name: d.name, limits: d.limits, router: new DeploymentRouter(d.name, targets, d.retry) });
+  }
+  return { entries, targets: all };
+}
+
+export async function startApp(config: RampartConfig, opts: AppOptions): Promise<RunningApp> {
+  const { logger } = opts;
+  const clock = opts.clock ?? systemClock;
+  const metrics = new Metrics({ defaultMetrics: opts.defaultMetrics ?? true });
+  const sourceIp = clientIpResolver(config.server.trustedProxies);
+  const store = await openStore(config.storage, { logger });
+  let counters: Counters | undefined;
+  let audit: AuditLog | undefined;
+  const closers: (() => Promise<void>)[] = [];
+  let droppedSeen = 0;
+  try {
+    counters = await openCounters(config.counters, { logger });
+    audit = new AuditLog(store.audit, {
+      chainId: config.audit.chainId ?? hostname(),
+      batchSize: config.audit.batchSize,
+      flushIntervalMs: config.audit.flushIntervalMs,
+      maxQueue: config.audit.maxQueue,
+      logger,
+      onFlush: (stats) => {
+        const lost = stats.dropped + stats.rejected - droppedSeen;
+        if (lost > 0) metrics.auditDropped.inc(lost);
+        droppedSeen += lost;
+      },
+    });
+    await audit.start();
+    const auditLog = audit;
+    metrics.auditQueueDepth = () => auditLog.stats().queued;
+    const identity = buildIdentity(config, store, clock, logger);
+    closers.push(() => identity.close());
+    if (opts.bootstrapKey ?? true) await ensureBootstrapKey(config, identity, logger);
+
+    const { entries, targets } = buildDeployments(config, logger);
+    closers.push(async () => {
+      await Promise.allSettled(targets.map((t) => t.close()));
+    });
+    const policy = new RoleEngine(config.roles);
+    const quotas = new QuotaService(counters, config.limits);
+    const record = (e: Parameters<AuditLog['record']>[0]) => auditLog.record(e);
+
+    const dataPlane = new DataPlane({
+      authenticate: (req) => identity.authenticate(req),
+      policy,
+      quotas,
+      deployments: entries,
+      inputGuard: passThroughInput,
+      outputGuard: passThroughOutput,
+      record,
+      metrics,
+      logger,
+      clock,
+      bodyLimit: config.server.bodyLimitBytes,
+      capturePayloads: config.audit.capturePayloads,
+      exposeOverhead: config.server.exposeOverheadHeader,
+      sourceIp,
+    });
+    const adminDeps: AdminDeps = {
+      authenticate: (req) => identity.authenticate(req),
+      policy,
+      record,
+      metrics,
+      logger,
+      clock,
+      bodyLimit: Math.min(config.server.bodyLimitBytes, 1024 * 1024),
+      sourceIp,
+    };
+    const adminRoutes = [
+      ...keyRoutes(identity.keys, () => clock.now()),
+      ...deploymentRoutes(config.deployments),
+      ...auditRoutes(store.audit, { verify: () => verifyAudit(store.audit) }),
+    ];
+
+    let shuttingDown = false;
+    const server = createHttpServer({
+      dataPlane,
+      admin: adminDeps,
+      adminRoutes,
+      metrics,
+      metricsPath: config.metrics.enabled ? config.metrics.path : null,
+      readiness: [
+        { name: 'store', check: () => store.ping() },
+        { name: 'counters', check: () => counters!.ping() },
+      ],
+      logger,
+      isShuttingDown: () => shuttingDown,
+      requestTimeoutMs: config.server.requestTimeoutMs,
+    });
+
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(config.server.port, config.server.host, () => {
+        server.off('error', reject);
+        resolve();
+      });
+    });
+    const port = (server.address() as AddressInfo).port;
+    const host = config.server.host.includes(':') ? `[${config.server.host}]` : config.server.host;
+    const url = `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${port}`;
+    logger.info({ url, deployments: entries.size, storage: config.storage.kind, counters: config.counters.kind }, 'rampart listening');
+
+    let closing: Promise<void> | undefined;
+    const close = () =>
+      (closing ??= (async () => {
+        shuttingDown = true;
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(() => {
+            server.closeAllConnections();
+            resolve();
+          }, config.server.shutdownGraceMs);
+          server.close(() => {
+            clearTimeout(timer);
+            resolve();
+          });
+          server.closeIdleConnections();
+        });
+        for (const c of closers.reverse()) await c().catch((err: unknown) => logger.warn({ err }, 'close step failed'));
+        await auditLog.close();
+        await counters!.close();
+        await store.close();
+        logger.info('rampart stopped');
+      })());
+    return { url, port, server, store, counters, audit: auditLog, identity, metrics, close };
+  } catch (e) {
+    for (const c of closers.reverse()) await c().catch(() => undefined);
+    await audit?.close().catch(() => undefined);
+    await counters?.close().catch(() => undefined);
+    await store.close().catch(() => undefined);
+    throw e;
+  }
+}

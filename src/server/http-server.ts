@@ -1,0 +1,126 @@
+/**
+ * The HTTP surface: registers the data plane (/v1), the admin API (/admin/v1), health, readiness
+ * and metrics on one node:http server. Unknown routes and methods get coded errors in the plane's
+ * format; nothing ever answers with a stack trace.
+ */
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import FindMyWay, { type HTTPMethod } from 'find-my-way';
+import { RampartError, openAiErrorBody, problemBody } from '../core/errors.ts';
+import type { Logger } from 'pino';
+import type { DataPlane } from '../gateway/data-plane.ts';
+import { adminHandler, type AdminDeps, type AdminRoute } from '../admin/admin-api.ts';
+import type { Metrics } from '../monitor/metrics.ts';
+import { sendJson } from './http-io.ts';
+
+export interface ReadinessCheck {
+  name: string;
+  check(): Promise<void>;
+}
+
+export interface HttpServerDeps {
+  dataPlane: DataPlane;
+  admin: AdminDeps;
+  adminRoutes: readonly AdminRoute[];
+  metrics: Metrics;
+  metricsPath: string | null;
+  readiness: readonly ReadinessCheck[];
+  logger: Logger;
+  isShuttingDown(): boolean;
+  requestTimeoutMs: number;
+}
+
+type Handler = (req: IncomingMessage, res: ServerResponse, params: Record<string, string | undefined>, query: URLSearchParams) => Promise<void> | void;
+
+function errorFor(req: IncomingMessage, res: ServerResponse, err: RampartError): void {
+  const path = (req.url ?? '/').split('?')[0]!;
+  if (path.startsWith('/admin/')) sendJson(res, err.status, problemBody(err, path), err.headers, 'application/problem+json');
+  else sendJson(res, err.status, openAiErrorBody(err), err.headers);
+}
+
+export function createHttpServer(deps: HttpServerDeps): Server {
+  const router = FindMyWay({
+    ignoreTrailingSlash: true,
+    caseSensitive: true,
+    maxParamLength: 256,
+    defaultRoute: (req, res) => {
+      const path = (req.url ?? '/').split('?')[0]!;
+      const allowed = (['GET', 'POST', 'DELETE', 'PUT', 'PATCH'] as HTTPMethod[]).filter((m) => router.find(m, path) !== null);
+      if (allowed.length > 0) {
+        errorFor(req, res, new RampartError('RAMPART_METHOD_NOT_ALLOWED', { headers: { allow: allowed.join(', ') } }));
+      } else {
+        errorFor(req, res, new RampartError('RAMPART_ROUTE_NOT_FOUND'));
+      }
+    },
+  });
+
+  const on = (method: HTTPMethod, path: string, handler: Handler) => {
+    router.on(method, path, (req, res, params, _store, searchParams) => {
+      const query = new URLSearchParams(searchParams as Record<string, string>);
+      Promise.resolve(handler(req, res, params, query)).catch((e: unknown) => {
+        deps.logger.error({ err: e }, 'unhandled route error');
+        if (!res.headersSent) errorFor(req, res, new RampartError('RAMPART_INTERNAL'));
+        else res.destroy();
+      });
+    });
+  };
+
+  const dp = deps.dataPlane;
+  on('POST', '/v1/chat/completions', (req, res) => dp.handleOperation('chat.completions', req, res));
+  on('POST', '/v1/embeddings', (req, res) => dp.handleOperation('embeddings', req, res));
+  on('POST', '/v1/responses', (req, res) => dp.handleOperation('responses', req, res));
+  on('GET', '/v1/models', (req, res) => dp.handleModels(req, res));
+
+  for (const route of deps.adminRoutes) on(route.method, route.path, adminHandler(deps.admin, route));
+
+  on('GET', '/healthz', (_req, res) => sendJson(res, 200, { status: 'ok' }));
+  on('GET', '/readyz', async (_req, res) => {
+    if (deps.isShuttingDown()) return sendJson(res, 503, { status: 'shutting-down' });
+    const results = await Promise.all(
+      deps.readiness.map(async (c) => {
+        try {
+          await withTimeout(c.check(), 2000);
+          return [c.name, 'ok'] as const;
+        } catch {
+          return [c.name, 'unavailable'] as const;
+        }
+      }),
+    );
+    const ok = results.every(([, s]) => s === 'ok');
+    sendJson(res, ok ? 200 : 503, { status: ok ? 'ready' : 'not-ready', checks: Object.fromEntries(results) });
+  });
+  if (deps.metricsPath) {
+    const registry = deps.metrics.registry;
+    on('GET', deps.metricsPath, async (_req, res) => {
+      const text = await registry.metrics();
+      res.writeHead(200, { 'content-type': registry.contentType });
+      res.end(text);
+    });
+  }
+
+  const server = createServer({ requestTimeout: deps.requestTimeoutMs, headersTimeout: 30_000, keepAliveTimeout: 65_000 }, (req, res) => {
+    if (deps.isShuttingDown()) res.setHeader('connection', 'close');
+    router.lookup(req, res);
+  });
+  server.on('clientError', (err: NodeJS.ErrnoException, socket) => {
+    // Malformed HTTP: answer 400 if the socket still can, never a stack trace.
+    if (socket.writable && err.code !== 'ECONNRESET') socket.end('HTTP/1.1 400 Bad Request\r\nconnection: close\r\ncontent-length: 0\r\n\r\n');
+    else socket.destroy();
+  });
+  return server;
+}
+
+function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const t = setTimeout(() => reject(new Error('timeout')), ms);
+    p.then(
+      (v) => {
+        clearTimeout(t);
+        resolve(v);
+      },
+      (e: unknown) => {
+        clearTimeout(t);
+        reject(e);
+      },
+    );
+  });
+}

@@ -1,0 +1,126 @@
+/**
+ * Counters in process memory, for one instance. Each call runs synchronously to the end, so
+ * takeAll is atomic without locks. Buckets expire with their window (on the caller's clock) and
+ * are swept regularly; past `maxKeys` live buckets, calls fail closed instead of growing without
+ * bound or forgetting live counts (which would lift limits).
+ */
+import { RampartError } from '../../core/errors.ts';
+import type { CounterWindow, Counters, LimitCheck, LimitResult } from '../types.ts';
+import { bucketKeys, firstDenied, summarize, wholeUnits, type CheckState } from './window-math.ts';
+
+export interface MemoryCountersOptions {
+  /** Most live buckets kept; default 1 000 000 (a sliding window uses up to two per key). */
+  maxKeys?: number;
+  /** Operations between two sweeps of expired buckets; default 10 000. */
+  sweepEvery?: number;
+}
+
+interface Bucket {
+  value: number;
+  expiresAt: number;
+}
+
+export class MemoryCounters implements Counters {
+  readonly kind = 'memory' as const;
+  readonly #buckets = new Map<string, Bucket>();
+  readonly #maxKeys: number;
+  readonly #sweepEvery: number;
+  #ops = 0;
+  #latestNow = 0;
+  /** Lower bound of every live bucket's expiry. */
+  #earliestExpiry = Infinity;
+  #closed = false;
+
+  constructor(opts: MemoryCountersOptions = {}) {
+    this.#maxKeys = opts.maxKeys ?? 1_000_000;
+    this.#sweepEvery = opts.sweepEvery ?? 10_000;
+    if (!(this.#maxKeys >= 1) || !(this.#sweepEvery >= 1)) throw new RangeError('maxKeys and sweepEvery must be positive');
+  }
+
+  /** Live buckets, for metrics and tests. */
+  get size(): number {
+    return this.#buckets.size;
+  }
+
+  takeAll(checks: readonly LimitCheck[], nowMs: number): Promise<LimitResult> {
+    try {
+      this.#housekeep(nowMs);
+      const keys = checks.map((c) => bucketKeys(c.key, c.window, nowMs));
+      const states: CheckState[] = keys.map((k) => ({ cur: this.#read(k.cur, nowMs), prev: k.prev ? this.#read(k.prev, nowMs) : 0 }));
+      const denied = firstDenied(checks, states, nowMs);
+      if (denied === -1) {
+        checks.forEach((c, i) => this.#add(keys[i]!.cur, wholeUnits(c.cost), keys[i]!.expiresAt, nowMs));
+      }
+      return Promise.resolve(summarize(checks, states, nowMs, denied));
+    } catch (e) {
+      return Promise.reject(e);
+    }
+  }
+
+  addAll(items: readonly { key: string; amount: number; window: CounterWindow }[], nowMs: number): Promise<void> {
+    try {
+      this.#housekeep(nowMs);
+      for (const item of items) {
+        const k = bucketKeys(item.key, item.window, nowMs);
+        this.#add(k.cur, wholeUnits(item.amount), k.expiresAt, nowMs);
+      }
+      return Promise.resolve();
+    } catch (e) {
+      return Promise.reject(e);
+    }
+  }
+
+  ping(): Promise<void> {
+    return this.#closed ? Promise.reject(unavailable('the counters are closed')) : Promise.resolve();
+  }
+
+  close(): Promise<void> {
+    this.#closed = true;
+    this.#buckets.clear();
+    return Promise.resolve();
+  }
+
+  #read(key: string, now: number): number {
+    const b = this.#buckets.get(key);
+    if (!b) return 0;
+    if (b.expiresAt <= now) {
+      this.#buckets.delete(key);
+      return 0;
+    }
+    return b.value;
+  }
+
+  #add(key: string, amount: number, expiresAt: number, now: number): void {
+    if (amount === 0) return;
+    // Counts never go below zero: a refund larger than what was counted is capped.
+    const value = Math.max(0, this.#read(key, now) + amount);
+    this.#buckets.set(key, { value, expiresAt });
+    this.#earliestExpiry = Math.min(this.#earliestExpiry, expiresAt);
+  }
+
+  #housekeep(now: number): void {
+    if (this.#closed) throw unavailable('the counters are closed');
+    this.#latestNow = Math.max(this.#latestNow, now);
+    const full = this.#buckets.size >= this.#maxKeys;
+    // When full, sweep only once something can have expired: a sweep per request would be a
+    // CPU sink exactly when the process is under pressure.
+    if (++this.#ops >= this.#sweepEvery || (full && this.#latestNow >= this.#earliestExpiry)) {
+      this.#ops = 0;
+      this.#sweep();
+    }
+    if (this.#buckets.size >= this.#maxKeys) throw unavailable(`more than ${this.#maxKeys} live counters`);
+  }
+
+  #sweep(): void {
+    let earliest = Infinity;
+    for (const [key, b] of this.#buckets) {
+      if (b.expiresAt <= this.#latestNow) this.#buckets.delete(key);
+      else earliest = Math.min(earliest, b.expiresAt);
+    }
+    this.#earliestExpiry = earliest;
+  }
+}
+
+function unavailable(detail: string): RampartError {
+  return new RampartError('RAMPART_COUNTERS_UNAVAILABLE', { detail });
+}

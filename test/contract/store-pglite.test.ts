@@ -1,0 +1,4 @@
+import { storeContract } from './store.contract.ts';
+import { openPgliteTestStore } from '../support/backends.ts';
+
+storeContract('embedded (PGlite)', { open: openPgliteTestStore });

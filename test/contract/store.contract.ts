@@ -1,0 +1,253 @@
+/**
+ * The storage contract: every backend (embedded PGlite, PostgreSQL) must pass this one suite.
+ * One database per run; tests isolate themselves with random ids, so they can run in any order.
+ */
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import type { AuditEvent, StoredAuditEvent } from '../../src/core/audit-event.ts';
+import { isRampartError } from '../../src/core/errors.ts';
+import { chainEvents, GENESIS_HASH } from '../../src/monitor/audit-hash.ts';
+import { migrate } from '../../src/store/migrate.ts';
+import type { ApiKeyRecord, AuditFilter, Store } from '../../src/store/types.ts';
+import { randomName, silent, type TestStore } from '../support/backends.ts';
+
+export interface StoreContractOptions {
+  skip?: string | false;
+  open: () => Promise<TestStore>;
+}
+
+export function keyRecord(overrides: Partial<ApiKeyRecord> = {}): ApiKeyRecord {
+  return {
+    id: randomName('key_'),
+    name: 'ci pipeline',
+    secretHash: 'a'.repeat(64),
+    principalId: randomName('app:'),
+    principalKind: 'app',
+    roles: ['invoke', 'reader'],
+    limits: { requestsPerMinute: 60, tokensPerMonth: 1_000_000 },
+    createdAt: Date.UTC(2026, 0, 1),
+    createdBy: 'admin@example.com',
+    expiresAt: null,
+    revokedAt: null,
+    lastUsedAt: null,
+    rotatedFrom: null,
+    ...overrides,
+  };
+}
+
+export function auditEvent(overrides: Partial<AuditEvent> = {}): AuditEvent {
+  return {
+    id: randomName('aud_'),
+    time: Date.UTC(2026, 0, 1),
+    requestId: randomName('req_'),
+    plane: 'data',
+    action: 'chat.completions',
+    principalId: 'user:alice',
+    principalKind: 'user',
+    apiKeyId: null,
+    deployment: 'gpt-4o',
+    decision: 'allow',
+    reason: null,
+    code: null,
+    status: 200,
+    promptTokens: 12,
+    completionTokens: 34,
+    latencyMs: 123.5,
+    upstream: 'openai:primary',
+    sourceIp: '10.0.0.1',
+    details: { stream: true, nested: { b: 1, a: [1, 'x'] } },
+    ...overrides,
+  };
+}
+
+async function collect(list: (cursor: string | null) => Promise<{ items: { id: string }[]; nextCursor: string | null }>) {
+  const pages: string[][] = [];
+  let cursor: string | null = null;
+  do {
+    const page = await list(cursor);
+    pages.push(page.items.map((i) => i.id));
+    cursor = page.nextCursor;
+  } while (cursor && pages.length < 1000);
+  return pages;
+}
+
+export function storeContract(name: string, opts: StoreContractOptions): void {
+  describe(`store contract: ${name}`, { skip: opts.skip }, () => {
+    let t: TestStore;
+    let store: Store;
+    before(async () => {
+      t = await opts.open();
+      store = t.store;
+    });
+    after(async () => {
+      await t?.cleanup();
+    });
+
+    describe('migrations', () => {
+      it('applies nothing when run again', async () => {
+        assert.deepEqual(await migrate(store.sql, { logger: silent, schema: t.schema }), []);
+        const r = await store.sql.query<{ version: number }>('SELECT version FROM rampart_migrations ORDER BY version');
+        assert.deepEqual(r.rows.map((row) => Number(row.version)), [1]);
+      });
+
+      it('answers ping', async () => {
+        await store.ping();
+      });
+    });
+
+    describe('api keys', () => {
+      it('round-trips every field', async () => {
+        const rec = keyRecord({ expiresAt: Date.UTC(2027, 0, 1), rotatedFrom: 'key_old', lastUsedAt: 5 });
+        await store.keys.insert(rec);
+        assert.deepEqual(await store.keys.get(rec.id), rec);
+        const bare = keyRecord({ limits: null, roles: [], createdBy: null });
+        await store.keys.insert(bare);
+        assert.deepEqual(await store.keys.get(bare.id), bare);
+      });
+
+      it('returns null for an unknown id', async () => {
+        assert.equal(await store.keys.get(randomName('key_')), null);
+      });
+
+      it('rejects a duplicate id with RAMPART_CONFLICT', async () => {
+        const rec = keyRecord();
+        await store.keys.insert(rec);
+        await assert.rejects(store.keys.insert({ ...rec, name: 'other' }), (e) => isRampartError(e) && e.code === 'RAMPART_CONFLICT');
+        assert.equal((await store.keys.get(rec.id))?.name, rec.name);
+      });
+
+      it('revokes once, keeps the first revocation time, and reports unknown keys', async () => {
+        const rec = keyRecord();
+        await store.keys.insert(rec);
+        assert.equal(await store.keys.revoke(rec.id, 1000), true);
+        assert.equal(await store.keys.revoke(rec.id, 2000), true);
+        assert.equal((await store.keys.get(rec.id))?.revokedAt, 1000);
+        assert.equal(await store.keys.revoke(randomName('key_'), 1000), false);
+      });
+
+      it('sets or shortens the expiry but never extends it', async () => {
+        const rec = keyRecord();
+        await store.keys.insert(rec);
+        assert.equal(await store.keys.setExpiry(rec.id, 5000), true);
+        assert.equal((await store.keys.get(rec.id))?.expiresAt, 5000);
+        await store.keys.setExpiry(rec.id, 9000);
+        assert.equal((await store.keys.get(rec.id))?.expiresAt, 5000);
+        await store.keys.setExpiry(rec.id, 3000);
+        assert.equal((await store.keys.get(rec.id))?.expiresAt, 3000);
+        assert.equal(await store.keys.setExpiry(randomName('key_'), 1), false);
+      });
+
+      it('touches last-used times in one batch, keeping the newest', async () => {
+        const a = keyRecord({ lastUsedAt: 500 });
+        const b = keyRecord();
+        await store.keys.insert(a);
+        await store.keys.insert(b);
+        await store.keys.touch(new Map([[a.id, 100], [b.id, 700], [randomName('key_'), 1]]));
+        assert.equal((await store.keys.get(a.id))?.lastUsedAt, 500);
+        assert.equal((await store.keys.get(b.id))?.lastUsedAt, 700);
+        await store.keys.touch(new Map());
+      });
+
+      it('lists newest first across pages, with or without revoked keys', async () => {
+        const principal = randomName('app:');
+        const base = Date.UTC(2030, 0, 1) + Math.floor(Math.random() * 1e9);
+        // Two keys share a creation time: the id breaks the tie.
+        const mine = [0, 1, 1, 2, 3, 4].map((dt, i) => keyRecord({ principalId: principal, createdAt: base + dt, id: `key_${principal}_${i}` }));
+        for (const k of mine) await store.keys.insert(k);
+        await store.keys.revoke(mine[2]!.id, base);
+        const expected = [...mine].sort((x, y) => y.createdAt - x.createdAt || (x.id < y.id ? 1 : -1)).map((k) => k.id);
+
+        const all = await collect((cursor) => store.keys.list({ includeRevoked: true, limit: 2, cursor }));
+        const flat = all.flat();
+        assert.equal(new Set(flat).size, flat.length, 'no key appears on two pages');
+        assert.ok(all.slice(0, -1).every((p) => p.length === 2));
+        assert.deepEqual(flat.filter((id) => expected.includes(id)), expected);
+
+        const active = (await collect((cursor) => store.keys.list({ limit: 3, cursor }))).flat();
+        assert.deepEqual(active.filter((id) => expected.includes(id)), expected.filter((id) => id !== mine[2]!.id));
+      });
+
+      it('rejects a forged cursor with RAMPART_INVALID_REQUEST', async () => {
+        for (const cursor of ['not base64!', Buffer.from('{"a":1}').toString('base64url'), Buffer.from('[1,2]').toString('base64url')]) {
+          await assert.rejects(store.keys.list({ limit: 5, cursor }), (e) => isRampartError(e) && e.code === 'RAMPART_INVALID_REQUEST');
+        }
+      });
+    });
+
+    describe('audit events', () => {
+      const append = async (chainId: string, events: AuditEvent[], from = { seq: 0, hash: GENESIS_HASH }) => {
+        const stored = chainEvents(events, chainId, from);
+        await store.audit.append(stored);
+        return stored;
+      };
+
+      it('appends a run, reports the head, and reads the chain back in seq order', async () => {
+        const chain = randomName('chain-');
+        assert.equal(await store.audit.head(chain), null);
+        const first = await append(chain, [auditEvent(), auditEvent({ details: null, reason: 'ok', code: 'X' })]);
+        const second = await append(chain, [auditEvent({ promptTokens: null, completionTokens: null })], first.at(-1)!);
+        const all = [...first, ...second];
+        assert.deepEqual(await store.audit.head(chain), { seq: 3, hash: all[2]!.hash });
+        assert.deepEqual(await store.audit.readChain(chain, 1, 100), all);
+        assert.deepEqual(await store.audit.readChain(chain, 2, 1), [all[1]]);
+        assert.ok((await store.audit.chains()).includes(chain));
+      });
+
+      it('refuses a taken seq with RAMPART_CONFLICT and writes none of that batch', async () => {
+        const chain = randomName('chain-');
+        await append(chain, [auditEvent(), auditEvent()]);
+        const clash = chainEvents([auditEvent(), auditEvent(), auditEvent()], chain, { seq: 1, hash: 'x'.repeat(64) });
+        await assert.rejects(store.audit.append(clash), (e) => isRampartError(e) && e.code === 'RAMPART_CONFLICT');
+        assert.equal((await store.audit.readChain(chain, 1, 100)).length, 2);
+      });
+
+      it('filters by every field and pages newest first', async () => {
+        const deployment = randomName('dep-');
+        const t0 = Date.UTC(2026, 5, 1);
+        const events = Array.from({ length: 9 }, (_, i) =>
+          auditEvent({
+            deployment,
+            time: t0 + Math.floor(i / 2) * 1000, // pairs share a time: (chain, seq) breaks the tie
+            principalId: i % 3 === 0 ? 'user:bob' : 'user:carol',
+            action: i % 2 === 0 ? 'chat.completions' : 'embeddings',
+            decision: i === 4 ? 'deny' : i === 5 ? 'error' : 'allow',
+            status: i === 4 ? 403 : i === 5 ? 502 : 200,
+            requestId: `req-${deployment}-${i}`,
+          }),
+        );
+        await append(randomName('chain-a-'), events.slice(0, 5));
+        await append(randomName('chain-b-'), events.slice(5));
+        const byDesc = (list: StoredAuditEvent[]) => [...list].sort((a, b) => b.time - a.time || (a.chainId < b.chainId ? 1 : a.chainId > b.chainId ? -1 : b.seq - a.seq));
+        const ids = async (f: Omit<AuditFilter, 'limit'>) => (await collect((cursor) => store.audit.list({ ...f, deployment, limit: 2, cursor }))).flat();
+        // Expected order: newest first; the (time, chainId, seq) order of the stored rows.
+        const storedAll = await store.audit.list({ deployment, limit: 100 });
+        assert.equal(storedAll.items.length, 9);
+        assert.deepEqual(storedAll.items.map((e) => e.id), byDesc(storedAll.items).map((e) => e.id));
+        const order = storedAll.items.map((e) => e.id);
+        const check = async (f: Omit<AuditFilter, 'limit'>, pred: (e: AuditEvent) => boolean) => {
+          const want = new Set(events.filter(pred).map((e) => e.id));
+          assert.deepEqual(await ids(f), order.filter((id) => want.has(id)), JSON.stringify(f));
+        };
+        await check({}, () => true);
+        await check({ from: t0 + 1000, to: t0 + 3000 }, (e) => e.time >= t0 + 1000 && e.time < t0 + 3000);
+        await check({ principalId: 'user:bob' }, (e) => e.principalId === 'user:bob');
+        await check({ action: 'embeddings' }, (e) => e.action === 'embeddings');
+        await check({ decision: 'deny' }, (e) => e.decision === 'deny');
+        await check({ status: 502 }, (e) => e.status === 502);
+        await check({ requestId: `req-${deployment}-7` }, (e) => e.requestId === `req-${deployment}-7`);
+        await check({ principalId: 'user:carol', action: 'chat.completions' }, (e) => e.principalId === 'user:carol' && e.action === 'chat.completions');
+        assert.deepEqual(await ids({ principalId: 'user:nobody' }), []);
+      });
+
+      it('rejects a forged cursor with RAMPART_INVALID_REQUEST', async () => {
+        const cursor = Buffer.from('["1", "c", 1]').toString('base64url');
+        await assert.rejects(store.audit.list({ limit: 5, cursor }), (e) => isRampartError(e) && e.code === 'RAMPART_INVALID_REQUEST');
+      });
+
+      it('clamps the page size', async () => {
+        const page = await store.audit.list({ limit: 0, deployment: randomName('none-') });
+        assert.deepEqual(page, { items: [], nextCursor: null });
+      });
+    });
+  });
+}
