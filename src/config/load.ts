@@ -6,7 +6,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { parseDocument } from 'yaml';
+import { LineCounter, parseDocument } from 'yaml';
 import type { z } from 'zod';
 import { RampartError } from '../core/errors.ts';
 import type { ConfigSchema, RampartConfig } from './schema.ts';
@@ -125,10 +125,13 @@ function depth(issues: readonly z.core.$ZodIssue[]): number {
 
 function humanMessage(issue: z.core.$ZodIssue): string {
   if (issue.code === 'invalid_type') {
-    return issue.input === undefined ? `is required (${issue.expected})` : `must be ${article(issue.expected)}`;
+    // zod does not keep the input (it may be a secret); its message says what it received.
+    const received = /received (\w+)/.exec(issue.message)?.[1];
+    return received === 'undefined' ? `is required (${issue.expected})` : `must be ${article(issue.expected)}${received ? `, not ${article(received)}` : ''}`;
   }
-  if (issue.code === 'invalid_union' && 'note' in issue && issue.note === 'No matching discriminator') {
-    return 'has an unknown or missing discriminator (e.g. provider or kind)';
+  const options = (issue as { options?: unknown }).options;
+  if (issue.code === 'invalid_union' && Array.isArray(options)) {
+    return `must be one of ${options.map((o) => `'${String(o)}'`).join(', ')}`;
   }
   return issue.message;
 }
@@ -146,11 +149,15 @@ export function validateConfig(schema: ConfigSchema, tree: unknown): RampartConf
 
 /** Parses YAML text; YAML syntax errors are reported with line and column. */
 export function parseYaml(text: string): unknown {
-  const doc = parseDocument(text, { prettyErrors: false, uniqueKeys: true });
+  const lines = new LineCounter();
+  const doc = parseDocument(text, { prettyErrors: false, uniqueKeys: true, lineCounter: lines });
   if (doc.errors.length > 0) {
     throw new ConfigError(
       'RAMPART_CONFIG_INVALID',
-      doc.errors.map((e) => ({ path: '', message: `YAML ${e.code} at line ${e.linePos?.[0]?.line ?? '?'}, column ${e.linePos?.[0]?.col ?? '?'}` })),
+      doc.errors.map((e) => {
+        const at = lines.linePos(e.pos[0]);
+        return { path: '', message: `YAML ${e.code} at line ${at.line}, column ${at.col}` };
+      }),
     );
   }
   // maxAliasCount bounds "billion laughs" alias expansion.

@@ -110,16 +110,10 @@ export function httpFailure(
 ): UpstreamFailure {
   const message = `upstream answered HTTP ${status}`;
   if (status === 429 || status === 408 || status >= 500) {
+    const body = genericBody('RAMPART_UPSTREAM_ERROR', `(HTTP ${status})`);
+    if (status === 429) body.error.type = 'rate_limit_error';
+    const init: ConstructorParameters<typeof UpstreamFailure>[0] = { kind: 'http', retryable: true, status: status === 429 ? 429 : 502, message, body };
     const retryAfterMs = parseRetryAfter(headers);
-    const clientStatus = status === 429 ? 429 : 502;
-    const init: ConstructorParameters<typeof UpstreamFailure>[0] = {
-      kind: 'http',
-      retryable: true,
-      status: clientStatus,
-      message,
-      body: genericBody('RAMPART_UPSTREAM_ERROR', `(HTTP ${status})`),
-    };
-    if (status === 429) init.body!.error.type = 'rate_limit_error';
     if (retryAfterMs !== undefined) init.retryAfterMs = retryAfterMs;
     return new UpstreamFailure(init);
   }

@@ -16,10 +16,10 @@ import { hostname } from 'node:os';
 import type { Logger } from 'pino';
 import type { AuditEvent } from '../core/audit-event.ts';
 import { RampartError } from '../core/errors.ts';
-import { newId } from '../core/ids.ts';
 import { isDataException, isUniqueViolation } from '../store/sql-errors.ts';
 import type { AuditRepo } from '../store/types.ts';
 import { chainEvents, GENESIS_HASH, normalizeEvent } from './audit-hash.ts';
+import { droppedEventsMarker } from './audit-system-events.ts';
 
 export interface AuditLogOptions {
   logger: Logger;
@@ -338,30 +338,7 @@ export class AuditLog {
 
   /** The chain itself records that events are missing, so the gap is visible in the log. */
   #pushDropMarker(): void {
-    const now = Date.now();
-    this.#queue.push(
-      normalizeEvent({
-        id: newId('aud', now),
-        time: now,
-        requestId: newId('req', now),
-        plane: 'system',
-        action: 'audit.events_dropped',
-        principalId: null,
-        principalKind: null,
-        apiKeyId: null,
-        deployment: null,
-        decision: 'error',
-        reason: 'audit queue full while the store was unreachable',
-        code: 'RAMPART_STORE_UNAVAILABLE',
-        status: 503,
-        promptTokens: null,
-        completionTokens: null,
-        latencyMs: 0,
-        upstream: null,
-        sourceIp: null,
-        details: { dropped: this.#droppedUnmarked, queueLimit: this.#maxQueue },
-      }),
-    );
+    this.#queue.push(normalizeEvent(droppedEventsMarker(this.#droppedUnmarked, this.#maxQueue, Date.now())));
     this.#accepted++;
     this.#droppedUnmarked = 0;
   }

@@ -25,7 +25,7 @@ function at(base: number, fraction: number, buckets = 0): number {
   return base + 60_000 * buckets + Math.round(60_000 * fraction);
 }
 
-function month(year: number, m: number): CounterWindow {
+function month(year: number, m: number): Extract<CounterWindow, { kind: 'fixed' }> {
   return { kind: 'fixed', startMs: Date.UTC(year, m, 1), endMs: Date.UTC(year, m + 1, 1) };
 }
 
