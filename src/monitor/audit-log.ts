@@ -219,10 +219,14 @@ export class AuditLog {
 
   #start(): Promise<Outcome> {
     this.#clearTimers();
-    const run = this.#drain().finally(() => {
-      this.#running = null;
-      if (this.#queue.length > 0 && !this.#retryTimer && !this.#closed) this.#schedule();
-    });
+    // #drain handles store errors itself; the catch only keeps a bug from becoming an
+    // unhandled rejection (which would end the process).
+    const run = this.#drain()
+      .catch((e: unknown) => this.#failed(e))
+      .finally(() => {
+        this.#running = null;
+        if (this.#queue.length > 0 && !this.#retryTimer && !this.#closed) this.#schedule();
+      });
     this.#running = run;
     return run;
   }
@@ -275,6 +279,8 @@ export class AuditLog {
       try {
         await this.#dropAlreadyWritten(batch, stale);
       } catch (inner) {
+        // Keep the stale head so the next attempt conflicts again and repeats this check.
+        this.#head = stale;
         return this.#failed(inner);
       }
       // Another writer keeps winning: back off rather than spin.

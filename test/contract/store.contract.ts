@@ -95,6 +95,42 @@ export function storeContract(name: string, opts: StoreContractOptions): void {
       });
     });
 
+    describe('transactions', () => {
+      it('commits on success and rolls back everything when the callback throws', async () => {
+        const ok = keyRecord();
+        const lost = keyRecord();
+        await store.sql.transaction(async (tx) => {
+          await tx.query('INSERT INTO api_keys (id, name, secret_hash, principal_id, principal_kind, created_at) VALUES ($1, $2, $3, $4, $5, $6)', [ok.id, 'n', 'h', 'p', 'app', 1]);
+        });
+        await assert.rejects(
+          store.sql.transaction(async (tx) => {
+            await tx.query('INSERT INTO api_keys (id, name, secret_hash, principal_id, principal_kind, created_at) VALUES ($1, $2, $3, $4, $5, $6)', [lost.id, 'n', 'h', 'p', 'app', 1]);
+            throw new Error('abort');
+          }),
+          /abort/,
+        );
+        assert.ok(await store.keys.get(ok.id));
+        assert.equal(await store.keys.get(lost.id), null);
+      });
+
+      it('rolls back only the nested part when a nested transaction throws', async () => {
+        const outer = keyRecord();
+        const inner = keyRecord();
+        await store.sql.transaction(async (tx) => {
+          await tx.query('INSERT INTO api_keys (id, name, secret_hash, principal_id, principal_kind, created_at) VALUES ($1, $2, $3, $4, $5, $6)', [outer.id, 'n', 'h', 'p', 'app', 1]);
+          await tx
+            .transaction(async (nested) => {
+              await nested.query('INSERT INTO api_keys (id, name, secret_hash, principal_id, principal_kind, created_at) VALUES ($1, $2, $3, $4, $5, $6)', [inner.id, 'n', 'h', 'p', 'app', 1]);
+              // A failing statement inside the savepoint must not doom the outer transaction.
+              await nested.query('SELECT 1/0');
+            })
+            .catch(() => undefined);
+        });
+        assert.ok(await store.keys.get(outer.id));
+        assert.equal(await store.keys.get(inner.id), null);
+      });
+    });
+
     describe('api keys', () => {
       it('round-trips every field', async () => {
         const rec = keyRecord({ expiresAt: Date.UTC(2027, 0, 1), rotatedFrom: 'key_old', lastUsedAt: 5 });

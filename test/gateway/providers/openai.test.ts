@@ -264,6 +264,16 @@ describe('openai provider', () => {
     assert.equal(await up.requests[0]!.done, 'aborted');
   });
 
+  it('closes the upstream stream when the consumer stops reading early', async () => {
+    up.script({ times: 1, reply: { chunks: 50, chunkDelayMs: 10 } });
+    const r = await target.call('chat.completions', { model: 'd', messages: [], stream: true }, callOpts({ stream: true }));
+    for await (const _ of r.events!) break;
+    assert.equal(await up.requests[0]!.done, 'aborted');
+    const full = await target.call('chat.completions', { model: 'd', messages: [], stream: true }, callOpts({ stream: true }));
+    await collect(full.events);
+    assert.equal(await up.requests[1]!.done, 'finished');
+  });
+
   it('cancels the upstream request when the client goes away before the headers', async () => {
     up.script({ reply: { hang: true } });
     const ac = new AbortController();

@@ -1,0 +1,91 @@
+/**
+ * Closed-loop load with autocannon's programmatic API: `connections` clients each send the next
+ * request as soon as the previous answer completed. Latencies are taken from autocannon's
+ * per-response event as floats (its own histogram rounds to whole milliseconds, too coarse for a
+ * 1 ms target); requests/s counts 2xx answers over the measured time.
+ */
+import autocannon from 'autocannon';
+import { cpuSecondsOf } from './proc.ts';
+import { Samples, type Summary } from './stats.ts';
+import type { Target } from './targets.ts';
+
+export interface LoadOptions {
+  connections: number;
+  durationS: number;
+  body: string;
+  /** Requests per second over all connections; 0 = as fast as answers come. */
+  rate?: number;
+  /** Read this response header as a number of ms (Rampart's x-rampart-overhead-ms). */
+  sampleHeader?: string;
+}
+
+export interface LoadResult {
+  target: string;
+  connections: number;
+  durationS: number;
+  requests: number;
+  rps: number;
+  latency: Summary;
+  non2xx: number;
+  errors: number;
+  /** CPU the serving process used, in cores (1.0 = one core busy all the time). */
+  serverCpu: number | null;
+  /** CPU the load generator (this process) used, in cores. */
+  clientCpu: number;
+  /** Summary of the sampled header, when asked for. */
+  header: Summary | null;
+}
+
+export async function runLoad(target: Target, opts: LoadOptions): Promise<LoadResult> {
+  const latencies = new Samples();
+  const header = opts.sampleHeader ? new Samples() : null;
+  const wanted = opts.sampleHeader?.toLowerCase();
+  const cpu0 = cpuSecondsOf(target.server.pid);
+  const self0 = process.cpuUsage();
+  const t0 = performance.now();
+  const instance = autocannon({
+    url: target.origin + target.path,
+    method: 'POST',
+    headers: target.headers,
+    body: opts.body,
+    connections: opts.connections,
+    duration: opts.durationS,
+    timeout: 30,
+    ...(opts.rate ? { overallRate: opts.rate } : {}),
+    ...(header
+      ? {
+          setupClient: (client) => {
+            client.on('headers', (info) => {
+              const h = info.headers;
+              for (let i = 0; i < h.length; i += 2) {
+                if (h[i]!.toLowerCase() === wanted) {
+                  header.push(Number(h[i + 1]));
+                  break;
+                }
+              }
+            });
+          },
+        }
+      : {}),
+  });
+  instance.on('response', (_client, statusCode, _bytes, responseTime) => {
+    if (statusCode >= 200 && statusCode < 300) latencies.push(responseTime);
+  });
+  const result = await instance;
+  const elapsedS = (performance.now() - t0) / 1000;
+  const cpu1 = cpuSecondsOf(target.server.pid);
+  const self = process.cpuUsage(self0);
+  return {
+    target: target.name,
+    connections: opts.connections,
+    durationS: elapsedS,
+    requests: latencies.length,
+    rps: latencies.length / elapsedS,
+    latency: latencies.summary(),
+    non2xx: result.non2xx,
+    errors: result.errors,
+    serverCpu: cpu0 !== null && cpu1 !== null ? (cpu1 - cpu0) / elapsedS : null,
+    clientCpu: (self.user + self.system) / 1e6 / elapsedS,
+    header: header ? header.summary() : null,
+  };
+}

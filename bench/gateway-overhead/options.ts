@@ -1,0 +1,87 @@
+/** Command-line flags of `npm run bench` (node bench/gateway-overhead/run.ts --help). */
+import { parseArgs } from 'node:util';
+import { TARGET_NAMES, type TargetName } from './targets.ts';
+
+export interface BenchOptions {
+  durationS: number;
+  warmupS: number;
+  connections: number[];
+  targets: TargetName[];
+  streamRequests: number;
+  streamChunks: number;
+  chunkDelayMs: number;
+  soakS: number;
+  soakConnections: number;
+  soakRate: number;
+  json: string | null;
+  cpuProf: string | null;
+}
+
+export const HELP = `Usage: node bench/gateway-overhead/run.ts [options]
+
+Drives the same load straight to a mock OpenAI upstream, through Rampart (API key, limits, audit)
+and through Portkey, and prints latency, throughput, time to first token and Rampart's memory.
+
+  --duration <s>          measured seconds per target and connection count   (default 10)
+  --warmup <s>            unmeasured seconds before each measurement          (default 2)
+  --connections <list>    comma-separated connection counts                   (default 1,32)
+  --targets <list>        any of direct,rampart,portkey                       (default all)
+  --stream-requests <n>   sequential streamed requests per target             (default 200)
+  --stream-chunks <n>     content chunks per streamed answer                  (default 10)
+  --chunk-delay <ms>      pause between streamed chunks at the upstream       (default 2)
+  --soak <s>              seconds of steady load on Rampart for memory        (default 20; 0 = skip)
+  --soak-connections <n>  connections during the soak                         (default 32)
+  --soak-rate <n>         requests/s during the soak, 0 = as fast as possible (default 0)
+  --json <file>           also write every figure and memory sample as JSON
+  --cpu-prof <dir>        run Rampart under node --cpu-prof, profiles into <dir>
+  --help
+`;
+
+function positiveInt(name: string, v: string | undefined, dflt: number, min = 1): number {
+  if (v === undefined) return dflt;
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < min) throw new Error(`--${name} must be an integer >= ${min}, got '${v}'`);
+  return n;
+}
+
+export function parseOptions(argv: string[]): BenchOptions | null {
+  const { values } = parseArgs({
+    args: argv,
+    strict: true,
+    options: {
+      duration: { type: 'string' },
+      warmup: { type: 'string' },
+      connections: { type: 'string' },
+      targets: { type: 'string' },
+      'stream-requests': { type: 'string' },
+      'stream-chunks': { type: 'string' },
+      'chunk-delay': { type: 'string' },
+      soak: { type: 'string' },
+      'soak-connections': { type: 'string' },
+      'soak-rate': { type: 'string' },
+      json: { type: 'string' },
+      'cpu-prof': { type: 'string' },
+      help: { type: 'boolean' },
+    },
+  });
+  if (values.help) return null;
+  const connections = (values.connections ?? '1,32').split(',').map((c) => positiveInt('connections', c.trim(), 1));
+  const targets = (values.targets ?? TARGET_NAMES.join(',')).split(',').map((t) => t.trim());
+  for (const t of targets) {
+    if (!TARGET_NAMES.includes(t as TargetName)) throw new Error(`--targets: unknown target '${t}' (use ${TARGET_NAMES.join(', ')})`);
+  }
+  return {
+    durationS: positiveInt('duration', values.duration, 10),
+    warmupS: positiveInt('warmup', values.warmup, 2, 0),
+    connections,
+    targets: targets as TargetName[],
+    streamRequests: positiveInt('stream-requests', values['stream-requests'], 200, 0),
+    streamChunks: positiveInt('stream-chunks', values['stream-chunks'], 10),
+    chunkDelayMs: positiveInt('chunk-delay', values['chunk-delay'], 2, 0),
+    soakS: positiveInt('soak', values.soak, 20, 0),
+    soakConnections: positiveInt('soak-connections', values['soak-connections'], 32),
+    soakRate: positiveInt('soak-rate', values['soak-rate'], 0, 0),
+    json: values.json ?? null,
+    cpuProf: values['cpu-prof'] ?? null,
+  };
+}

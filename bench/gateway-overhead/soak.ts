@@ -1,0 +1,85 @@
+/**
+ * Memory over a steady load: Rampart's resident set size read from /proc every second (its heap
+ * and audit-log counters asked over IPC every few seconds) while autocannon keeps it busy.
+ */
+import type { MemoryMessage } from './child-ipc.ts';
+import { runLoad, type LoadResult } from './load.ts';
+import { rssOf } from './proc.ts';
+import { slope } from './stats.ts';
+import type { Target } from './targets.ts';
+
+export interface SoakOptions {
+  durationS: number;
+  connections: number;
+  rate: number;
+  body: string;
+}
+
+export interface MemorySample {
+  /** Seconds since the soak started. */
+  t: number;
+  rss: number;
+  heapUsed: number | null;
+}
+
+export interface SoakResult {
+  durationS: number;
+  load: LoadResult;
+  samples: MemorySample[];
+  startRss: number;
+  endRss: number;
+  maxRss: number;
+  /** Least-squares RSS slope over the whole run and over its second half, MiB per minute. */
+  slopeMiBPerMin: number;
+  slopeSecondHalfMiBPerMin: number;
+  heapSlopeSecondHalfMiBPerMin: number;
+  /** The audit log's counters when the soak ended (after a short settle). */
+  auditBefore: MemoryMessage['audit'] | null;
+  auditAfter: MemoryMessage['audit'] | null;
+}
+
+const MiB = 1024 * 1024;
+
+export async function soak(target: Target, opts: SoakOptions): Promise<SoakResult> {
+  const samples: MemorySample[] = [];
+  const t0 = performance.now();
+  let lastHeap: number | null = null;
+  let tick = 0;
+  const auditBefore = (await target.server.memory().catch(() => null))?.audit ?? null;
+  const sample = async () => {
+    const t = (performance.now() - t0) / 1000;
+    const rss = rssOf(target.server.pid);
+    // Ask the process for its heap every 5 s only: the answer costs it a little work.
+    if (tick++ % 5 === 0) lastHeap = (await target.server.memory().catch(() => null))?.heapUsed ?? lastHeap;
+    if (rss !== null) samples.push({ t, rss, heapUsed: lastHeap });
+  };
+  await sample();
+  const timer = setInterval(() => void sample(), 1000);
+  let load: LoadResult;
+  try {
+    load = await runLoad(target, { connections: opts.connections, durationS: opts.durationS, body: opts.body, rate: opts.rate });
+  } finally {
+    clearInterval(timer);
+  }
+  await sample();
+  // Let the audit log write what is queued, then read its counters.
+  await new Promise((r) => setTimeout(r, 2000));
+  const auditAfter = (await target.server.memory().catch(() => null))?.audit ?? null;
+
+  const rss = samples.map((s) => s.rss);
+  const half = samples.filter((s) => s.t >= opts.durationS / 2);
+  const perMin = (bytesPerS: number) => (bytesPerS * 60) / MiB;
+  return {
+    durationS: opts.durationS,
+    load,
+    samples,
+    startRss: rss[0] ?? Number.NaN,
+    endRss: rss[rss.length - 1] ?? Number.NaN,
+    maxRss: Math.max(...rss),
+    slopeMiBPerMin: perMin(slope(samples.map((s) => ({ x: s.t, y: s.rss })))),
+    slopeSecondHalfMiBPerMin: perMin(slope(half.map((s) => ({ x: s.t, y: s.rss })))),
+    heapSlopeSecondHalfMiBPerMin: perMin(slope(half.filter((s) => s.heapUsed !== null).map((s) => ({ x: s.t, y: s.heapUsed! })))),
+    auditBefore,
+    auditAfter,
+  };
+}

@@ -1,0 +1,81 @@
+/**
+ * Time to first token of streamed chat completions: sequential requests over one keep-alive
+ * connection; for each, the time from sending the request to the first SSE frame that carries
+ * content (`choices[0].delta.content` non-empty), and to the end of the stream. The stream is also
+ * checked: every content chunk arrives and it ends with `[DONE]`.
+ */
+import { Pool } from 'undici';
+import { Samples, type Summary } from './stats.ts';
+import type { Target } from './targets.ts';
+
+export interface StreamOptions {
+  requests: number;
+  warmup: number;
+  body: string;
+  /** Content chunks the upstream sends per stream. */
+  chunks: number;
+}
+
+export interface StreamResult {
+  target: string;
+  ttft: Summary;
+  total: Summary;
+  /** Streams that were incomplete or malformed. */
+  bad: number;
+}
+
+function hasContent(frame: string): boolean {
+  if (!frame.startsWith('data: ') || frame === 'data: [DONE]') return false;
+  try {
+    const v = JSON.parse(frame.slice(6)) as { choices?: { delta?: { content?: unknown } }[] };
+    const c = v.choices?.[0]?.delta?.content;
+    return typeof c === 'string' && c.length > 0;
+  } catch {
+    return false;
+  }
+}
+
+async function one(pool: Pool, target: Target, body: string): Promise<{ ttft: number; total: number; contentFrames: number; done: boolean; status: number }> {
+  const t0 = performance.now();
+  const res = await pool.request({ method: 'POST', path: target.path, headers: target.headers, body });
+  let ttft = Number.NaN;
+  let contentFrames = 0;
+  let done = false;
+  let buffer = '';
+  for await (const chunk of res.body as AsyncIterable<Buffer>) {
+    buffer += chunk.toString('utf8');
+    let end: number;
+    while ((end = buffer.indexOf('\n\n')) !== -1) {
+      const frame = buffer.slice(0, end).replace(/\r/g, '').trim();
+      buffer = buffer.slice(end + 2);
+      if (frame === 'data: [DONE]') done = true;
+      else if (hasContent(frame)) {
+        if (contentFrames === 0) ttft = performance.now() - t0;
+        contentFrames++;
+      }
+    }
+  }
+  return { ttft, total: performance.now() - t0, contentFrames, done, status: res.statusCode };
+}
+
+export async function probeStreaming(target: Target, opts: StreamOptions): Promise<StreamResult> {
+  const pool = new Pool(target.origin, { connections: 1, pipelining: 1 });
+  const ttft = new Samples();
+  const total = new Samples();
+  let bad = 0;
+  try {
+    for (let i = 0; i < opts.warmup + opts.requests; i++) {
+      const r = await one(pool, target, opts.body);
+      if (r.status !== 200 || !r.done || r.contentFrames !== opts.chunks) {
+        bad++;
+        continue;
+      }
+      if (i < opts.warmup) continue;
+      ttft.push(r.ttft);
+      total.push(r.total);
+    }
+  } finally {
+    await pool.close();
+  }
+  return { target: target.name, ttft: ttft.summary(), total: total.summary(), bad };
+}

@@ -1,0 +1,52 @@
+/**
+ * The three ways to the same mock upstream, each with the request a client would send: straight to
+ * the upstream with the provider key; through Rampart with a Rampart API key; through Portkey with
+ * the provider key and Portkey's provider and custom-host headers.
+ */
+import type { Server } from './processes.ts';
+
+export type TargetName = 'direct' | 'rampart' | 'portkey';
+export const TARGET_NAMES: readonly TargetName[] = ['direct', 'rampart', 'portkey'];
+
+export interface Target {
+  readonly name: TargetName;
+  /** Origin of the server, e.g. http://127.0.0.1:41234 */
+  readonly origin: string;
+  readonly path: string;
+  readonly headers: Record<string, string>;
+  /** The process serving it, for CPU and memory readings. */
+  readonly server: Server;
+}
+
+export const CHAT_PATH = '/v1/chat/completions';
+
+/** The same small chat completion for every target; `model` names Rampart's deployment too. */
+export function chatBody(model: string, stream: boolean): string {
+  return JSON.stringify({
+    model,
+    messages: [
+      { role: 'system', content: 'You are a concise assistant.' },
+      { role: 'user', content: 'Say hello to the benchmark in one short sentence.' },
+    ],
+    max_tokens: 32,
+    ...(stream ? { stream: true } : {}),
+  });
+}
+
+export function buildTargets(upstream: Server, rampart: Server, portkey: Server | null, upstreamKey: string): Target[] {
+  const json = { 'content-type': 'application/json' };
+  const targets: Target[] = [
+    { name: 'direct', origin: upstream.url, path: CHAT_PATH, headers: { ...json, authorization: `Bearer ${upstreamKey}` }, server: upstream },
+    { name: 'rampart', origin: rampart.url, path: CHAT_PATH, headers: { ...json, authorization: `Bearer ${rampart.apiKey}` }, server: rampart },
+  ];
+  if (portkey) {
+    targets.push({
+      name: 'portkey',
+      origin: portkey.url,
+      path: CHAT_PATH,
+      headers: { ...json, authorization: `Bearer ${upstreamKey}`, 'x-portkey-provider': 'openai', 'x-portkey-custom-host': `${upstream.url}/v1` },
+      server: portkey,
+    });
+  }
+  return targets;
+}
