@@ -16,7 +16,7 @@ import type { AdminPermission } from '../config/schema.ts';
 import { formatPath } from '../config/load.ts';
 import type { Metrics } from '../monitor/metrics.ts';
 import type { PolicyEngine } from '../policy/policy.ts';
-import { parseJsonObject, readBody, sendJson } from '../server/http-io.ts';
+import { parseJsonObject, readBody, sendJson } from '../gateway/http-io.ts';
 
 export interface AdminDeps {
   authenticate(req: IncomingMessage): Promise<{ principal: Principal }>;

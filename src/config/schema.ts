@@ -37,6 +37,9 @@ export const roleSchema = z
   })
   .describe('A role grants permissions. Principals get roles from their token claims or their API key.');
 
+/** Built-in roles (policy/role-engine.ts defines what they grant). */
+export const RESERVED_ROLES: readonly string[] = ['admin', 'auditor'];
+
 const DEPLOYMENT_NAME = /^[A-Za-z0-9][A-Za-z0-9._:/-]{0,127}$/;
 
 export const commonTargetFields = {
@@ -109,28 +112,35 @@ export function buildConfigSchema(providers: readonly TargetSchemaSource[]) {
           shutdownGraceMs: z.int().min(0).max(120_000).default(10_000).describe('How long in-flight requests may finish on shutdown.'),
           exposeOverheadHeader: z.boolean().default(true).describe('Send x-rampart-overhead-ms (the gateway\'s own time) on every response.'),
         })
-        .prefault({}),
+        .prefault({})
+        .describe('The HTTP listener: data plane (/v1), admin API (/admin/v1), health and metrics.'),
       log: z
         .strictObject({
-          level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+          level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info').describe('Least severe level written.'),
         })
-        .prefault({}),
+        .prefault({})
+        .describe('JSON logs on stdout, with request ids; credentials are redacted.'),
       metrics: z
         .strictObject({
           enabled: z.boolean().default(true).describe('Serve Prometheus metrics.'),
-          path: z.string().startsWith('/').default('/metrics'),
+          path: z.string().startsWith('/').default('/metrics').describe('Path of the Prometheus endpoint.'),
         })
-        .prefault({}),
+        .prefault({})
+        .describe('Prometheus metrics: requests, latency, time to first token, tokens, rejections, upstream errors.'),
       storage: storageSchema.prefault({ kind: 'embedded' }),
       counters: countersSchema.prefault({ kind: 'memory' }),
       auth: authConfigSchema.prefault({}),
-      roles: z.record(z.string().regex(/^[A-Za-z0-9._:-]{1,64}$/), roleSchema).default({}),
+      roles: z
+        .record(z.string().regex(/^[A-Za-z0-9._:-]{1,64}$/), roleSchema)
+        .default({})
+        .describe('Roles by name. Built in: admin (every admin permission) and auditor (read-only); they cannot be redefined.'),
       limits: z
         .strictObject({
           principal: limitValuesSchema.optional().describe('Applied to every principal (user, app, agent).'),
           apiKey: limitValuesSchema.optional().describe('Default for every API key; a key may carry its own.'),
         })
-        .prefault({}),
+        .prefault({})
+        .describe('Default limits. Deployments carry their own under deployments[].limits.'),
       audit: z
         .strictObject({
           capturePayloads: z.boolean().default(false).describe('Store prompts and answers in audit events. Off by default: they may hold personal data.'),
@@ -139,8 +149,9 @@ export function buildConfigSchema(providers: readonly TargetSchemaSource[]) {
           maxQueue: z.int().min(100).max(10_000_000).default(100_000).describe('Events kept in memory while the store is unreachable.'),
           chainId: z.string().regex(/^[A-Za-z0-9._:-]{1,128}$/).optional().describe('Hash-chain id of this instance; default: the host name.'),
         })
-        .prefault({}),
-      deployments: z.array(deploymentSchema).default([]),
+        .prefault({})
+        .describe('The hash-chained audit log: one event per request and admin action, written in batches.'),
+      deployments: z.array(deploymentSchema).default([]).describe('What clients can call, by name (their `model`).'),
     })
     .superRefine((cfg, ctx) => {
       const seen = new Map<string, number>();
@@ -152,6 +163,9 @@ export function buildConfigSchema(providers: readonly TargetSchemaSource[]) {
         seen.set(d.name, i);
       });
       for (const [name, role] of Object.entries(cfg.roles)) {
+        if (RESERVED_ROLES.includes(name)) {
+          ctx.addIssue({ code: 'custom', path: ['roles', name], message: `'${name}' is a built-in role and cannot be redefined` });
+        }
         role.deployments.forEach((dep, i) => {
           if (dep !== '*' && !seen.has(dep)) {
             ctx.addIssue({ code: 'custom', path: ['roles', name, 'deployments', i], message: `unknown deployment '${dep}'` });

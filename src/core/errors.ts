@@ -80,7 +80,6 @@ export const ERROR_CODES = {
 
   // --- lifecycle
   RAMPART_NOT_READY: { status: 503, type: 'server_error', message: 'Rampart is not ready to serve requests.' },
-  RAMPART_SHUTTING_DOWN: { status: 503, type: 'server_error', message: 'Rampart is shutting down.' },
   RAMPART_INTERNAL: { status: 500, type: 'server_error', message: 'Internal error.' },
 } as const satisfies Record<string, ErrorSpec>;
 

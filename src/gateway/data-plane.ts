@@ -15,7 +15,7 @@ import type { Metrics } from '../monitor/metrics.ts';
 import type { PolicyEngine } from '../policy/policy.ts';
 import type { QuotaService, Reservation } from '../policy/quotas.ts';
 import type { LimitValues } from '../store/types.ts';
-import { parseJsonObject, readBody, sendJson } from '../server/http-io.ts';
+import { parseJsonObject, readBody, sendJson } from './http-io.ts';
 import type { DeploymentRouter } from './deployment-router.ts';
 import type { GuardContext, InputGuard, OutputGuard } from './guard-seam.ts';
 import type { Operation } from './providers/provider.ts';
@@ -150,11 +150,9 @@ export class DataPlane {
 
       const headers = { ...reservation.headers, 'x-request-id': state.requestId };
       if (stream && routed.result.events) {
-        const wantsUsage = (guarded.stream_options as { include_usage?: boolean } | undefined)?.include_usage === true;
         const events = this.#d.outputGuard.wrapStream(routed.result.events, guardCtx);
         state.usage = await relayStream(res, events, {
           headers: this.#overheadHeaders(state, headers),
-          dropUsageOnlyChunk: !wantsUsage && spec.op === 'chat.completions',
           onFirstByte: () => this.#d.metrics.ttft.observe({ deployment: deploymentName }, (performance.now() - state.start) / 1000),
           onUpstreamWait: (ms) => {
             state.upstreamMs += ms;

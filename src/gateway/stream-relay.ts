@@ -1,20 +1,18 @@
 /**
  * Writes an upstream SSE stream to the client chunk by chunk, as it arrives: no buffering of the
  * answer, backpressure honoured (a slow client slows the upstream read instead of growing memory).
- * Usage is read from the chunk that carries it; a usage-only chunk the client did not ask for is
- * dropped. A failure after the first byte ends the stream with a well-formed error event, then
+ * Usage comes from the event that carries it; a usage-only chunk the provider asked for on the
+ * client's behalf (`injected`) is dropped. A failure after the first byte ends the stream with a well-formed error event, then
  * `[DONE]`, so clients surface an error instead of hanging.
  */
 import type { ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
 import { UpstreamFailure, type SseOut } from './providers/provider.ts';
-import { readUsage, type Usage } from './usage.ts';
+import type { Usage } from './usage.ts';
 import { RampartError, openAiErrorBody, toRampartError } from '../core/errors.ts';
 
 export interface RelayOptions {
   headers: Record<string, string>;
-  /** Drop `choices: []` + usage chunks the client did not request (usage was asked for us). */
-  dropUsageOnlyChunk: boolean;
   onFirstByte(): void;
   /** Milliseconds spent waiting for the upstream's next event. */
   onUpstreamWait(ms: number): void;
@@ -62,13 +60,9 @@ export async function relayStream(res: ServerResponse, events: AsyncIterable<Sse
       if (next.done) break;
       const ev = next.value;
       if (res.destroyed) break;
-      // Only chunks that mention usage are parsed; the rest pass as text.
-      if (ev.data.includes('"usage":{')) {
-        const parsed = safeParse(ev.data);
-        const u = readUsage(parsed) ?? readUsage((parsed as { response?: unknown } | null)?.response);
-        if (u) usage = u;
-        if (opts.dropUsageOnlyChunk && isUsageOnly(parsed)) continue;
-      }
+      // Providers parse only the chunk that carries usage and hand it over on the event.
+      if (ev.usage) usage = { prompt: ev.usage.promptTokens, completion: ev.usage.completionTokens };
+      if (ev.injected) continue; // asked for by the provider, not by the client
       if (first) {
         first = false;
         opts.onFirstByte();
@@ -89,16 +83,4 @@ export async function relayStream(res: ServerResponse, events: AsyncIterable<Sse
   }
   if (res.destroyed && !res.writableFinished) await iterator.return?.();
   return usage;
-}
-
-function safeParse(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    return null;
-  }
-}
-
-function isUsageOnly(chunk: unknown): boolean {
-  return !!chunk && typeof chunk === 'object' && Array.isArray((chunk as { choices?: unknown }).choices) && (chunk as { choices: unknown[] }).choices.length === 0;
 }

@@ -10,7 +10,7 @@ import type { Logger } from 'pino';
 import type { DataPlane } from '../gateway/data-plane.ts';
 import { adminHandler, type AdminDeps, type AdminRoute } from '../admin/admin-api.ts';
 import type { Metrics } from '../monitor/metrics.ts';
-import { sendJson } from './http-io.ts';
+import { sendJson } from '../gateway/http-io.ts';
 
 export interface ReadinessCheck {
   name: string;

@@ -1,0 +1,138 @@
+/**
+ * bench/gateway-overhead: what Rampart adds on the way to an LLM, against the same upstream
+ * reached directly and through the open-source Portkey gateway, in one run (issue 2,
+ * "Performance"). See docs/benchmarks.md for the figures and how to read them.
+ *
+ *   npm run bench -- --duration 10 --connections 1,32 --soak 300
+ *
+ * Processes: this one (load generator and streaming client), the mock upstream, Rampart and
+ * Portkey, each a child with its own event loop.
+ */
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Pool } from 'undici';
+import { MOCK_TEXT } from '../../test/support/mock-upstream.ts';
+import { split } from '../../test/support/mock-upstream-answers.ts';
+import { runLoad, type LoadResult } from './load.ts';
+import { HELP, parseOptions, type BenchOptions } from './options.ts';
+import { forkServer, startPortkey, type Server } from './processes.ts';
+import { formatReport, machineInfo, type BenchResults } from './report.ts';
+import { soak } from './soak.ts';
+import { probeStreaming, type StreamResult } from './stream-probe.ts';
+import { buildTargets, chatBody, type Target } from './targets.ts';
+import type { RampartChildOptions } from './rampart-server.ts';
+import type { UpstreamChildOptions } from './upstream-server.ts';
+
+const MODEL = 'gpt-4o-mini';
+const UPSTREAM_KEY = 'sk-bench-upstream-0123456789abcdef';
+
+function log(line: string): void {
+  process.stderr.write(`${line}\n`);
+}
+
+/** One request of each kind through a target: a wrong answer would make the figures meaningless. */
+async function check(target: Target): Promise<void> {
+  const pool = new Pool(target.origin, { connections: 1 });
+  try {
+    const res = await pool.request({ method: 'POST', path: target.path, headers: target.headers, body: chatBody(MODEL, false) });
+    const text = await res.body.text();
+    if (res.statusCode !== 200) throw new Error(`${target.name}: HTTP ${res.statusCode}: ${text.slice(0, 300)}`);
+    const json = JSON.parse(text) as { choices?: { message?: { content?: string } }[] };
+    if (json.choices?.[0]?.message?.content !== MOCK_TEXT) throw new Error(`${target.name}: unexpected answer ${text.slice(0, 300)}`);
+  } finally {
+    await pool.close();
+  }
+}
+
+async function measureLoad(targets: Target[], opts: BenchOptions): Promise<LoadResult[]> {
+  const results: LoadResult[] = [];
+  const body = chatBody(MODEL, false);
+  for (const connections of opts.connections) {
+    for (const target of targets) {
+      if (opts.warmupS > 0) await runLoad(target, { connections, durationS: opts.warmupS, body });
+      const r = await runLoad(target, {
+        connections,
+        durationS: opts.durationS,
+        body,
+        ...(target.name === 'rampart' ? { sampleHeader: 'x-rampart-overhead-ms' } : {}),
+      });
+      log(`  ${String(connections).padStart(3)} conn  ${target.name.padEnd(8)} ${Math.round(r.rps).toString().padStart(6)} req/s  p50 ${r.latency.p50.toFixed(2)} ms  p99 ${r.latency.p99.toFixed(2)} ms${r.non2xx + r.errors ? `  ERRORS ${r.non2xx} non-2xx, ${r.errors} errors` : ''}`);
+      if (r.non2xx + r.errors > 0) throw new Error(`${target.name} answered ${r.non2xx} non-2xx and ${r.errors} errors: the figures would not compare like with like`);
+      results.push(r);
+    }
+  }
+  return results;
+}
+
+async function measureStreaming(targets: Target[], opts: BenchOptions): Promise<StreamResult[]> {
+  const results: StreamResult[] = [];
+  const chunks = split(MOCK_TEXT, opts.streamChunks).length;
+  for (const target of targets) {
+    const r = await probeStreaming(target, { requests: opts.streamRequests, warmup: 20, body: chatBody(MODEL, true), chunks });
+    log(`  stream   ${target.name.padEnd(8)} TTFT p50 ${r.ttft.p50.toFixed(2)} ms  p99 ${r.ttft.p99.toFixed(2)} ms  whole stream p50 ${r.total.p50.toFixed(2)} ms${r.bad ? `  BAD STREAMS ${r.bad}` : ''}`);
+    results.push(r);
+  }
+  return results;
+}
+
+async function main(): Promise<void> {
+  let opts: BenchOptions | null;
+  try {
+    opts = parseOptions(process.argv.slice(2));
+  } catch (e) {
+    process.stderr.write(`${(e as Error).message}\n\n${HELP}`);
+    process.exitCode = 2;
+    return;
+  }
+  if (opts === null) {
+    process.stdout.write(HELP);
+    return;
+  }
+
+  const dataDir = await mkdtemp(join(tmpdir(), 'rampart-bench-'));
+  const servers: Server[] = [];
+  const started = performance.now();
+  try {
+    log('starting the mock upstream, Rampart and Portkey ...');
+    const upstream = await forkServer('upstream', 'upstream-server.ts', {
+      apiKey: UPSTREAM_KEY,
+      chunks: opts.streamChunks,
+      chunkDelayMs: opts.chunkDelayMs,
+    } satisfies UpstreamChildOptions);
+    servers.push(upstream);
+    const rampart = await forkServer(
+      'rampart',
+      'rampart-server.ts',
+      { upstreamUrl: upstream.url, upstreamKey: UPSTREAM_KEY, model: MODEL, dataDir: join(dataDir, 'data'), logFile: join(dataDir, 'rampart.log') } satisfies RampartChildOptions,
+      opts.cpuProf ? ['--cpu-prof', `--cpu-prof-dir=${opts.cpuProf}`] : [],
+    );
+    servers.push(rampart);
+    const portkey = opts.targets.includes('portkey') ? await startPortkey() : null;
+    if (portkey) servers.push(portkey);
+
+    const targets = buildTargets(upstream, rampart, portkey, UPSTREAM_KEY).filter((t) => opts.targets.includes(t.name));
+    for (const t of targets) await check(t);
+
+    log(`non-streamed load: ${opts.durationS} s per run after ${opts.warmupS} s warm-up`);
+    const load = await measureLoad(targets, opts);
+    log(`streaming: ${opts.streamRequests} sequential streams per target, ${opts.streamChunks} chunks ${opts.chunkDelayMs} ms apart`);
+    const streaming = opts.streamRequests > 0 ? await measureStreaming(targets, opts) : [];
+    const rampartTarget = targets.find((t) => t.name === 'rampart');
+    let soakResult = null;
+    if (opts.soakS > 0 && rampartTarget) {
+      log(`memory soak: ${opts.soakS} s on Rampart at ${opts.soakConnections} connections${opts.soakRate ? `, ${opts.soakRate} req/s` : ''}`);
+      soakResult = await soak(rampartTarget, { durationS: opts.soakS, connections: opts.soakConnections, rate: opts.soakRate, body: chatBody(MODEL, false) });
+    }
+
+    const results: BenchResults = { machine: machineInfo(), load, streaming, soak: soakResult };
+    process.stdout.write(`\n${formatReport(results)}\n\n`);
+    if (opts.json) await writeFile(opts.json, `${JSON.stringify({ options: opts, ...results }, null, 2)}\n`);
+    log(`done in ${((performance.now() - started) / 1000).toFixed(0)} s`);
+  } finally {
+    for (const s of servers.reverse()) await s.stop().catch((e: unknown) => log(`stopping ${s.name}: ${String(e)}`));
+    await rm(dataDir, { recursive: true, force: true });
+  }
+}
+
+await main();
