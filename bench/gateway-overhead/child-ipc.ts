@@ -3,6 +3,7 @@
  * Rampart): a child announces itself once it listens, answers memory probes, and stops on request
  * or when its parent goes away (so a crashed run never leaves servers behind).
  */
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 
 export interface ReadyMessage {
   type: 'ready';
@@ -18,9 +19,13 @@ export interface MemoryMessage {
   heapUsed: number;
   external: number;
   arrayBuffers: number;
+  /** Event-loop delay since the previous probe, ms. */
+  loopDelay: { p50: number; p99: number; max: number };
   /** Rampart only: the audit log's counters. */
   audit?: { queued: number; written: number; dropped: number; rejected: number };
 }
+
+export type MemoryProbe = Omit<MemoryMessage, 'loopDelay'>;
 
 export type ChildMessage = ReadyMessage | MemoryMessage | { type: 'stopped' } | { type: 'error'; message: string };
 export type ParentMessage = { type: 'memory' } | { type: 'stop' };
@@ -29,8 +34,13 @@ export function send(message: ChildMessage): void {
   process.send?.(message);
 }
 
-/** Runs `onMessage` for parent messages; calls `stop` on 'stop' or when the IPC channel closes. */
-export function serveParent(handlers: { memory(): MemoryMessage; stop(): Promise<void> }): void {
+/**
+ * Answers the parent's probes (memory, plus the event-loop delay since the last probe) and calls
+ * `stop` on 'stop' or when the IPC channel closes.
+ */
+export function serveParent(handlers: { memory(): MemoryProbe; stop(): Promise<void> }): void {
+  const loop = monitorEventLoopDelay({ resolution: 1 });
+  loop.enable();
   let stopping = false;
   const stop = async (): Promise<void> => {
     if (stopping) return;
@@ -44,7 +54,11 @@ export function serveParent(handlers: { memory(): MemoryMessage; stop(): Promise
     }
   };
   process.on('message', (m: ParentMessage) => {
-    if (m.type === 'memory') send(handlers.memory());
+    if (m.type === 'memory') {
+      const loopDelay = { p50: loop.percentile(50) / 1e6, p99: loop.percentile(99) / 1e6, max: loop.max / 1e6 };
+      loop.reset();
+      send({ ...handlers.memory(), loopDelay });
+    }
     else if (m.type === 'stop') void stop();
   });
   process.on('disconnect', () => void stop());

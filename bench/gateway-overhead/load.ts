@@ -34,12 +34,15 @@ export interface LoadResult {
   clientCpu: number;
   /** Summary of the sampled header, when asked for. */
   header: Summary | null;
+  /** The serving process's event-loop delay during the run, ms (forked servers only). */
+  loopDelay: { p50: number; p99: number; max: number } | null;
 }
 
 export async function runLoad(target: Target, opts: LoadOptions): Promise<LoadResult> {
   const latencies = new Samples();
   const header = opts.sampleHeader ? new Samples() : null;
   const wanted = opts.sampleHeader?.toLowerCase();
+  await target.server.memory().catch(() => null); // resets the child's event-loop histogram
   const cpu0 = cpuSecondsOf(target.server.pid);
   const self0 = process.cpuUsage();
   const t0 = performance.now();
@@ -75,6 +78,7 @@ export async function runLoad(target: Target, opts: LoadOptions): Promise<LoadRe
   const elapsedS = (performance.now() - t0) / 1000;
   const cpu1 = cpuSecondsOf(target.server.pid);
   const self = process.cpuUsage(self0);
+  const probe = await target.server.memory().catch(() => null);
   return {
     target: target.name,
     connections: opts.connections,
@@ -87,5 +91,6 @@ export async function runLoad(target: Target, opts: LoadOptions): Promise<LoadRe
     serverCpu: cpu0 !== null && cpu1 !== null ? (cpu1 - cpu0) / elapsedS : null,
     clientCpu: (self.user + self.system) / 1e6 / elapsedS,
     header: header ? header.summary() : null,
+    loopDelay: probe?.loopDelay ?? null,
   };
 }

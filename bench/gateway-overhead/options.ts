@@ -25,7 +25,7 @@ and through Portkey, and prints latency, throughput, time to first token and Ram
   --duration <s>          measured seconds per target and connection count   (default 10)
   --warmup <s>            unmeasured seconds before each measurement          (default 2)
   --connections <list>    comma-separated connection counts                   (default 1,32)
-  --targets <list>        any of direct,rampart,portkey                       (default all)
+  --targets <list>        any of direct,node-proxy,rampart,portkey (direct always runs; default all)
   --stream-requests <n>   sequential streamed requests per target             (default 200)
   --stream-chunks <n>     content chunks per streamed answer                  (default 10)
   --chunk-delay <ms>      pause between streamed chunks at the upstream       (default 2)
@@ -70,6 +70,7 @@ export function parseOptions(argv: string[]): BenchOptions | null {
   for (const t of targets) {
     if (!TARGET_NAMES.includes(t as TargetName)) throw new Error(`--targets: unknown target '${t}' (use ${TARGET_NAMES.join(', ')})`);
   }
+  if (!targets.includes('direct')) targets.unshift('direct');
   return {
     durationS: positiveInt('duration', values.duration, 10),
     warmupS: positiveInt('warmup', values.warmup, 2, 0),

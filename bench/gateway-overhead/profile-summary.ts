@@ -3,6 +3,8 @@
  * by source file, and inclusive time of the functions whose name matches --focus.
  *
  *   node bench/gateway-overhead/profile-summary.ts <file.cpuprofile> [--top 30] [--focus regex]
+ *        [--since s] [--until s]   only samples in this window (seconds from the profile's start)
+ *        [--timeline]              busy share per second, to find the window of a load phase
  */
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
@@ -18,12 +20,20 @@ interface ProfileNode {
   children?: number[];
 }
 interface Profile {
+  startTime: number;
   nodes: ProfileNode[];
   samples: number[];
   timeDeltas: number[];
 }
 
-const { values, positionals } = parseArgs({ allowPositionals: true, options: { top: { type: 'string' }, focus: { type: 'string' } } });
+const { values, positionals } = parseArgs({ allowPositionals: true, options: {
+    top: { type: 'string' },
+    focus: { type: 'string' },
+    since: { type: 'string' },
+    until: { type: 'string' },
+    timeline: { type: 'boolean' },
+  },
+});
 const file = positionals[0];
 if (!file) {
   process.stderr.write('usage: profile-summary.ts <file.cpuprofile> [--top 30] [--focus regex]\n');
@@ -36,13 +46,28 @@ const byId = new Map(profile.nodes.map((n) => [n.id, n]));
 const parent = new Map<number, number>();
 for (const n of profile.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
 
+const sinceUs = Number(values.since ?? 0) * 1e6;
+const untilUs = values.until === undefined ? Number.POSITIVE_INFINITY : Number(values.until) * 1e6;
+const idle = new Set(profile.nodes.filter((n) => n.callFrame.functionName === '(idle)').map((n) => n.id));
 const selfUs = new Map<number, number>();
+const busyPerSecond: { busy: number; all: number }[] = [];
 let totalUs = 0;
+let t = 0;
 profile.samples.forEach((id, i) => {
   const dt = profile.timeDeltas[i] ?? 0;
+  t += dt;
+  const sec = Math.floor(t / 1e6);
+  const b = (busyPerSecond[sec] ??= { busy: 0, all: 0 });
+  b.all += dt;
+  if (!idle.has(id)) b.busy += dt;
+  if (t < sinceUs || t > untilUs) return;
   selfUs.set(id, (selfUs.get(id) ?? 0) + dt);
   totalUs += dt;
 });
+if (values.timeline) {
+  process.stdout.write('busy share per second of the profile:\n');
+  busyPerSecond.forEach((b, sec) => process.stdout.write(`${String(sec).padStart(4)} s ${'#'.repeat(Math.round((40 * b.busy) / Math.max(1, b.all)))}\n`));
+}
 
 const short = (url: string) => url.replace(/^file:\/\/.*?\/(node_modules|src|bench|test)\//, '$1/').replace(/^node:/, 'node:');
 const label = (f: CallFrame) => `${f.functionName || '(anonymous)'} ${short(f.url)}${f.url ? `:${f.lineNumber + 1}` : ''}`;

@@ -45,8 +45,8 @@ export function formatReport(r: BenchResults): string {
   out.push(`Machine: ${m.cores} × ${m.cpu}, ${m.memoryGiB} GiB, ${m.os}, Node ${m.node}`, '');
 
   out.push('### Non-streamed chat completions (closed loop, autocannon)', '');
-  out.push('| connections | target | req/s | p50 ms | p99 ms | added p50 ms | added p99 ms | server CPU (cores) | errors |');
-  out.push('|---:|---|---:|---:|---:|---:|---:|---:|---:|');
+  out.push('| connections | target | req/s | p50 ms | p99 ms | added p50 ms | added p99 ms | server CPU (cores) | event-loop delay p99 / max ms | load-generator CPU (cores) |');
+  out.push('|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|');
   const conns = [...new Set(r.load.map((l) => l.connections))];
   for (const c of conns) {
     const direct = find(r.load, 'direct', c);
@@ -54,7 +54,7 @@ export function formatReport(r: BenchResults): string {
       const addedP50 = direct && l.target !== 'direct' ? l.latency.p50 - direct.latency.p50 : Number.NaN;
       const addedP99 = direct && l.target !== 'direct' ? l.latency.p99 - direct.latency.p99 : Number.NaN;
       out.push(
-        `| ${c} | ${l.target} | ${Math.round(l.rps)} | ${ms(l.latency.p50)} | ${ms(l.latency.p99)} | ${signed(addedP50)} | ${signed(addedP99)} | ${cores(l.serverCpu)} | ${l.non2xx + l.errors} |`,
+        `| ${c} | ${l.target} | ${Math.round(l.rps)} | ${ms(l.latency.p50)} | ${ms(l.latency.p99)} | ${signed(addedP50)} | ${signed(addedP99)} | ${cores(l.serverCpu)} | ${l.loopDelay ? `${ms(l.loopDelay.p99)} / ${ms(l.loopDelay.max)}` : '–'} | ${cores(l.clientCpu)} |`,
       );
     }
   }

@@ -20,7 +20,7 @@ import { forkServer, startPortkey, type Server } from './processes.ts';
 import { formatReport, machineInfo, type BenchResults } from './report.ts';
 import { soak } from './soak.ts';
 import { probeStreaming, type StreamResult } from './stream-probe.ts';
-import { buildTargets, chatBody, type Target } from './targets.ts';
+import { buildTargets, chatBody, type Target, type TargetName } from './targets.ts';
 import type { RampartChildOptions } from './rampart-server.ts';
 import type { UpstreamChildOptions } from './upstream-server.ts';
 
@@ -94,24 +94,29 @@ async function main(): Promise<void> {
   const servers: Server[] = [];
   const started = performance.now();
   try {
-    log('starting the mock upstream, Rampart and Portkey ...');
+    log(`starting the mock upstream and ${opts.targets.filter((t) => t !== 'direct').join(', ')} ...`);
+    const want = (t: TargetName) => opts.targets.includes(t);
     const upstream = await forkServer('upstream', 'upstream-server.ts', {
       apiKey: UPSTREAM_KEY,
       chunks: opts.streamChunks,
       chunkDelayMs: opts.chunkDelayMs,
     } satisfies UpstreamChildOptions);
     servers.push(upstream);
-    const rampart = await forkServer(
-      'rampart',
-      'rampart-server.ts',
-      { upstreamUrl: upstream.url, upstreamKey: UPSTREAM_KEY, model: MODEL, dataDir: join(dataDir, 'data'), logFile: join(dataDir, 'rampart.log') } satisfies RampartChildOptions,
-      opts.cpuProf ? ['--cpu-prof', `--cpu-prof-dir=${opts.cpuProf}`] : [],
-    );
-    servers.push(rampart);
-    const portkey = opts.targets.includes('portkey') ? await startPortkey() : null;
+    const nodeProxy = want('node-proxy') ? await forkServer('node-proxy', 'node-proxy-server.ts', { upstreamUrl: upstream.url, upstreamKey: UPSTREAM_KEY }) : null;
+    if (nodeProxy) servers.push(nodeProxy);
+    const rampart = want('rampart')
+      ? await forkServer(
+          'rampart',
+          'rampart-server.ts',
+          { upstreamUrl: upstream.url, upstreamKey: UPSTREAM_KEY, model: MODEL, dataDir: join(dataDir, 'data'), logFile: join(dataDir, 'rampart.log') } satisfies RampartChildOptions,
+          opts.cpuProf ? ['--cpu-prof', `--cpu-prof-dir=${opts.cpuProf}`] : [],
+        )
+      : null;
+    if (rampart) servers.push(rampart);
+    const portkey = want('portkey') ? await startPortkey() : null;
     if (portkey) servers.push(portkey);
 
-    const targets = buildTargets(upstream, rampart, portkey, UPSTREAM_KEY).filter((t) => opts.targets.includes(t.name));
+    const targets = buildTargets({ upstream, nodeProxy, rampart, portkey }, UPSTREAM_KEY).filter((t) => want(t.name));
     for (const t of targets) await check(t);
 
     log(`non-streamed load: ${opts.durationS} s per run after ${opts.warmupS} s warm-up`);

@@ -1,12 +1,13 @@
 /**
- * The three ways to the same mock upstream, each with the request a client would send: straight to
- * the upstream with the provider key; through Rampart with a Rampart API key; through Portkey with
- * the provider key and Portkey's provider and custom-host headers.
+ * The ways to the same mock upstream, each with the request a client would send: straight to the
+ * upstream with the provider key; through the bare Node.js proxy (the floor of any Node gateway);
+ * through Rampart with a Rampart API key; through Portkey with the provider key and Portkey's
+ * provider and custom-host headers.
  */
 import type { Server } from './processes.ts';
 
-export type TargetName = 'direct' | 'rampart' | 'portkey';
-export const TARGET_NAMES: readonly TargetName[] = ['direct', 'rampart', 'portkey'];
+export type TargetName = 'direct' | 'node-proxy' | 'rampart' | 'portkey';
+export const TARGET_NAMES: readonly TargetName[] = ['direct', 'node-proxy', 'rampart', 'portkey'];
 
 export interface Target {
   readonly name: TargetName;
@@ -33,12 +34,22 @@ export function chatBody(model: string, stream: boolean): string {
   });
 }
 
-export function buildTargets(upstream: Server, rampart: Server, portkey: Server | null, upstreamKey: string): Target[] {
+export interface Servers {
+  upstream: Server;
+  nodeProxy: Server | null;
+  rampart: Server | null;
+  portkey: Server | null;
+}
+
+export function buildTargets({ upstream, nodeProxy, rampart, portkey }: Servers, upstreamKey: string): Target[] {
   const json = { 'content-type': 'application/json' };
   const targets: Target[] = [
     { name: 'direct', origin: upstream.url, path: CHAT_PATH, headers: { ...json, authorization: `Bearer ${upstreamKey}` }, server: upstream },
-    { name: 'rampart', origin: rampart.url, path: CHAT_PATH, headers: { ...json, authorization: `Bearer ${rampart.apiKey}` }, server: rampart },
   ];
+  if (nodeProxy) targets.push({ name: 'node-proxy', origin: nodeProxy.url, path: CHAT_PATH, headers: json, server: nodeProxy });
+  if (rampart) {
+    targets.push({ name: 'rampart', origin: rampart.url, path: CHAT_PATH, headers: { ...json, authorization: `Bearer ${rampart.apiKey}` }, server: rampart });
+  }
   if (portkey) {
     targets.push({
       name: 'portkey',

@@ -8,7 +8,7 @@
  */
 import { z } from 'zod';
 import { authConfigSchema } from './auth.ts';
-import { storageSchema, countersSchema } from '../store/config.ts';
+import { storageSchema, countersSchema } from './storage.ts';
 
 const MiB = 1024 * 1024;
 

@@ -5,7 +5,7 @@
 import type { Logger } from 'pino';
 import { SqlApiKeyRepo } from './api-key-repo.ts';
 import { SqlAuditRepo } from './audit-repo.ts';
-import type { StorageConfig } from './config.ts';
+import type { StorageConfig } from '../config/storage.ts';
 import { migrate } from './migrate.ts';
 import { openPgliteClient } from './pglite-client.ts';
 import { checkPostgres, createPostgresClient } from './postgres-client.ts';

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { z } from 'zod';
-import { countersSchema, storageSchema } from '../../src/store/config.ts';
+import { countersSchema, storageSchema } from '../../src/config/storage.ts';
 import { redactUrl, scrubPassword } from '../../src/store/sql-errors.ts';
 
 describe('storage and counters config', () => {

@@ -3,7 +3,7 @@
  * Redis cannot be reached, rather than starting an instance that refuses every limited request.
  */
 import type { Logger } from 'pino';
-import type { CountersConfig } from '../config.ts';
+import type { CountersConfig } from '../../config/storage.ts';
 import type { Counters } from '../types.ts';
 import { MemoryCounters } from './memory-counters.ts';
 import { RedisCounters } from './redis-counters.ts';

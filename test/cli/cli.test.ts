@@ -1,0 +1,181 @@
+/**
+ * The `rampart` command as an operator runs it: config check and schema, keys on the store
+ * directly, then `serve` as a child process with the CLI talking to its admin API, the data-dir
+ * lock, audit tail and verify, and a clean shutdown on SIGTERM.
+ */
+import assert from 'node:assert/strict';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+
+const dir = mkdtempSync(join(tmpdir(), 'rampart-cli-'));
+const configFile = join(dir, 'rampart.yaml');
+const BIN = join(process.cwd(), 'bin', 'rampart.js');
+
+function rampart(args: string[], env: Record<string, string> = {}) {
+  const r = spawnSync(process.execPath, [BIN, ...args], { cwd: dir, env: { ...process.env, ...env }, encoding: 'utf8', timeout: 60_000 });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+before(() => {
+  writeFileSync(
+    configFile,
+    [
+      'server: { port: 0 }',
+      'log: { level: warn }',
+      'storage: { kind: embedded, dataDir: ./data }',
+      'roles: { chat-user: { deployments: ["*"] } }',
+      'deployments:',
+      '  - name: echo',
+      '    targets: [{ provider: echo }]',
+      '',
+    ].join('\n'),
+  );
+});
+after(() => rmSync(dir, { recursive: true, force: true }));
+
+describe('rampart config', () => {
+  it('check accepts a valid file', () => {
+    const r = rampart(['config', 'check', '-c', configFile]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /ok \(1 deployments/);
+  });
+
+  it('check explains each problem with its path and exits 1', () => {
+    const bad = join(dir, 'bad.yaml');
+    writeFileSync(bad, 'deployments:\n  - name: x\n    targets: [{ provider: openai, model: m, baseUrl: "http://example.com" }]\n');
+    const r = rampart(['config', 'check', '-c', bad]);
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, /deployments\[0\]\.targets\[0\]\.baseUrl: must be an https URL or a loopback http URL/);
+    assert.ok(!/\n\s+at /.test(r.stderr), 'no stack trace');
+  });
+
+  it('schema prints a JSON Schema editors can use', () => {
+    const r = rampart(['config', 'schema']);
+    assert.equal(r.code, 0);
+    const schema = JSON.parse(r.stdout) as { properties: Record<string, unknown> };
+    assert.ok(schema.properties.deployments && schema.properties.auth);
+  });
+});
+
+describe('rampart keys on the store', () => {
+  it('creates a key shown once, lists it, rotates and revokes it', () => {
+    const created = rampart(['keys', 'create', '-c', configFile, '--name', 'ci', '--role', 'chat-user', '--rpm', '60']);
+    assert.equal(created.code, 0, created.stderr);
+    const key = JSON.parse(created.stdout) as { id: string; key: string; limits: { requestsPerMinute: number } };
+    assert.match(key.key, /^rk_/);
+    assert.equal(key.limits.requestsPerMinute, 60);
+    assert.match(created.stderr, /only time the key is shown/);
+
+    const listed = rampart(['keys', 'list', '-c', configFile]);
+    assert.match(listed.stdout, new RegExp(`${key.id}\\s+ci\\s+active`));
+    assert.ok(!listed.stdout.includes(key.key));
+
+    const rotated = rampart(['keys', 'rotate', key.id, '-c', configFile, '--overlap-hours', '0']);
+    assert.equal(rotated.code, 0, rotated.stderr);
+    const next = JSON.parse(rotated.stdout) as { id: string; rotatedFrom: string };
+    assert.equal(next.rotatedFrom, key.id);
+
+    assert.equal(rampart(['keys', 'revoke', next.id, '-c', configFile]).code, 0);
+    const all = rampart(['keys', 'list', '--all', '-c', configFile]);
+    assert.match(all.stdout, new RegExp(`${next.id}\\s+ci\\s+revoked`));
+    assert.equal(rampart(['keys', 'revoke', 'nosuchkey123', '-c', configFile]).code, 1);
+  });
+
+  it('refuses a key without a role', () => {
+    const r = rampart(['keys', 'create', '-c', configFile, '--name', 'x']);
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, /at least one --role/);
+  });
+});
+
+describe('rampart serve', () => {
+  let child: ChildProcess;
+  let url = '';
+  let logs = '';
+
+  before(async () => {
+    // a fresh data directory, so the server creates its bootstrap admin key
+    writeFileSync(configFile, readFileSync(configFile, 'utf8').replace('./data', './data2'));
+    child = spawn(process.execPath, [BIN, 'serve', '-c', configFile], { cwd: dir, env: process.env });
+    url = await new Promise<string>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`serve did not start: ${logs}`)), 30_000);
+      child.stderr!.on('data', (d: Buffer) => {
+        logs += d.toString();
+        const m = /listening on (http:\/\/\S+)/.exec(logs);
+        if (m) {
+          clearTimeout(timer);
+          resolve(m[1]!);
+        }
+      });
+      child.stdout!.on('data', (d: Buffer) => (logs += d.toString()));
+      child.once('exit', (code) => reject(new Error(`serve exited ${code}: ${logs}`)));
+    });
+  });
+  after(() => {
+    if (child.exitCode === null) child.kill('SIGKILL');
+  });
+
+  it('answers health and readiness', async () => {
+    assert.equal((await fetch(`${url}/healthz`)).status, 200);
+    const ready = await fetch(`${url}/readyz`);
+    assert.equal(ready.status, 200);
+    assert.deepEqual(((await ready.json()) as { checks: unknown }).checks, { store: 'ok', counters: 'ok' });
+  });
+
+  it('wrote a bootstrap admin key to a 0600 file, not to the log', () => {
+    const file = join(dir, 'data2', 'bootstrap-admin-key');
+    assert.ok(existsSync(file));
+    assert.equal(statSync(file).mode & 0o777, 0o600);
+    const key = readFileSync(file, 'utf8').trim();
+    assert.match(key, /^rk_/);
+    assert.ok(!logs.includes(key), 'the key must not be logged');
+  });
+
+  it('manages keys through the admin API with --server and RAMPART_TOKEN', async () => {
+    const token = readFileSync(join(dir, 'data2', 'bootstrap-admin-key'), 'utf8').trim();
+    const created = rampart(['keys', 'create', '--server', url, '--name', 'app', '--role', 'chat-user'], { RAMPART_TOKEN: token });
+    assert.equal(created.code, 0, created.stderr);
+    const { key } = JSON.parse(created.stdout) as { key: string };
+    const chat = await fetch(`${url}/v1/chat/completions`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ model: 'echo', messages: [{ role: 'user', content: 'ping' }] }),
+    });
+    assert.equal(chat.status, 200);
+    const list = rampart(['keys', 'list', '--server', url], { RAMPART_TOKEN: token });
+    assert.match(list.stdout, /app\s+active/);
+    const denied = rampart(['keys', 'list', '--server', url], { RAMPART_TOKEN: key });
+    assert.equal(denied.code, 1);
+    assert.match(denied.stderr, /RAMPART_FORBIDDEN/);
+  });
+
+  it('refuses to open the embedded store while the server owns it, and says what to do', () => {
+    const r = rampart(['keys', 'list', '-c', configFile]);
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, /RAMPART_STORE_LOCKED/);
+    assert.match(r.stderr, /--server/);
+  });
+
+  it('tails and verifies the audit log through the server', async () => {
+    const token = readFileSync(join(dir, 'data2', 'bootstrap-admin-key'), 'utf8').trim();
+    await new Promise((r) => setTimeout(r, 400)); // audit batches flush every 250 ms
+    const tail = rampart(['audit', 'tail', '--server', url, '-n', '50', '--json'], { RAMPART_TOKEN: token });
+    assert.equal(tail.code, 0, tail.stderr);
+    const actions = tail.stdout.trim().split('\n').map((l) => (JSON.parse(l) as { action: string }).action);
+    assert.ok(actions.includes('chat.completions') && actions.includes('keys.create'), actions.join(','));
+    const verify = rampart(['audit', 'verify', '--server', url], { RAMPART_TOKEN: token });
+    assert.equal(verify.code, 0, verify.stdout + verify.stderr);
+  });
+
+  it('shuts down cleanly on SIGTERM, then the store verifies from the CLI', async () => {
+    const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
+    child.kill('SIGTERM');
+    assert.equal(await exited, 0);
+    const verify = rampart(['audit', 'verify', '-c', configFile]);
+    assert.equal(verify.code, 0, verify.stdout + verify.stderr);
+    assert.equal((JSON.parse(verify.stdout) as { ok: boolean }).ok, true);
+  });
+});
