@@ -77,6 +77,21 @@ export const createKeyBody = z.strictObject({
   expiresInDays: z.number().positive().max(3650).optional(),
 });
 
+export type CreateKeyBody = z.output<typeof createKeyBody>;
+
+/** Creates a key from an admin API / CLI request body. */
+export function createKey(keys: KeyManager, input: CreateKeyBody, createdBy: string, now: number) {
+  return keys.create({
+    name: input.name,
+    ...(input.principalId ? { principalId: input.principalId } : {}),
+    principalKind: input.principalKind,
+    roles: input.roles,
+    limits: input.limits ?? null,
+    expiresAt: input.expiresInDays ? now + Math.round(input.expiresInDays * 86_400_000) : null,
+    createdBy,
+  });
+}
+
 const rotateBody = z.strictObject({
   overlapHours: z.number().min(0).max(24 * 30).optional(),
 });
@@ -120,15 +135,7 @@ export function keyRoutes(keys: KeyManager, now: () => number): AdminRoute[] {
       handle: async (call) => {
         const input = await call.body(createKeyBody);
         assertMayGrant(call.principal, input.roles);
-        const { record, plaintext } = await keys.create({
-          name: input.name,
-          ...(input.principalId ? { principalId: input.principalId } : {}),
-          principalKind: input.principalKind,
-          roles: input.roles,
-          limits: input.limits ?? null,
-          expiresAt: input.expiresInDays ? now() + Math.round(input.expiresInDays * 86_400_000) : null,
-          createdBy: call.principal.id,
-        });
+        const { record, plaintext } = await createKey(keys, input, call.principal.id, now());
         call.note({ keyId: record.id, roles: record.roles });
         // The one and only time the plaintext leaves Rampart.
         return { status: 201, body: { ...keyView(record, now()), key: plaintext.reveal() } };

@@ -6,7 +6,7 @@
  *   RAMPART_TOKEN environment variable (never a flag: flags show up in `ps`).
  */
 import { Command, type Option } from 'commander';
-import { keyView, type KeyView } from '../admin/keys-routes.ts';
+import { createKey, createKeyBody, keyView, type KeyView } from '../admin/keys-routes.ts';
 import { RampartError } from '../core/errors.ts';
 import { adminRequest, withDirectServices } from './admin-client.ts';
 
@@ -61,17 +61,9 @@ export function keysCommand(configOption: () => Option): Command {
       };
       if (o.server) return printIssued((await adminRequest(o.server, 'POST', '/admin/v1/keys', body)) as KeyView & { key: string });
       await withDirectServices(o.config, async ({ identity, now }) => {
-        const { createKeyBody } = await import('../admin/keys-routes.ts');
-        const input = createKeyBody.parse(body);
-        const { record, plaintext } = await identity.keys.create({
-          name: input.name,
-          ...(input.principalId ? { principalId: input.principalId } : {}),
-          principalKind: input.principalKind,
-          roles: input.roles,
-          limits: input.limits ?? null,
-          expiresAt: input.expiresInDays ? now() + Math.round(input.expiresInDays * 86_400_000) : null,
-          createdBy: 'rampart:cli',
-        });
+        const parsed = createKeyBody.safeParse(body);
+        if (!parsed.success) throw new RampartError('RAMPART_INVALID_REQUEST', { detail: parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ') });
+        const { record, plaintext } = await createKey(identity.keys, parsed.data, 'rampart:cli', now());
         printIssued({ ...keyView(record, now()), key: plaintext.reveal() });
       });
     });
