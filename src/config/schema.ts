@@ -117,6 +117,7 @@ export function buildConfigSchema(providers: readonly TargetSchemaSource[]) {
       log: z
         .strictObject({
           level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info').describe('Least severe level written.'),
+          requests: z.boolean().default(true).describe('One info line per data-plane request (request id, principal, deployment, status, latency).'),
         })
         .prefault({})
         .describe('JSON logs on stdout, with request ids; credentials are redacted.'),

@@ -51,6 +51,8 @@ export interface DataPlaneDeps {
   bodyLimit: number;
   capturePayloads: boolean;
   exposeOverhead: boolean;
+  /** One JSON log line per request (log.requests). */
+  accessLog: boolean;
   sourceIp(req: IncomingMessage): string | null;
 }
 
@@ -258,6 +260,12 @@ export class DataPlane {
       this.#d.metrics.tokens.inc({ direction: 'completion', deployment }, state.usage.completion);
     }
     const p = state.principal;
+    if (this.#d.accessLog) {
+      this.#d.logger.info(
+        { requestId: state.requestId, route: state.route, principal: p?.id, deployment: state.deployment, upstream: state.upstream, status, code, latencyMs: Math.round(latencyMs * 1000) / 1000 },
+        'request',
+      );
+    }
     this.#d.record({
       id: newId('aud'),
       time: this.#d.clock.now(),

@@ -117,6 +117,7 @@ export async function startApp(config: RampartConfig, opts: AppOptions): Promise
       bodyLimit: config.server.bodyLimitBytes,
       capturePayloads: config.audit.capturePayloads,
       exposeOverhead: config.server.exposeOverheadHeader,
+      accessLog: config.log.requests && logger.isLevelEnabled('info'),
       sourceIp,
     });
     const adminDeps: AdminDeps = {
