@@ -33,7 +33,7 @@ and through Portkey, and prints latency, throughput, time to first token and Ram
   --soak-connections <n>  connections during the soak                         (default 32)
   --soak-rate <n>         requests/s during the soak, 0 = as fast as possible (default 0)
   --json <file>           also write every figure and memory sample as JSON
-  --cpu-prof <dir>        run Rampart under node --cpu-prof, profiles into <dir>
+  --cpu-prof <dir>        run Rampart and the node proxy under node --cpu-prof, profiles into <dir>
   --help
 `;
 

@@ -102,14 +102,17 @@ async function main(): Promise<void> {
       chunkDelayMs: opts.chunkDelayMs,
     } satisfies UpstreamChildOptions);
     servers.push(upstream);
-    const nodeProxy = want('node-proxy') ? await forkServer('node-proxy', 'node-proxy-server.ts', { upstreamUrl: upstream.url, upstreamKey: UPSTREAM_KEY }) : null;
+    const profile = opts.cpuProf ? ['--cpu-prof', `--cpu-prof-dir=${opts.cpuProf}`] : [];
+    const nodeProxy = want('node-proxy')
+      ? await forkServer('node-proxy', 'node-proxy-server.ts', { upstreamUrl: upstream.url, upstreamKey: UPSTREAM_KEY }, profile)
+      : null;
     if (nodeProxy) servers.push(nodeProxy);
     const rampart = want('rampart')
       ? await forkServer(
           'rampart',
           'rampart-server.ts',
           { upstreamUrl: upstream.url, upstreamKey: UPSTREAM_KEY, model: MODEL, dataDir: join(dataDir, 'data'), logFile: join(dataDir, 'rampart.log') } satisfies RampartChildOptions,
-          opts.cpuProf ? ['--cpu-prof', `--cpu-prof-dir=${opts.cpuProf}`] : [],
+          profile,
         )
       : null;
     if (rampart) servers.push(rampart);

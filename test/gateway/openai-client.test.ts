@@ -93,6 +93,18 @@ describe('embeddings, responses and models', () => {
     assert.equal(res.output_text, MOCK_TEXT);
   });
 
+  it('streams the responses API with its named events', async () => {
+    const stream = await client.responses.create({ model: 'chat', input: 'hi', stream: true });
+    let text = '';
+    let completed = false;
+    for await (const event of stream) {
+      if (event.type === 'response.output_text.delta') text += event.delta;
+      if (event.type === 'response.completed') completed = true;
+    }
+    assert.equal(text, MOCK_TEXT);
+    assert.ok(completed);
+  });
+
   it('lists only the deployments the caller may invoke', async () => {
     const page = await client.models.list();
     assert.deepEqual(page.data.map((m) => m.id).sort(), ['chat', 'embed']);
