@@ -34,8 +34,54 @@ export interface LoadResult {
   clientCpu: number;
   /** Summary of the sampled header, when asked for. */
   header: Summary | null;
+  /** 2xx answers completed in each second of the run. */
+  perSecond: number[];
   /** The serving process's event-loop delay during the run, ms (forked servers only). */
   loopDelay: { p50: number; p99: number; max: number } | null;
+}
+
+/** Runs of one target at one connection count, in several rounds, and their medians. */
+export interface LoadSeries extends LoadResult {
+  /** Every round's result; the top-level figures are the medians over them. */
+  rounds: LoadResult[];
+  rpsMin: number;
+  rpsMax: number;
+}
+
+function median(values: number[]): number {
+  const v = [...values].sort((a, b) => a - b);
+  const mid = v.length >> 1;
+  return v.length % 2 ? v[mid]! : (v[mid - 1]! + v[mid]!) / 2;
+}
+
+/** Medians over rounds: each figure independently (so p50 and p99 may come from different rounds). */
+export function aggregate(rounds: LoadResult[]): LoadSeries {
+  const m = (f: (r: LoadResult) => number) => median(rounds.map(f));
+  const mOpt = (f: (r: LoadResult) => number | null | undefined) => {
+    const v = rounds.map(f).filter((x): x is number => x !== null && x !== undefined);
+    return v.length ? median(v) : null;
+  };
+  const first = rounds[0]!;
+  const header = rounds.every((r) => r.header) ? { count: m((r) => r.header!.count), mean: m((r) => r.header!.mean), p50: m((r) => r.header!.p50), p90: m((r) => r.header!.p90), p99: m((r) => r.header!.p99), max: m((r) => r.header!.max) } : null;
+  const loop = rounds.every((r) => r.loopDelay) ? { p50: m((r) => r.loopDelay!.p50), p99: m((r) => r.loopDelay!.p99), max: m((r) => r.loopDelay!.max) } : null;
+  return {
+    target: first.target,
+    connections: first.connections,
+    durationS: rounds.reduce((a, r) => a + r.durationS, 0),
+    requests: rounds.reduce((a, r) => a + r.requests, 0),
+    rps: m((r) => r.rps),
+    latency: { count: m((r) => r.latency.count), mean: m((r) => r.latency.mean), p50: m((r) => r.latency.p50), p90: m((r) => r.latency.p90), p99: m((r) => r.latency.p99), max: m((r) => r.latency.max) },
+    non2xx: rounds.reduce((a, r) => a + r.non2xx, 0),
+    errors: rounds.reduce((a, r) => a + r.errors, 0),
+    serverCpu: mOpt((r) => r.serverCpu),
+    clientCpu: m((r) => r.clientCpu),
+    header,
+    perSecond: [],
+    loopDelay: loop,
+    rounds,
+    rpsMin: Math.min(...rounds.map((r) => r.rps)),
+    rpsMax: Math.max(...rounds.map((r) => r.rps)),
+  };
 }
 
 export async function runLoad(target: Target, opts: LoadOptions): Promise<LoadResult> {
@@ -71,8 +117,12 @@ export async function runLoad(target: Target, opts: LoadOptions): Promise<LoadRe
         }
       : {}),
   });
+  const perSecond: number[] = [];
   instance.on('response', (_client, statusCode, _bytes, responseTime) => {
-    if (statusCode >= 200 && statusCode < 300) latencies.push(responseTime);
+    if (statusCode < 200 || statusCode >= 300) return;
+    latencies.push(responseTime);
+    const sec = Math.floor((performance.now() - t0) / 1000);
+    perSecond[sec] = (perSecond[sec] ?? 0) + 1;
   });
   const result = await instance;
   const elapsedS = (performance.now() - t0) / 1000;
@@ -91,6 +141,7 @@ export async function runLoad(target: Target, opts: LoadOptions): Promise<LoadRe
     serverCpu: cpu0 !== null && cpu1 !== null ? (cpu1 - cpu0) / elapsedS : null,
     clientCpu: (self.user + self.system) / 1e6 / elapsedS,
     header: header ? header.summary() : null,
+    perSecond: Array.from(perSecond, (n) => n ?? 0),
     loopDelay: probe?.loopDelay ?? null,
   };
 }

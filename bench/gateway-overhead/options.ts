@@ -5,6 +5,7 @@ import { TARGET_NAMES, type TargetName } from './targets.ts';
 export interface BenchOptions {
   durationS: number;
   warmupS: number;
+  rounds: number;
   connections: number[];
   targets: TargetName[];
   streamRequests: number;
@@ -22,14 +23,15 @@ export const HELP = `Usage: node bench/gateway-overhead/run.ts [options]
 Drives the same load straight to a mock OpenAI upstream, through Rampart (API key, limits, audit)
 and through Portkey, and prints latency, throughput, time to first token and Rampart's memory.
 
-  --duration <s>          measured seconds per target and connection count   (default 10)
-  --warmup <s>            unmeasured seconds before each measurement          (default 2)
+  --duration <s>          measured seconds per run                            (default 4)
+  --rounds <n>            runs per target and connection count; medians shown (default 3)
+  --warmup <s>            unmeasured seconds before a target's first run      (default 1)
   --connections <list>    comma-separated connection counts                   (default 1,32)
   --targets <list>        any of direct,node-proxy,rampart,portkey (direct always runs; default all)
-  --stream-requests <n>   sequential streamed requests per target             (default 200)
+  --stream-requests <n>   sequential streamed requests per target             (default 150)
   --stream-chunks <n>     content chunks per streamed answer                  (default 10)
   --chunk-delay <ms>      pause between streamed chunks at the upstream       (default 2)
-  --soak <s>              seconds of steady load on Rampart for memory        (default 20; 0 = skip)
+  --soak <s>              seconds of steady load on Rampart for memory        (default 15; 0 = skip)
   --soak-connections <n>  connections during the soak                         (default 32)
   --soak-rate <n>         requests/s during the soak, 0 = as fast as possible (default 0)
   --json <file>           also write every figure and memory sample as JSON
@@ -51,6 +53,7 @@ export function parseOptions(argv: string[]): BenchOptions | null {
     options: {
       duration: { type: 'string' },
       warmup: { type: 'string' },
+      rounds: { type: 'string' },
       connections: { type: 'string' },
       targets: { type: 'string' },
       'stream-requests': { type: 'string' },
@@ -72,14 +75,15 @@ export function parseOptions(argv: string[]): BenchOptions | null {
   }
   if (!targets.includes('direct')) targets.unshift('direct');
   return {
-    durationS: positiveInt('duration', values.duration, 10),
-    warmupS: positiveInt('warmup', values.warmup, 2, 0),
+    durationS: positiveInt('duration', values.duration, 4),
+    warmupS: positiveInt('warmup', values.warmup, 1, 0),
+    rounds: positiveInt('rounds', values.rounds, 3),
     connections,
     targets: targets as TargetName[],
-    streamRequests: positiveInt('stream-requests', values['stream-requests'], 200, 0),
+    streamRequests: positiveInt('stream-requests', values['stream-requests'], 150, 0),
     streamChunks: positiveInt('stream-chunks', values['stream-chunks'], 10),
     chunkDelayMs: positiveInt('chunk-delay', values['chunk-delay'], 2, 0),
-    soakS: positiveInt('soak', values.soak, 20, 0),
+    soakS: positiveInt('soak', values.soak, 15, 0),
     soakConnections: positiveInt('soak-connections', values['soak-connections'], 32),
     soakRate: positiveInt('soak-rate', values['soak-rate'], 0, 0),
     json: values.json ?? null,

@@ -4,13 +4,13 @@
  * throughput and <= 1/3 of its p99; memory flat over the soak.
  */
 import { arch, cpus, release, totalmem } from 'node:os';
-import type { LoadResult } from './load.ts';
+import type { LoadSeries } from './load.ts';
 import type { SoakResult } from './soak.ts';
 import type { StreamResult } from './stream-probe.ts';
 
 export interface BenchResults {
   machine: { cpu: string; cores: number; memoryGiB: number; os: string; node: string };
-  load: LoadResult[];
+  load: LoadSeries[];
   streaming: StreamResult[];
   soak: SoakResult | null;
 }
@@ -35,7 +35,7 @@ const times = (v: number) => (Number.isFinite(v) ? `${v.toFixed(2)}×` : '–');
 const mib = (v: number) => (Number.isFinite(v) ? (v / 1024 ** 2).toFixed(1) : '–');
 const cores = (v: number | null) => (v === null ? '–' : v.toFixed(2));
 
-function find(load: LoadResult[], target: string, connections: number): LoadResult | undefined {
+function find(load: LoadSeries[], target: string, connections: number): LoadSeries | undefined {
   return load.find((r) => r.target === target && r.connections === connections);
 }
 
@@ -44,9 +44,10 @@ export function formatReport(r: BenchResults): string {
   const m = r.machine;
   out.push(`Machine: ${m.cores} × ${m.cpu}, ${m.memoryGiB} GiB, ${m.os}, Node ${m.node}`, '');
 
-  out.push('### Non-streamed chat completions (closed loop, autocannon)', '');
-  out.push('| connections | target | req/s | p50 ms | p99 ms | added p50 ms | added p99 ms | server CPU (cores) | event-loop delay p99 / max ms | load-generator CPU (cores) |');
-  out.push('|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|');
+  const rounds = r.load[0]?.rounds.length ?? 0;
+  out.push(`### Non-streamed chat completions (closed loop, autocannon; medians of ${rounds} rounds)`, '');
+  out.push('| connections | target | req/s | req/s range | p50 ms | p99 ms | added p50 ms | added p99 ms | server CPU (cores) | event-loop delay p99 / max ms | load-generator CPU (cores) |');
+  out.push('|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
   const conns = [...new Set(r.load.map((l) => l.connections))];
   for (const c of conns) {
     const direct = find(r.load, 'direct', c);
@@ -54,7 +55,7 @@ export function formatReport(r: BenchResults): string {
       const addedP50 = direct && l.target !== 'direct' ? l.latency.p50 - direct.latency.p50 : Number.NaN;
       const addedP99 = direct && l.target !== 'direct' ? l.latency.p99 - direct.latency.p99 : Number.NaN;
       out.push(
-        `| ${c} | ${l.target} | ${Math.round(l.rps)} | ${ms(l.latency.p50)} | ${ms(l.latency.p99)} | ${signed(addedP50)} | ${signed(addedP99)} | ${cores(l.serverCpu)} | ${l.loopDelay ? `${ms(l.loopDelay.p99)} / ${ms(l.loopDelay.max)}` : '–'} | ${cores(l.clientCpu)} |`,
+        `| ${c} | ${l.target} | ${Math.round(l.rps)} | ${Math.round(l.rpsMin)}–${Math.round(l.rpsMax)} | ${ms(l.latency.p50)} | ${ms(l.latency.p99)} | ${signed(addedP50)} | ${signed(addedP99)} | ${cores(l.serverCpu)} | ${l.loopDelay ? `${ms(l.loopDelay.p99)} / ${ms(l.loopDelay.max)}` : '–'} | ${cores(l.clientCpu)} |`,
       );
     }
   }
@@ -82,7 +83,7 @@ export function formatReport(r: BenchResults): string {
 
   if (r.streaming.length > 0) {
     const direct = r.streaming.find((s) => s.target === 'direct');
-    out.push('### Streaming: time to first token (sequential streamed requests, one connection)', '');
+    out.push('### Streaming: time to first token (sequential streamed requests, one connection per target, targets taking turns)', '');
     out.push('| target | streams | TTFT p50 ms | TTFT p99 ms | added TTFT p50 | added TTFT p99 | whole stream p50 ms | bad streams |');
     out.push('|---|---:|---:|---:|---:|---:|---:|---:|');
     for (const s of r.streaming) {
@@ -96,12 +97,12 @@ export function formatReport(r: BenchResults): string {
   if (r.soak) {
     const s = r.soak;
     out.push(`### Rampart memory over ${s.durationS} s of steady load (${s.load.connections} connections, ${Math.round(s.load.rps)} req/s)`, '');
-    out.push('| start RSS MiB | end RSS MiB | max RSS MiB | slope, whole run MiB/min | slope, 2nd half MiB/min | heap slope, 2nd half MiB/min | audit events written | audit dropped |');
-    out.push('|---:|---:|---:|---:|---:|---:|---:|---:|');
+    out.push('| start RSS MiB | end RSS MiB | max RSS MiB | slope, whole run MiB/min | slope, 2nd half MiB/min | heap slope, 2nd half MiB/min | req/s first → last tenth | audit events written | audit dropped / still queued |');
+    out.push('|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
     const written = s.auditAfter && s.auditBefore ? s.auditAfter.written - s.auditBefore.written : Number.NaN;
     const dropped = s.auditAfter ? s.auditAfter.dropped + s.auditAfter.rejected : Number.NaN;
     out.push(
-      `| ${mib(s.startRss)} | ${mib(s.endRss)} | ${mib(s.maxRss)} | ${signed(s.slopeMiBPerMin)} | ${signed(s.slopeSecondHalfMiBPerMin)} | ${signed(s.heapSlopeSecondHalfMiBPerMin)} | ${written} of ${s.load.requests} | ${dropped} |`,
+      `| ${mib(s.startRss)} | ${mib(s.endRss)} | ${mib(s.maxRss)} | ${signed(s.slopeMiBPerMin)} | ${signed(s.slopeSecondHalfMiBPerMin)} | ${signed(s.heapSlopeSecondHalfMiBPerMin)} | ${Math.round(s.rpsFirst)} → ${Math.round(s.rpsLast)} | ${written} for ${s.load.requests} requests | ${dropped} / ${s.auditAfter?.queued ?? '–'} |`,
     );
     out.push('');
   }

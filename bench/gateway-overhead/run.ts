@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import { Pool } from 'undici';
 import { MOCK_TEXT } from '../../test/support/mock-upstream.ts';
 import { split } from '../../test/support/mock-upstream-answers.ts';
-import { runLoad, type LoadResult } from './load.ts';
+import { aggregate, runLoad, type LoadResult, type LoadSeries } from './load.ts';
 import { HELP, parseOptions, type BenchOptions } from './options.ts';
 import { forkServer, startPortkey, type Server } from './processes.ts';
 import { formatReport, machineInfo, type BenchResults } from './report.ts';
@@ -45,33 +45,40 @@ async function check(target: Target): Promise<void> {
   }
 }
 
-async function measureLoad(targets: Target[], opts: BenchOptions): Promise<LoadResult[]> {
-  const results: LoadResult[] = [];
+/**
+ * Every target at every connection count, in `rounds` rounds; the target order turns by one each
+ * round so that no target always runs first or right after the same neighbour. Figures are the
+ * medians over the rounds: this machine's run-to-run noise is of the order of 10-20 %.
+ */
+async function measureLoad(targets: Target[], opts: BenchOptions): Promise<LoadSeries[]> {
+  const runs = new Map<string, LoadResult[]>();
   const body = chatBody(MODEL, false);
-  for (const connections of opts.connections) {
-    for (const target of targets) {
-      if (opts.warmupS > 0) await runLoad(target, { connections, durationS: opts.warmupS, body });
-      const r = await runLoad(target, {
-        connections,
-        durationS: opts.durationS,
-        body,
-        ...(target.name === 'rampart' ? { sampleHeader: 'x-rampart-overhead-ms' } : {}),
-      });
-      log(`  ${String(connections).padStart(3)} conn  ${target.name.padEnd(8)} ${Math.round(r.rps).toString().padStart(6)} req/s  p50 ${r.latency.p50.toFixed(2)} ms  p99 ${r.latency.p99.toFixed(2)} ms${r.non2xx + r.errors ? `  ERRORS ${r.non2xx} non-2xx, ${r.errors} errors` : ''}`);
-      if (r.non2xx + r.errors > 0) throw new Error(`${target.name} answered ${r.non2xx} non-2xx and ${r.errors} errors: the figures would not compare like with like`);
-      results.push(r);
+  for (let round = 0; round < opts.rounds; round++) {
+    for (const connections of opts.connections) {
+      const order = targets.map((_, i) => targets[(i + round) % targets.length]!);
+      for (const target of order) {
+        if (round === 0 && opts.warmupS > 0) await runLoad(target, { connections, durationS: opts.warmupS, body });
+        const r = await runLoad(target, {
+          connections,
+          durationS: opts.durationS,
+          body,
+          ...(target.name === 'rampart' ? { sampleHeader: 'x-rampart-overhead-ms' } : {}),
+        });
+        log(`  round ${round + 1}  ${String(connections).padStart(3)} conn  ${target.name.padEnd(10)} ${Math.round(r.rps).toString().padStart(6)} req/s  p50 ${r.latency.p50.toFixed(2)} ms  p99 ${r.latency.p99.toFixed(2)} ms`);
+        if (r.non2xx + r.errors > 0) throw new Error(`${target.name} answered ${r.non2xx} non-2xx and ${r.errors} errors: the figures would not compare like with like`);
+        const key = `${connections}/${target.name}`;
+        runs.set(key, [...(runs.get(key) ?? []), r]);
+      }
     }
   }
-  return results;
+  return opts.connections.flatMap((c) => targets.map((t) => aggregate(runs.get(`${c}/${t.name}`)!)));
 }
 
 async function measureStreaming(targets: Target[], opts: BenchOptions): Promise<StreamResult[]> {
-  const results: StreamResult[] = [];
   const chunks = split(MOCK_TEXT, opts.streamChunks).length;
-  for (const target of targets) {
-    const r = await probeStreaming(target, { requests: opts.streamRequests, warmup: 20, body: chatBody(MODEL, true), chunks });
-    log(`  stream   ${target.name.padEnd(8)} TTFT p50 ${r.ttft.p50.toFixed(2)} ms  p99 ${r.ttft.p99.toFixed(2)} ms  whole stream p50 ${r.total.p50.toFixed(2)} ms${r.bad ? `  BAD STREAMS ${r.bad}` : ''}`);
-    results.push(r);
+  const results = await probeStreaming(targets, { requests: opts.streamRequests, warmup: 20, body: chatBody(MODEL, true), chunks });
+  for (const r of results) {
+    log(`  stream   ${r.target.padEnd(10)} TTFT p50 ${r.ttft.p50.toFixed(2)} ms  p99 ${r.ttft.p99.toFixed(2)} ms  whole stream p50 ${r.total.p50.toFixed(2)} ms${r.bad ? `  BAD STREAMS ${r.bad}` : ''}`);
   }
   return results;
 }
@@ -122,9 +129,9 @@ async function main(): Promise<void> {
     const targets = buildTargets({ upstream, nodeProxy, rampart, portkey }, UPSTREAM_KEY).filter((t) => want(t.name));
     for (const t of targets) await check(t);
 
-    log(`non-streamed load: ${opts.durationS} s per run after ${opts.warmupS} s warm-up`);
+    log(`non-streamed load: ${opts.rounds} rounds of ${opts.durationS} s per target and connection count (${opts.warmupS} s warm-up first)`);
     const load = await measureLoad(targets, opts);
-    log(`streaming: ${opts.streamRequests} sequential streams per target, ${opts.streamChunks} chunks ${opts.chunkDelayMs} ms apart`);
+    log(`streaming: ${opts.streamRequests} streams per target, taking turns, ${opts.streamChunks} chunks ${opts.chunkDelayMs} ms apart`);
     const streaming = opts.streamRequests > 0 ? await measureStreaming(targets, opts) : [];
     const rampartTarget = targets.find((t) => t.name === 'rampart');
     let soakResult = null;

@@ -33,6 +33,9 @@ export interface SoakResult {
   slopeMiBPerMin: number;
   slopeSecondHalfMiBPerMin: number;
   heapSlopeSecondHalfMiBPerMin: number;
+  /** Requests/s over the first and the last tenth of the run (at least 5 s each). */
+  rpsFirst: number;
+  rpsLast: number;
   /** The audit log's counters when the soak ended (after a short settle). */
   auditBefore: MemoryMessage['audit'] | null;
   auditAfter: MemoryMessage['audit'] | null;
@@ -69,6 +72,9 @@ export async function soak(target: Target, opts: SoakOptions): Promise<SoakResul
   const rss = samples.map((s) => s.rss);
   const half = samples.filter((s) => s.t >= opts.durationS / 2);
   const perMin = (bytesPerS: number) => (bytesPerS * 60) / MiB;
+  const seconds = load.perSecond.slice(0, Math.floor(load.durationS)); // drop the partial last second
+  const span = Math.max(5, Math.floor(seconds.length / 10));
+  const mean = (v: number[]) => (v.length ? v.reduce((a, b) => a + b, 0) / v.length : Number.NaN);
   return {
     durationS: opts.durationS,
     load,
@@ -79,6 +85,8 @@ export async function soak(target: Target, opts: SoakOptions): Promise<SoakResul
     slopeMiBPerMin: perMin(slope(samples.map((s) => ({ x: s.t, y: s.rss })))),
     slopeSecondHalfMiBPerMin: perMin(slope(half.map((s) => ({ x: s.t, y: s.rss })))),
     heapSlopeSecondHalfMiBPerMin: perMin(slope(half.filter((s) => s.heapUsed !== null).map((s) => ({ x: s.t, y: s.heapUsed! })))),
+    rpsFirst: mean(seconds.slice(0, span)),
+    rpsLast: mean(seconds.slice(-span)),
     auditBefore,
     auditAfter,
   };

@@ -1,6 +1,6 @@
 /**
  * Time to first token of streamed chat completions: sequential requests over one keep-alive
- * connection; for each, the time from sending the request to the first SSE frame that carries
+ * connection per target; for each, the time from sending the request to the first SSE frame that carries
  * content (`choices[0].delta.content` non-empty), and to the end of the stream. The stream is also
  * checked: every content chunk arrives and it ends with `[DONE]`.
  */
@@ -58,24 +58,27 @@ async function one(pool: Pool, target: Target, body: string): Promise<{ ttft: nu
   return { ttft, total: performance.now() - t0, contentFrames, done, status: res.statusCode };
 }
 
-export async function probeStreaming(target: Target, opts: StreamOptions): Promise<StreamResult> {
-  const pool = new Pool(target.origin, { connections: 1, pipelining: 1 });
-  const ttft = new Samples();
-  const total = new Samples();
-  let bad = 0;
+/**
+ * `requests` streams per target after `warmup` unmeasured ones; the targets take turns request by
+ * request, so that a noisy moment on the machine hits them all alike.
+ */
+export async function probeStreaming(targets: Target[], opts: StreamOptions): Promise<StreamResult[]> {
+  const state = targets.map((target) => ({ target, pool: new Pool(target.origin, { connections: 1, pipelining: 1 }), ttft: new Samples(), total: new Samples(), bad: 0 }));
   try {
     for (let i = 0; i < opts.warmup + opts.requests; i++) {
-      const r = await one(pool, target, opts.body);
-      if (r.status !== 200 || !r.done || r.contentFrames !== opts.chunks) {
-        bad++;
-        continue;
+      for (const s of state) {
+        const r = await one(s.pool, s.target, opts.body);
+        if (r.status !== 200 || !r.done || r.contentFrames !== opts.chunks) {
+          s.bad++;
+          continue;
+        }
+        if (i < opts.warmup) continue;
+        s.ttft.push(r.ttft);
+        s.total.push(r.total);
       }
-      if (i < opts.warmup) continue;
-      ttft.push(r.ttft);
-      total.push(r.total);
     }
   } finally {
-    await pool.close();
+    await Promise.all(state.map((s) => s.pool.close()));
   }
-  return { target: target.name, ttft: ttft.summary(), total: total.summary(), bad };
+  return state.map((s) => ({ target: s.target.name, ttft: s.ttft.summary(), total: s.total.summary(), bad: s.bad }));
 }

@@ -8,6 +8,7 @@
  */
 import { z } from 'zod';
 import { authConfigSchema } from './auth.ts';
+import { guardSchema } from './guard.ts';
 import { storageSchema, countersSchema } from './storage.ts';
 
 const MiB = 1024 * 1024;
@@ -20,7 +21,7 @@ export const limitValuesSchema = z
   })
   .describe('Request and token limits. A missing value means no limit of that kind.');
 
-export const ADMIN_PERMISSIONS = ['keys:read', 'keys:write', 'deployments:read', 'audit:read'] as const;
+export const ADMIN_PERMISSIONS = ['keys:read', 'keys:write', 'deployments:read', 'audit:read', 'detections:read', 'guard:analyze'] as const;
 export type AdminPermission = (typeof ADMIN_PERMISSIONS)[number];
 
 export const roleSchema = z
@@ -94,6 +95,7 @@ export function buildConfigSchema(providers: readonly TargetSchemaSource[]) {
       targets: z.array(targetSchema).min(1, 'a deployment needs at least one target'),
       retry: retrySchema.prefault({}),
       limits: limitValuesSchema.optional().describe('Limits for the deployment as a whole, across all callers.'),
+      guard: z.string().optional().describe("Guard profile for this deployment (default: guard.defaultProfile; 'off' disables scanning)."),
     })
     .describe('A deployment: what clients call, mapped to upstream targets.');
 
@@ -152,6 +154,7 @@ export function buildConfigSchema(providers: readonly TargetSchemaSource[]) {
         })
         .prefault({})
         .describe('The hash-chained audit log: one event per request and admin action, written in batches.'),
+      guard: guardSchema.prefault({}),
       deployments: z.array(deploymentSchema).default([]).describe('What clients can call, by name (their `model`).'),
     })
     .superRefine((cfg, ctx) => {

@@ -54,6 +54,13 @@ export const ERROR_CODES = {
   // --- authorization
   RAMPART_FORBIDDEN: { status: 403, type: 'permission_error', message: 'You do not have permission to perform this action.' },
 
+  // --- guard
+  RAMPART_GUARD_BLOCKED: { status: 400, type: 'invalid_request_error', message: 'The request was blocked by the guard policy.' },
+  RAMPART_GUARD_OUTPUT_BLOCKED: { status: 502, type: 'api_error', message: 'The answer was withheld by the guard policy.' },
+  RAMPART_GUARD_UNKNOWN_DETECTOR: { status: 500, type: 'server_error', message: 'A guard profile names a detector that does not exist.' },
+  RAMPART_GUARD_DUPLICATE_DETECTOR: { status: 500, type: 'server_error', message: 'Two detectors share one id.' },
+  RAMPART_GUARD_UNKNOWN_PROFILE: { status: 500, type: 'server_error', message: 'A guard profile is named that does not exist.' },
+
   // --- limits
   RAMPART_RATE_LIMITED: { status: 429, type: 'rate_limit_error', message: 'Rate limit reached: retry after the time in the Retry-After header.' },
   RAMPART_BUDGET_EXCEEDED: { status: 429, type: 'rate_limit_error', message: 'The monthly token budget is exhausted.' },

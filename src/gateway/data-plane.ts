@@ -24,6 +24,8 @@ import { chatCompletionRequest, embeddingsRequest, responsesRequest, validateBod
 import { relayStream } from './stream-relay.ts';
 import { estimateChatTokens, estimateEmbeddingTokens, estimateResponsesTokens } from './token-estimate.ts';
 import { readUsage, type Usage } from './usage.ts';
+import type { Segment, Verdict } from '../guard/engine.ts';
+import { analyzeAnswer, analyzeRequest, analyzeSegments } from './guard-analyze.ts';
 
 export interface AuthResult {
   principal: Principal;
@@ -54,6 +56,8 @@ export interface DataPlaneDeps {
   /** One JSON log line per request (log.requests). */
   accessLog: boolean;
   sourceIp(req: IncomingMessage): string | null;
+  /** Runs a guard profile (named, or the default) on segments for /v1/guard/analyze. */
+  analyze(profile: string | undefined, segments: Segment[], principal: Principal, requestId: string): Promise<Verdict>;
 }
 
 /** What one request learned on its way, for the response headers, metrics and the audit event. */
@@ -180,6 +184,25 @@ export class DataPlane {
           this.#d.logger.warn({ err, requestId: state.requestId }, 'token reconciliation failed');
         });
       }
+    }
+  }
+
+  /** `POST /v1/guard/analyze`: a guard profile on given text, no model called. */
+  async handleAnalyze(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const state = this.#newState(req, '/v1/guard/analyze', 'guard.analyze');
+    try {
+      const auth = await this.#d.authenticate(req);
+      state.principal = auth.principal;
+      const decision = this.#d.policy.authorize(auth.principal, { kind: 'admin', permission: 'guard:analyze' });
+      state.decision = decision;
+      if (decision.effect !== 'allow') throw new RampartError('RAMPART_FORBIDDEN', { detail: 'Requires the permission guard:analyze.' });
+      const body = validateBody(analyzeRequest, parseJsonObject(req, await readBody(req, this.#d.bodyLimit)));
+      const verdict = await this.#d.analyze(body.profile, analyzeSegments(body), auth.principal, state.requestId);
+      state.details.guard = { profile: verdict.profile, blocked: verdict.blocked, findings: verdict.findings.length };
+      sendJson(res, 200, analyzeAnswer(body, verdict), this.#overheadHeaders(state, { 'x-request-id': state.requestId }));
+      this.#finish(state, 200, null);
+    } catch (e) {
+      this.#fail(res, state, e);
     }
   }
 

@@ -60,6 +60,12 @@ export class Metrics {
     buckets: LATENCY_BUCKETS,
     registers: [this.registry],
   });
+  readonly detections = new Counter({
+    name: 'rampart_detections_total',
+    help: 'Guard findings, by detector, category and the action taken.',
+    labelNames: ['detector', 'category', 'action'] as const,
+    registers: [this.registry],
+  });
   /** Set `auditQueueDepth` to read the live queue depth at scrape time. */
   auditQueueDepth: () => number = () => 0;
   readonly auditQueue = new Gauge({

@@ -10,7 +10,7 @@ import { describeAction, type Action, type PolicyEngine } from './policy.ts';
 /** Built-in roles; config may not redefine them. */
 export const BUILT_IN_ROLES: Readonly<Record<string, RoleConfig>> = {
   admin: { description: 'Every admin API permission.', deployments: [], admin: ['*'] },
-  auditor: { description: 'Read keys, deployments and the audit log.', deployments: [], admin: ['keys:read', 'deployments:read', 'audit:read'] },
+  auditor: { description: 'Read keys, deployments, the audit log and detections.', deployments: [], admin: ['keys:read', 'deployments:read', 'audit:read', 'detections:read'] },
 };
 
 interface CompiledRole {

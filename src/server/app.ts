@@ -12,7 +12,15 @@ import { systemClock, type Clock } from '../core/clock.ts';
 import type { RampartConfig } from '../config/schema.ts';
 import { DataPlane, type DeploymentEntry } from '../gateway/data-plane.ts';
 import { DeploymentRouter } from '../gateway/deployment-router.ts';
-import { passThroughInput, passThroughOutput } from '../gateway/guard-seam.ts';
+import { GuardStage } from '../gateway/guard-stage.ts';
+import { DetectorRegistry } from '../guard/registry.ts';
+import { DETECTORS } from '../guard/detectors/index.ts';
+import type { DetectorDescriptor } from '../guard/types.ts';
+import { BUILT_IN_PROFILES } from '../guard/built-in-profiles.ts';
+import { GuardProfiles } from '../guard/profiles.ts';
+import type { DetectionRecord } from '../core/detection.ts';
+import { BatchWriter } from '../monitor/batch-writer.ts';
+import { detectionRoutes } from '../admin/detections-routes.ts';
 import { providerRegistry } from '../gateway/providers/registry.ts';
 import type { ProviderTarget } from '../gateway/providers/provider.ts';
 import { AuditLog } from '../monitor/audit-log.ts';
@@ -32,11 +40,16 @@ import { clientIpResolver } from './client-ip.ts';
 import { createHttpServer } from './http-server.ts';
 import { ensureBootstrapKey } from './bootstrap-key.ts';
 
+/** Where detectors load their models and data from (shipped in the repo, never downloaded). */
+const ASSETS_DIR = new URL('../guard/detectors/', import.meta.url).pathname;
+
 export interface AppOptions {
   logger: Logger;
   clock?: Clock;
   /** Collect Node's default process metrics (off in tests that start many apps). */
   defaultMetrics?: boolean;
+  /** Detectors added to the shipped ones (plugins; tests add failing ones). */
+  detectors?: readonly DetectorDescriptor<never>[];
   /** Write a bootstrap admin key file when the key store is empty (default true). */
   bootstrapKey?: boolean;
 }
@@ -50,6 +63,7 @@ export interface RunningApp {
   readonly audit: AuditLog;
   readonly identity: Identity;
   readonly metrics: Metrics;
+  readonly detections: BatchWriter<DetectionRecord>;
   close(): Promise<void>;
 }
 
@@ -95,6 +109,24 @@ export async function startApp(config: RampartConfig, opts: AppOptions): Promise
     closers.push(() => identity.close());
     if (opts.bootstrapKey ?? true) await ensureBootstrapKey(config, identity, logger);
 
+    const profiles = new GuardProfiles(
+      config.guard,
+      new DetectorRegistry([...DETECTORS, ...(opts.detectors ?? [])]),
+      { assetsDir: ASSETS_DIR },
+      BUILT_IN_PROFILES,
+      new Map(config.deployments.map((d) => [d.name, d.guard])),
+    );
+    const detections = new BatchWriter<DetectionRecord>({
+      name: 'detections',
+      logger,
+      write: (batch) => store.detections.insertMany(batch),
+      batchSize: config.audit.batchSize,
+      flushIntervalMs: config.audit.flushIntervalMs,
+      maxQueue: config.audit.maxQueue,
+    });
+    closers.push(() => detections.close());
+    const guard = new GuardStage({ profiles, metrics, recordDetection: (d) => detections.push(d), now: () => clock.now() });
+
     const { entries, targets } = buildDeployments(config, logger);
     closers.push(async () => {
       await Promise.allSettled(targets.map((t) => t.close()));
@@ -108,8 +140,8 @@ export async function startApp(config: RampartConfig, opts: AppOptions): Promise
       policy,
       quotas,
       deployments: entries,
-      inputGuard: passThroughInput,
-      outputGuard: passThroughOutput,
+      inputGuard: guard,
+      outputGuard: guard,
       record,
       metrics,
       logger,
@@ -119,6 +151,7 @@ export async function startApp(config: RampartConfig, opts: AppOptions): Promise
       exposeOverhead: config.server.exposeOverheadHeader,
       accessLog: config.log.requests && logger.isLevelEnabled('info'),
       sourceIp,
+      analyze: (name, segments, principal, requestId) => guard.analyze(name ?? config.guard.defaultProfile, segments, principal, requestId),
     });
     const adminDeps: AdminDeps = {
       authenticate: (req) => identity.authenticate(req),
@@ -134,6 +167,7 @@ export async function startApp(config: RampartConfig, opts: AppOptions): Promise
       ...keyRoutes(identity.keys, () => clock.now()),
       ...deploymentRoutes(config.deployments),
       ...auditRoutes(store.audit, { verify: () => verifyAudit(store.audit) }),
+      ...detectionRoutes(store.detections),
     ];
 
     let shuttingDown = false;
@@ -185,7 +219,7 @@ export async function startApp(config: RampartConfig, opts: AppOptions): Promise
         await store.close();
         logger.info('rampart stopped');
       })());
-    return { url, port, server, store, counters, audit: auditLog, identity, metrics, close };
+    return { url, port, server, store, counters, audit: auditLog, identity, metrics, detections, close };
   } catch (e) {
     for (const c of closers.reverse()) await c().catch(() => undefined);
     await audit?.close().catch(() => undefined);

@@ -69,6 +69,7 @@ export function createHttpServer(deps: HttpServerDeps): Server {
   on('POST', '/v1/embeddings', (req, res) => dp.handleOperation('embeddings', req, res));
   on('POST', '/v1/responses', (req, res) => dp.handleOperation('responses', req, res));
   on('GET', '/v1/models', (req, res) => dp.handleModels(req, res));
+  on('POST', '/v1/guard/analyze', (req, res) => dp.handleAnalyze(req, res));
 
   for (const route of deps.adminRoutes) on(route.method, route.path, adminHandler(deps.admin, route));
 

@@ -5,6 +5,7 @@
  */
 import type { PrincipalKind } from '../core/principal.ts';
 import type { StoredAuditEvent } from '../core/audit-event.ts';
+import type { DetectionRecord } from '../core/detection.ts';
 
 export interface QueryResult<T> {
   rows: T[];
@@ -89,10 +90,31 @@ export interface AuditRepo {
   list(filter: AuditFilter): Promise<Page<StoredAuditEvent>>;
 }
 
+export interface DetectionFilter {
+  from?: number;
+  to?: number;
+  principalId?: string;
+  deployment?: string;
+  /** Exact category, or a prefix ending in `.` (e.g. `pii.`). */
+  category?: string;
+  detector?: string;
+  action?: string;
+  severity?: string;
+  requestId?: string;
+  limit: number;
+  cursor?: string | null;
+}
+
+export interface DetectionRepo {
+  insertMany(records: readonly DetectionRecord[]): Promise<void>;
+  list(filter: DetectionFilter): Promise<Page<DetectionRecord>>;
+}
+
 export interface Store {
   readonly sql: SqlClient;
   readonly keys: ApiKeyRepo;
   readonly audit: AuditRepo;
+  readonly detections: DetectionRepo;
   /** Cheap round trip for /readyz. */
   ping(): Promise<void>;
   close(): Promise<void>;

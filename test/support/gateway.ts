@@ -11,6 +11,7 @@ import type { RampartConfig } from '../../src/config/schema.ts';
 import { rampartConfigSchema } from '../../src/server/config.ts';
 import { startApp, type RunningApp } from '../../src/server/app.ts';
 import type { Clock } from '../../src/core/clock.ts';
+import type { DetectorDescriptor } from '../../src/guard/types.ts';
 import { startMockUpstream, type MockUpstream } from './mock-upstream.ts';
 
 export interface TestGateway {
@@ -39,13 +40,13 @@ export const defaultConfig: ConfigFor = (upstreamUrl, dataDir) => ({
   ],
 });
 
-export async function startTestGateway(configFor: ConfigFor = defaultConfig, opts: { clock?: Clock; upstreamKey?: string } = {}): Promise<TestGateway> {
+export async function startTestGateway(configFor: ConfigFor = defaultConfig, opts: { clock?: Clock; upstreamKey?: string; detectors?: readonly DetectorDescriptor<never>[] } = {}): Promise<TestGateway> {
   const upstream = await startMockUpstream(opts.upstreamKey ? { apiKey: opts.upstreamKey } : {});
   const dataDir = await mkdtemp(join(tmpdir(), 'rampart-test-'));
   const config = validateConfig(rampartConfigSchema(), configFor(upstream.url, dataDir));
   let app: RunningApp;
   try {
-    app = await startApp(config, { logger: pino({ level: 'silent' }), defaultMetrics: false, bootstrapKey: false, ...(opts.clock ? { clock: opts.clock } : {}) });
+    app = await startApp(config, { logger: pino({ level: 'silent' }), defaultMetrics: false, bootstrapKey: false, ...(opts.clock ? { clock: opts.clock } : {}), ...(opts.detectors ? { detectors: opts.detectors } : {}) });
   } catch (e) {
     await upstream.close();
     await rm(dataDir, { recursive: true, force: true });

@@ -1,0 +1,101 @@
+/**
+ * Custom rules from config: keyword lists and regular expressions, each with its own category
+ * (`custom.<name>`) so a profile can give it an action. Patterns run on RE2JS, a linear-time engine
+ * (no backtracking), because they are written by users and run on attacker-controlled text: a
+ * pattern such as `(a+)+$` cannot hang the process. Keywords match whole words, case-insensitively,
+ * after Unicode NFKC folding.
+ */
+import { RE2JS } from 're2js';
+import { z } from 'zod';
+import type { DetectorDescriptor, Finding } from '../types.ts';
+
+const ruleSchema = z
+  .strictObject({
+    name: z.string().regex(/^[a-z0-9_]{1,48}$/, 'must be 1-48 lower-case letters, digits or _').describe('Becomes the category custom.<name>.'),
+    keywords: z.array(z.string().min(1).max(200)).max(10_000).default([]).describe('Words or phrases, matched as whole words, case-insensitively.'),
+    patterns: z.array(z.string().min(1).max(1_000)).max(200).default([]).describe('RE2 syntax (linear time; no backreferences or lookaround).'),
+    severity: z.enum(['low', 'medium', 'high', 'critical']).default('medium'),
+    description: z.string().max(500).optional(),
+  })
+  .describe('One custom rule.');
+
+export const customRulesOptions = z
+  .strictObject({
+    rules: z.array(ruleSchema).max(500).default([]),
+    maxFindingsPerRule: z.int().min(1).max(10_000).default(100),
+  })
+  .superRefine((o, ctx) => {
+    o.rules.forEach((r, i) =>
+      r.patterns.forEach((p, j) => {
+        try {
+          RE2JS.compile(p);
+        } catch (e) {
+          ctx.addIssue({ code: 'custom', path: ['rules', i, 'patterns', j], message: `not a valid RE2 pattern: ${(e as Error).message}` });
+        }
+      }),
+    );
+  });
+
+export type CustomRulesOptions = z.output<typeof customRulesOptions>;
+
+function escapeRe2(s: string): string {
+  return s.replace(/[\\^$.*+?()[\]{}|]/g, '\\$&');
+}
+
+interface CompiledRule {
+  name: string;
+  severity: Finding['severity'];
+  matchers: { re: RE2JS; what: string }[];
+}
+
+export const customRulesDetector: DetectorDescriptor<CustomRulesOptions> = {
+  id: 'custom-rules',
+  version: '1.0.0',
+  description: 'Keyword lists and linear-time (RE2) patterns from the config, each reported as custom.<name>.',
+  channels: ['user', 'system', 'document', 'output'],
+  categories: ['custom.'],
+  optionsSchema: customRulesOptions,
+  create(options) {
+    const rules: CompiledRule[] = options.rules.map((r) => {
+      const matchers: CompiledRule['matchers'] = r.patterns.map((p, i) => ({ re: RE2JS.compile(p), what: `pattern ${i + 1}` }));
+      if (r.keywords.length > 0) {
+        // One alternation for the whole list; RE2 keeps it linear in the text whatever its size.
+        const words = r.keywords.map((k) => escapeRe2(k.normalize('NFKC')).replace(/\s+/g, '\\s+'));
+        matchers.push({ re: RE2JS.compile(`(?:^|[^\\pL\\pN_])(${words.join('|')})(?:$|[^\\pL\\pN_])`, RE2JS.CASE_INSENSITIVE), what: 'keyword list' });
+      }
+      return { name: r.name, severity: r.severity, matchers };
+    });
+    const max = options.maxFindingsPerRule;
+    return ({ text }) => {
+      const folded = text.normalize('NFKC');
+      // NFKC can change lengths; spans are only exact when it did not.
+      const exact = folded.length === text.length;
+      const out: Finding[] = [];
+      for (const rule of rules) {
+        let n = 0;
+        for (const { re, what } of rule.matchers) {
+          const m = re.matcher(folded);
+          while (n < max && m.find()) {
+            const group = what === 'keyword list' ? 1 : 0;
+            const start = exact ? m.start(group) : 0;
+            const end = exact ? m.end(group) : text.length;
+            if (end === start) continue;
+            n++;
+            out.push({
+              detector: 'custom-rules',
+              detectorVersion: '1.0.0',
+              category: `custom.${rule.name}`,
+              start,
+              end,
+              score: 1,
+              severity: rule.severity,
+              rule: `${rule.name}: ${what}`,
+              explanation: `Matched the ${what} of custom rule '${rule.name}'.`,
+            });
+          }
+        }
+      }
+      return out;
+    };
+  },
+};

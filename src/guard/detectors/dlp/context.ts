@@ -1,0 +1,40 @@
+/**
+ * Context words: the presidio habit of raising (or lowering) confidence when words such as
+ * "SSN" or "card" sit next to a candidate. Only a bounded window around the span is read, so
+ * context checks cost O(window) per candidate, never O(text).
+ */
+
+/**
+ * Builds a case-insensitive matcher for whole words or phrases; phrase words may be separated by
+ * spaces, underscores, hyphens or dots (`date of birth`, `date_of_birth`, `d.o.b`).
+ */
+export function contextWords(words: readonly string[]): RegExp {
+  const alternatives = words.map((w) =>
+    w
+      .split(/[\s_.-]+/)
+      .map((part) => part.replace(/[\\^$.*+?()[\]{}|/]/g, '\\$&'))
+      .join('[\\s_.-]{0,3}'),
+  );
+  return new RegExp(`(?<![a-z0-9])(?:${alternatives.join('|')})(?![a-z])`, 'i');
+}
+
+/** True when `words` match in the `before` code units ahead of `start` or the `after` ones past `end`. */
+export function hasContext(text: string, start: number, end: number, words: RegExp, before: number, after = 0): boolean {
+  if (before > 0 && words.test(text.slice(Math.max(0, start - before), start))) return true;
+  return after > 0 && words.test(text.slice(end, Math.min(text.length, end + after)));
+}
+
+const WORD_CHAR = /[\p{L}\p{N}_]/u;
+
+/** True when the code unit at `i` is a letter, digit or underscore (out of range counts as not). */
+export function isWordChar(text: string, i: number): boolean {
+  if (i < 0 || i >= text.length) return false;
+  const c = text.charCodeAt(i);
+  if (c < 128) return (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95;
+  return WORD_CHAR.test(text[i]!);
+}
+
+/** True when [start, end) is not glued to letters, digits or underscores on either side. */
+export function standsAlone(text: string, start: number, end: number): boolean {
+  return !isWordChar(text, start - 1) && !isWordChar(text, end);
+}

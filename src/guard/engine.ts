@@ -1,0 +1,164 @@
+/**
+ * Runs a compiled guard profile over the text segments of one request or answer: every enabled
+ * detector on every segment of a channel it covers, together inside the profile's time budget.
+ * A detector that throws or overruns the budget yields a `guard.error` finding whose action is the
+ * profile's failure direction (block unless the profile says allow). Findings under their
+ * threshold are dropped; the rest get the action of their most specific category key.
+ */
+import type { GuardAction } from '../config/guard.ts';
+import type { Channel, DetectFn, Finding } from './types.ts';
+import { applyRewrites, type Vault } from './rewrite.ts';
+
+export interface Segment {
+  /** Where the text is in the body, e.g. `messages[2].content` (for audit and rewriting). */
+  readonly path: string;
+  readonly channel: Channel;
+  readonly text: string;
+}
+
+export interface AppliedFinding extends Finding {
+  readonly segment: string;
+  readonly channel: Channel;
+  readonly action: GuardAction;
+  /** Context around the finding with every sensitive span of the segment replaced by its type. */
+  readonly excerpt: string;
+}
+
+export interface DetectorFailure {
+  readonly detector: string;
+  readonly kind: 'error' | 'timeout';
+  readonly segment: string;
+}
+
+export interface Verdict {
+  readonly profile: string;
+  readonly blocked: boolean;
+  /** The finding that decided the block (highest severity, then score). */
+  readonly blockedBy: AppliedFinding | null;
+  readonly findings: readonly AppliedFinding[];
+  readonly failures: readonly DetectorFailure[];
+  /** Rewritten text per segment path (mask, placeholder, pseudonymize); absent = unchanged. */
+  readonly rewrites: ReadonlyMap<string, string>;
+  readonly durationMs: number;
+}
+
+export interface CompiledDetector {
+  readonly id: string;
+  readonly version: string;
+  readonly channels: ReadonlySet<Channel>;
+  readonly threshold: (channel: Channel) => number;
+  readonly detect: DetectFn;
+}
+
+export interface CompiledProfile {
+  readonly name: string;
+  readonly detectors: readonly CompiledDetector[];
+  readonly actionFor: (category: string) => GuardAction;
+  readonly timeBudgetMs: number;
+  readonly onError: 'block' | 'allow';
+  readonly input: boolean;
+  readonly output: boolean;
+  readonly excerptChars: number;
+}
+
+const SEVERITY_RANK = { low: 0, medium: 1, high: 2, critical: 3 } as const;
+
+/** Most specific key wins: `pii.email` over `pii` over `*`. */
+export function actionResolver(actions: Readonly<Record<string, GuardAction>>): (category: string) => GuardAction {
+  const cache = new Map<string, GuardAction>();
+  return (category) => {
+    let hit = cache.get(category);
+    if (hit) return hit;
+    let key = category;
+    for (;;) {
+      if (actions[key]) {
+        hit = actions[key];
+        break;
+      }
+      const dot = key.lastIndexOf('.');
+      if (dot < 0) {
+        hit = actions['*'] ?? 'annotate';
+        break;
+      }
+      key = key.slice(0, dot);
+    }
+    cache.set(category, hit);
+    return hit;
+  };
+}
+
+type Outcome = { findings: readonly Finding[] } | { failure: 'error' | 'timeout' };
+
+async function runOne(det: CompiledDetector, seg: Segment, signal: AbortSignal, deadline: number, budget: Promise<'timeout'>): Promise<Outcome> {
+  try {
+    const result = det.detect({ text: seg.text, channel: seg.channel, signal });
+    const findings = result instanceof Promise ? await Promise.race([result, budget]) : result;
+    if (findings === 'timeout') return { failure: 'timeout' };
+    // A synchronous detector cannot be interrupted; if it overran the budget it still failed it.
+    if (performance.now() > deadline) return { failure: 'timeout' };
+    return { findings };
+  } catch {
+    return { failure: signal.aborted ? 'timeout' : 'error' };
+  }
+}
+
+export async function scan(profile: CompiledProfile, segments: readonly Segment[], vault: Vault | null): Promise<Verdict> {
+  const t0 = performance.now();
+  const deadline = t0 + profile.timeBudgetMs;
+  const controller = new AbortController();
+  let timer: NodeJS.Timeout | undefined;
+  const budget = new Promise<'timeout'>((resolve) => {
+    timer = setTimeout(() => {
+      controller.abort();
+      resolve('timeout');
+    }, profile.timeBudgetMs);
+  });
+  const jobs: Promise<Outcome>[] = [];
+  const owners: { det: CompiledDetector; seg: Segment }[] = [];
+  for (const seg of segments) {
+    if (seg.text.length === 0) continue;
+    for (const det of profile.detectors) {
+      if (!det.channels.has(seg.channel)) continue;
+      jobs.push(runOne(det, seg, controller.signal, deadline, budget));
+      owners.push({ det, seg });
+    }
+  }
+  const outcomes = await Promise.all(jobs);
+  clearTimeout(timer);
+
+  const raw: { finding: Finding; seg: Segment; action: GuardAction }[] = [];
+  const failures: DetectorFailure[] = [];
+  outcomes.forEach((o, i) => {
+    const { det, seg } = owners[i]!;
+    if ('failure' in o) {
+      failures.push({ detector: det.id, kind: o.failure, segment: seg.path });
+      raw.push({
+        seg,
+        action: profile.onError === 'block' ? 'block' : 'annotate',
+        finding: {
+          detector: det.id,
+          detectorVersion: det.version,
+          category: 'guard.error',
+          start: 0,
+          end: seg.text.length,
+          score: 1,
+          severity: 'high',
+          rule: o.failure,
+          explanation: `Detector ${det.id} ${o.failure === 'timeout' ? `did not finish within ${profile.timeBudgetMs} ms` : 'failed'}; the profile ${profile.onError === 'block' ? 'fails closed' : 'lets the text through'}.`,
+        },
+      });
+      return;
+    }
+    const threshold = det.threshold(seg.channel);
+    for (const f of o.findings) {
+      if (f.score >= threshold) raw.push({ finding: f, seg, action: profile.actionFor(f.category) });
+    }
+  });
+
+  const { rewrites, excerpts } = applyRewrites(segments, raw, vault, profile.excerptChars);
+  const findings: AppliedFinding[] = raw.map((r, i) => ({ ...r.finding, segment: r.seg.path, channel: r.seg.channel, action: r.action, excerpt: excerpts[i]! }));
+  const blocking = findings.filter((f) => f.action === 'block');
+  const blockedBy =
+    blocking.sort((a, b) => SEVERITY_RANK[b.severity] - SEVERITY_RANK[a.severity] || b.score - a.score)[0] ?? null;
+  return { profile: profile.name, blocked: blockedBy !== null, blockedBy, findings, failures, rewrites: blockedBy ? new Map() : rewrites, durationMs: performance.now() - t0 };
+}
