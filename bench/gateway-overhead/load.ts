@@ -5,7 +5,7 @@
  * 1 ms target); requests/s counts 2xx answers over the measured time.
  */
 import autocannon from 'autocannon';
-import { cpuSecondsOf } from './proc.ts';
+import { cpuSecondsOf, foreignCpu } from './proc.ts';
 import { Samples, type Summary } from './stats.ts';
 import type { Target } from './targets.ts';
 
@@ -32,6 +32,8 @@ export interface LoadResult {
   serverCpu: number | null;
   /** CPU the load generator (this process) used, in cores. */
   clientCpu: number;
+  /** CPU used meanwhile by processes outside the benchmark (a shared machine), in cores. */
+  otherCpu: number | null;
   /** Summary of the sampled header, when asked for. */
   header: Summary | null;
   /** 2xx answers completed in each second of the run. */
@@ -75,6 +77,7 @@ export function aggregate(rounds: LoadResult[]): LoadSeries {
     errors: rounds.reduce((a, r) => a + r.errors, 0),
     serverCpu: mOpt((r) => r.serverCpu),
     clientCpu: m((r) => r.clientCpu),
+    otherCpu: mOpt((r) => r.otherCpu),
     header,
     perSecond: [],
     loopDelay: loop,
@@ -91,6 +94,7 @@ export async function runLoad(target: Target, opts: LoadOptions): Promise<LoadRe
   await target.server.memory().catch(() => null); // resets the child's event-loop histogram
   const cpu0 = cpuSecondsOf(target.server.pid);
   const self0 = process.cpuUsage();
+  const foreign = foreignCpu();
   const t0 = performance.now();
   const instance = autocannon({
     url: target.origin + target.path,
@@ -128,6 +132,7 @@ export async function runLoad(target: Target, opts: LoadOptions): Promise<LoadRe
   const elapsedS = (performance.now() - t0) / 1000;
   const cpu1 = cpuSecondsOf(target.server.pid);
   const self = process.cpuUsage(self0);
+  const otherCpu = foreign(elapsedS);
   const probe = await target.server.memory().catch(() => null);
   return {
     target: target.name,
@@ -140,6 +145,7 @@ export async function runLoad(target: Target, opts: LoadOptions): Promise<LoadRe
     errors: result.errors,
     serverCpu: cpu0 !== null && cpu1 !== null ? (cpu1 - cpu0) / elapsedS : null,
     clientCpu: (self.user + self.system) / 1e6 / elapsedS,
+    otherCpu,
     header: header ? header.summary() : null,
     perSecond: Array.from(perSecond, (n) => n ?? 0),
     loopDelay: probe?.loopDelay ?? null,

@@ -14,6 +14,7 @@ export interface BenchOptions {
   soakS: number;
   soakConnections: number;
   soakRate: number;
+  maxOtherCpu: number;
   json: string | null;
   cpuProf: string | null;
 }
@@ -34,6 +35,8 @@ and through Portkey, and prints latency, throughput, time to first token and Ram
   --soak <s>              seconds of steady load on Rampart for memory        (default 15; 0 = skip)
   --soak-connections <n>  connections during the soak                         (default 32)
   --soak-rate <n>         requests/s during the soak, 0 = as fast as possible (default 0)
+  --max-other-cpu <cores> measure a run again (twice at most) when other jobs on the machine
+                          used more CPU than this meanwhile                   (default 0.15)
   --json <file>           also write every figure and memory sample as JSON
   --cpu-prof <dir>        run Rampart and the node proxy under node --cpu-prof, profiles into <dir>
   --help
@@ -43,6 +46,13 @@ function positiveInt(name: string, v: string | undefined, dflt: number, min = 1)
   if (v === undefined) return dflt;
   const n = Number(v);
   if (!Number.isInteger(n) || n < min) throw new Error(`--${name} must be an integer >= ${min}, got '${v}'`);
+  return n;
+}
+
+function nonNegative(name: string, v: string | undefined, dflt: number): number {
+  if (v === undefined) return dflt;
+  const n = Number(v);
+  if (!Number.isFinite(n) || n < 0) throw new Error(`--${name} must be a number >= 0, got '${v}'`);
   return n;
 }
 
@@ -62,6 +72,7 @@ export function parseOptions(argv: string[]): BenchOptions | null {
       soak: { type: 'string' },
       'soak-connections': { type: 'string' },
       'soak-rate': { type: 'string' },
+      'max-other-cpu': { type: 'string' },
       json: { type: 'string' },
       'cpu-prof': { type: 'string' },
       help: { type: 'boolean' },
@@ -86,6 +97,7 @@ export function parseOptions(argv: string[]): BenchOptions | null {
     soakS: positiveInt('soak', values.soak, 15, 0),
     soakConnections: positiveInt('soak-connections', values['soak-connections'], 32),
     soakRate: positiveInt('soak-rate', values['soak-rate'], 0, 0),
+    maxOtherCpu: nonNegative('max-other-cpu', values['max-other-cpu'], 0.15),
     json: values.json ?? null,
     cpuProf: values['cpu-prof'] ?? null,
   };

@@ -39,3 +39,37 @@ export function cpuSecondsOf(pid: number): number | null {
     return null;
   }
 }
+
+/** CPU seconds the whole machine spent in user and kernel mode (interrupt time left out). */
+export function machineCpuSeconds(): number | null {
+  try {
+    const fields = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/);
+    // cpu user nice system idle iowait irq softirq steal ...
+    return (Number(fields[1]) + Number(fields[2]) + Number(fields[3])) / clockTicks();
+  } catch {
+    return null;
+  }
+}
+
+/** The benchmark's own processes (this one and the servers it started). */
+const ownPids = new Set<number>([process.pid]);
+
+export function registerOwnProcess(pid: number): void {
+  ownPids.add(pid);
+}
+
+/**
+ * CPU time used on the machine by processes that are not the benchmark's (other jobs on a shared
+ * machine), as a reading to subtract later: `const stop = foreignCpu(); ...; stop(elapsedS)`
+ * gives cores. Null where /proc is unavailable.
+ */
+export function foreignCpu(): (elapsedS: number) => number | null {
+  const own = () => [...ownPids].reduce((sum, pid) => sum + (cpuSecondsOf(pid) ?? 0), 0);
+  const m0 = machineCpuSeconds();
+  const o0 = own();
+  return (elapsedS) => {
+    const m1 = machineCpuSeconds();
+    if (m0 === null || m1 === null) return null;
+    return Math.max(0, m1 - m0 - (own() - o0)) / elapsedS;
+  };
+}

@@ -9,6 +9,7 @@ import { createServer } from 'node:net';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import type { ChildMessage, MemoryMessage, ReadyMessage } from './child-ipc.ts';
+import { registerOwnProcess } from './proc.ts';
 
 const READY_TIMEOUT_MS = 60_000;
 const STOP_TIMEOUT_MS = 15_000;
@@ -50,6 +51,7 @@ export async function forkServer(name: string, entry: string, arg: unknown, exec
     execArgv: [...process.execArgv, ...execArgv],
     stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
   });
+  registerOwnProcess(child.pid!);
   const output = tail(child);
   const ready = await new Promise<ReadyMessage>((resolve, reject) => {
     const timer = setTimeout(() => fail(new Error(`${name} did not start within ${READY_TIMEOUT_MS} ms`)), READY_TIMEOUT_MS);
@@ -115,6 +117,7 @@ export async function startPortkey(): Promise<Server> {
     env: { ...process.env, NODE_ENV: 'production' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
+  registerOwnProcess(child.pid!);
   const output = tail(child);
   const url = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + READY_TIMEOUT_MS;

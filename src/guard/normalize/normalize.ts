@@ -1,0 +1,79 @@
+/**
+ * The canonical form detectors match against: what a model would read, stripped of the tricks
+ * that make it look different to a filter. Steps, in order:
+ *
+ * 1. invisible characters removed, smuggled tag/variation-selector text decoded in place;
+ * 2. compatibility forms folded (NFKC: fullwidth, mathematical alphanumerics, ligatures) and
+ *    combining marks dropped (accents, and "zalgo" stacks of marks);
+ * 3. lowercase, then confusables from other scripts folded to Latin letters;
+ * 4. letter spacing and leetspeak undone;
+ * 5. whitespace runs collapsed (a run with a line break becomes one line break, since line
+ *    starts carry structure such as fake `System:` turns).
+ *
+ * Each step that changed something an attacker would change is reported in `transforms`:
+ * needing them is evidence of evasion. Plain accented prose reports nothing.
+ */
+import { foldConfusables } from './confusables.ts';
+import { scanInvisible } from './invisible.ts';
+import { deobfuscate } from './obfuscation.ts';
+
+export type Transform =
+  | 'invisible-characters'
+  | 'bidi-controls'
+  | 'tag-characters'
+  | 'variation-selectors'
+  | 'compatibility-forms'
+  | 'combining-marks'
+  | 'homoglyphs'
+  | 'letter-spacing'
+  | 'leetspeak';
+
+export interface NormalizedText {
+  readonly text: string;
+  readonly transforms: ReadonlySet<Transform>;
+  /** Text that was invisible in the input (tag characters, variation selectors). */
+  readonly hidden: string;
+}
+
+const NON_ASCII = /[^\x00-\x7f]/;
+/** Fullwidth forms, enclosed alphanumerics, mathematical alphanumerics, squared/circled Latin. */
+const COMPAT_LETTERS = /[\uff01-\uff5e\u2460-\u24ff]|\ud835[\udc00-\udfff]|\ud83c[\udd10-\udd89]/g;
+const COMBINING = /[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]/g;
+/** Three marks on one base never happen in real orthography; they do in "zalgo" text. */
+const STACKED_MARKS = /[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]{3}/;
+
+/**
+ * @example normalizeText('Ｉｇｎｏｒｅ  prev1ous\u200B rules').text // 'ignore previous rules'
+ */
+export function normalizeText(raw: string): NormalizedText {
+  const transforms = new Set<Transform>();
+  let text = raw;
+  let hidden = '';
+  if (NON_ASCII.test(text)) {
+    const inv = scanInvisible(text);
+    text = inv.text;
+    hidden = inv.hidden;
+    if (inv.splitLetters > 0) transforms.add('invisible-characters');
+    if (inv.bidiControls > 0) transforms.add('bidi-controls');
+    if (inv.tagChars > 0) transforms.add('tag-characters');
+    if (inv.variationBytes > 0) transforms.add('variation-selectors');
+    if (NON_ASCII.test(text)) {
+      const compat = text.match(COMPAT_LETTERS);
+      if (compat && compat.length >= 3) transforms.add('compatibility-forms');
+      text = text.normalize('NFKD');
+      if (STACKED_MARKS.test(text)) transforms.add('combining-marks');
+      text = text.replace(COMBINING, '').normalize('NFKC');
+    }
+  }
+  text = text.toLowerCase();
+  if (NON_ASCII.test(text)) {
+    const fold = foldConfusables(text);
+    if (fold.folded > 0) transforms.add('homoglyphs');
+    text = fold.text;
+  }
+  const de = deobfuscate(text);
+  if (de.spacedRuns > 0) transforms.add('letter-spacing');
+  if (de.leetWords > 0) transforms.add('leetspeak');
+  text = de.text.replace(/[^\S\n]+/g, ' ').replace(/ ?\n[\s]*/g, '\n').trim();
+  return { text, transforms, hidden };
+}

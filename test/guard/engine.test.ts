@@ -1,0 +1,161 @@
+/**
+ * The guard engine on its own: actions by category, thresholds per channel, fail-closed on
+ * detector errors and timeouts, span rewrites, consistent pseudonyms and redacted excerpts.
+ */
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { z } from 'zod';
+import { actionResolver, scan, type CompiledDetector, type CompiledProfile } from '../../src/guard/engine.ts';
+import { Vault } from '../../src/guard/rewrite.ts';
+import type { Channel, DetectFn, Finding } from '../../src/guard/types.ts';
+import { GuardProfiles } from '../../src/guard/profiles.ts';
+import { DetectorRegistry } from '../../src/guard/registry.ts';
+import { guardSchema, profileSchema } from '../../src/config/guard.ts';
+import { customRulesDetector } from '../../src/guard/detectors/custom-rules.ts';
+import { RampartError } from '../../src/core/errors.ts';
+
+const finding = (category: string, start: number, end: number, score = 1): Finding => ({
+  detector: 'fake', detectorVersion: '1', category, start, end, score, severity: 'high', rule: 'r', explanation: 'fake finding',
+});
+
+function detector(fn: DetectFn, channels: Channel[] = ['user', 'document', 'system', 'output'], threshold: (c: Channel) => number = () => 0): CompiledDetector {
+  return { id: 'fake', version: '1', channels: new Set(channels), threshold, detect: fn };
+}
+
+function profile(detectors: CompiledDetector[], actions: Record<string, 'block' | 'mask' | 'placeholder' | 'pseudonymize' | 'annotate' | 'alert'>, extra: Partial<CompiledProfile> = {}): CompiledProfile {
+  return { name: 'p', detectors, actionFor: actionResolver(actions), timeBudgetMs: 100, onError: 'block', input: true, output: true, excerptChars: 10, ...extra };
+}
+
+/** Finds every "bob@x.io" like token. */
+const emails: DetectFn = ({ text }) => [...text.matchAll(/\b\w+@\w+\.\w+\b/g)].map((m) => finding('pii.email', m.index, m.index + m[0].length));
+
+describe('guard engine', () => {
+  it('resolves the most specific action: pii.email over pii over *', () => {
+    const a = actionResolver({ 'pii.email': 'pseudonymize', pii: 'mask', '*': 'annotate' });
+    assert.equal(a('pii.email'), 'pseudonymize');
+    assert.equal(a('pii.phone'), 'mask');
+    assert.equal(a('secret.aws'), 'annotate');
+    assert.equal(actionResolver({})('x'), 'annotate');
+  });
+
+  it('blocks and names the finding that decided it, without rewriting anything', async () => {
+    const v = await scan(profile([detector(() => [finding('prompt_injection', 0, 5, 0.9)])], { prompt_injection: 'block' }), [{ path: 'messages[0].content', channel: 'user', text: 'hello' }], new Vault());
+    assert.equal(v.blocked, true);
+    assert.equal(v.blockedBy?.category, 'prompt_injection');
+    assert.equal(v.rewrites.size, 0);
+  });
+
+  it('drops findings under the per-channel threshold', async () => {
+    const det = detector(() => [finding('prompt_injection', 0, 5, 0.6)], ['user', 'document'], (c) => (c === 'document' ? 0.7 : 0.5));
+    const p = profile([det], { prompt_injection: 'block' });
+    assert.equal((await scan(p, [{ path: 'a', channel: 'user', text: 'hello' }], null)).blocked, true);
+    assert.equal((await scan(p, [{ path: 'a', channel: 'document', text: 'hello' }], null)).blocked, false);
+  });
+
+  it('runs a detector only on its channels', async () => {
+    let calls = 0;
+    const det = detector(() => {
+      calls++;
+      return [];
+    }, ['document']);
+    await scan(profile([det], {}), [{ path: 'a', channel: 'user', text: 'x' }, { path: 'b', channel: 'document', text: 'y' }], null);
+    assert.equal(calls, 1);
+  });
+
+  it('fails closed when a detector throws, and says so', async () => {
+    const v = await scan(profile([detector(() => { throw new Error('model file missing'); })], {}), [{ path: 'a', channel: 'user', text: 'x' }], null);
+    assert.equal(v.blocked, true);
+    assert.equal(v.blockedBy?.category, 'guard.error');
+    assert.deepEqual(v.failures, [{ detector: 'fake', kind: 'error', segment: 'a' }]);
+  });
+
+  it('fails closed when an async detector overruns the time budget', async () => {
+    const slow: DetectFn = () => new Promise((r) => setTimeout(() => r([]), 500));
+    const t0 = performance.now();
+    const v = await scan(profile([detector(slow)], {}, { timeBudgetMs: 30 }), [{ path: 'a', channel: 'user', text: 'x' }], null);
+    assert.ok(performance.now() - t0 < 300, 'the engine does not wait for the slow detector');
+    assert.equal(v.blocked, true);
+    assert.equal(v.failures[0]?.kind, 'timeout');
+  });
+
+  it('fails closed when a synchronous detector overruns the budget', async () => {
+    const busy: DetectFn = () => {
+      const end = performance.now() + 40;
+      while (performance.now() < end);
+      return [];
+    };
+    const v = await scan(profile([detector(busy)], {}, { timeBudgetMs: 10 }), [{ path: 'a', channel: 'user', text: 'x' }], null);
+    assert.equal(v.failures[0]?.kind, 'timeout');
+  });
+
+  it('lets text through on error only when the profile says onError: allow, and records it', async () => {
+    const v = await scan(profile([detector(() => { throw new Error('x'); })], {}, { onError: 'allow' }), [{ path: 'a', channel: 'user', text: 'x' }], null);
+    assert.equal(v.blocked, false);
+    assert.equal(v.findings[0]?.category, 'guard.error');
+    assert.equal(v.findings[0]?.action, 'annotate');
+  });
+
+  it('masks, replaces with typed placeholders and pseudonymizes consistently', async () => {
+    const text = 'mail bob@x.io and amy@y.io, again bob@x.io';
+    const vault = new Vault();
+    const masked = await scan(profile([detector(emails)], { pii: 'mask' }), [{ path: 't', channel: 'user', text }], vault);
+    assert.equal(masked.rewrites.get('t'), 'mail **** and ****, again ****');
+    const ph = await scan(profile([detector(emails)], { pii: 'pseudonymize' }), [{ path: 't', channel: 'user', text }], vault);
+    assert.equal(ph.rewrites.get('t'), 'mail <EMAIL_1> and <EMAIL_2>, again <EMAIL_1>');
+    assert.equal(vault.restore('write to <EMAIL_2> and <EMAIL_1>, not <EMAIL_9>'), 'write to amy@y.io and bob@x.io, not <EMAIL_9>');
+  });
+
+  it('keeps placeholders that are not restorable out of the answer restore', async () => {
+    const vault = new Vault();
+    const v = await scan(profile([detector(emails)], { pii: 'placeholder' }), [{ path: 't', channel: 'user', text: 'bob@x.io' }], vault);
+    assert.equal(v.rewrites.get('t'), '<EMAIL_1>');
+    assert.equal(vault.restore('<EMAIL_1>'), '<EMAIL_1>');
+  });
+
+  it('never puts the matched value into an excerpt', async () => {
+    const v = await scan(profile([detector(emails)], { pii: 'annotate' }), [{ path: 't', channel: 'user', text: 'please contact bob@x.io about it' }], null);
+    assert.equal(v.findings.length, 1);
+    assert.ok(!v.findings[0]!.excerpt.includes('bob@x.io'));
+    assert.match(v.findings[0]!.excerpt, /\[EMAIL\]/);
+  });
+});
+
+describe('guard profiles from config', () => {
+  const registry = new DetectorRegistry([customRulesDetector as never]);
+  const build = (raw: unknown, deployments = new Map<string, string | undefined>()) =>
+    new GuardProfiles(guardSchema.parse(raw), registry, { assetsDir: '.' }, { default: profileSchema.parse({}) }, deployments);
+
+  it('refuses an unknown detector with the list of known ones', () => {
+    assert.throws(() => build({ profiles: { p: { detectors: [{ id: 'nope' }] } } }), (e: unknown) => e instanceof RampartError && e.code === 'RAMPART_GUARD_UNKNOWN_DETECTOR' && /custom-rules/.test(e.message));
+  });
+
+  it('refuses bad detector options with their path', () => {
+    assert.throws(
+      () => build({ profiles: { p: { detectors: [{ id: 'custom-rules', options: { rules: [{ name: 'x', patterns: ['(unclosed'] }] } }] } } }),
+      (e: unknown) => e instanceof RampartError && /guard\.profiles\.p\.detectors\[0\]\.options\.rules\[0\]\.patterns\[0\]/.test(e.message),
+    );
+  });
+
+  it('refuses unknown profile names and detector channels', () => {
+    assert.throws(() => build({ defaultProfile: 'ghost' }), (e: unknown) => e instanceof RampartError && e.code === 'RAMPART_GUARD_UNKNOWN_PROFILE');
+    assert.throws(() => build({}, new Map([['d', 'ghost']])), (e: unknown) => e instanceof RampartError && e.code === 'RAMPART_GUARD_UNKNOWN_PROFILE');
+  });
+
+  it('selects an override, then the deployment profile, then the default', () => {
+    const p = build(
+      { profiles: { strict: {}, lax: {} }, overrides: [{ roles: ['trusted'], profile: 'lax' }, { principals: ['app:x'], deployments: ['d'], profile: 'off' }] },
+      new Map([['d', 'strict'], ['e', undefined]]),
+    );
+    const who = (id: string, roles: string[] = []) => ({ id, kind: 'app' as const, roles, groups: [], authMethod: 'api-key' as const });
+    assert.equal(p.select('d', who('a'))?.name, 'strict');
+    assert.equal(p.select('e', who('a'))?.name, 'default');
+    assert.equal(p.select('d', who('a', ['trusted']))?.name, 'lax');
+    assert.equal(p.select('d', who('app:x')), null);
+  });
+
+  it('validates its own config shape', () => {
+    assert.equal(guardSchema.safeParse({ profiles: { p: { actions: { 'PII.Email': 'block' } } } }).success, false);
+    assert.equal(guardSchema.safeParse({ profiles: { p: { actions: { pii: 'explode' } } } }).success, false);
+    assert.ok(z.object({}).safeParse({}).success);
+  });
+});
