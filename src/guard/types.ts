@@ -53,6 +53,12 @@ export type DetectFn = (input: DetectInput) => readonly Finding[] | Promise<read
 export interface DetectorContext {
   /** Directory models and data files are loaded from (never downloaded at run time). */
   readonly assetsDir: string;
+  /**
+   * Calls a configured deployment with an OpenAI chat-completions body and resolves with the
+   * answer (for judge detectors: Llama Guard, Prompt Guard or any model behind Rampart). Absent in
+   * contexts without a gateway (offline eval); such detectors must say so at create time.
+   */
+  readonly invoke?: (deployment: string, body: Record<string, unknown>, signal?: AbortSignal) => Promise<unknown>;
 }
 
 export interface DetectorDescriptor<O = unknown> {

@@ -19,6 +19,7 @@ import type { DetectorDescriptor } from '../guard/types.ts';
 import { BUILT_IN_PROFILES } from '../guard/built-in-profiles.ts';
 import { GuardProfiles } from '../guard/profiles.ts';
 import type { DetectionRecord } from '../core/detection.ts';
+import { newId } from '../core/ids.ts';
 import { BatchWriter } from '../monitor/batch-writer.ts';
 import { detectionRoutes } from '../admin/detections-routes.ts';
 import { providerRegistry } from '../gateway/providers/registry.ts';
@@ -67,6 +68,16 @@ export interface RunningApp {
   close(): Promise<void>;
 }
 
+/** How judge detectors call a deployment: straight through its router (no auth, no limits). */
+function judgeInvoker(entries: ReadonlyMap<string, DeploymentEntry>) {
+  return async (deployment: string, body: Record<string, unknown>, signal?: AbortSignal): Promise<unknown> => {
+    const entry = entries.get(deployment);
+    if (!entry) throw new Error(`judge deployment '${deployment}' does not exist`);
+    const routed = await entry.router.call('chat.completions', body, { stream: false, signal: signal ?? AbortSignal.timeout(30_000), requestId: newId('judge') });
+    return routed.result.json;
+  };
+}
+
 function buildDeployments(config: RampartConfig, logger: Logger): { entries: Map<string, DeploymentEntry>; targets: ProviderTarget[] } {
   const entries = new Map<string, DeploymentEntry>();
   const all: ProviderTarget[] = [];
@@ -109,13 +120,6 @@ export async function startApp(config: RampartConfig, opts: AppOptions): Promise
     closers.push(() => identity.close());
     if (opts.bootstrapKey ?? true) await ensureBootstrapKey(config, identity, logger);
 
-    const profiles = new GuardProfiles(
-      config.guard,
-      new DetectorRegistry([...DETECTORS, ...(opts.detectors ?? [])]),
-      { assetsDir: ASSETS_DIR },
-      BUILT_IN_PROFILES,
-      new Map(config.deployments.map((d) => [d.name, d.guard])),
-    );
     const detections = new BatchWriter<DetectionRecord>({
       name: 'detections',
       logger,
@@ -125,12 +129,20 @@ export async function startApp(config: RampartConfig, opts: AppOptions): Promise
       maxQueue: config.audit.maxQueue,
     });
     closers.push(() => detections.close());
-    const guard = new GuardStage({ profiles, metrics, recordDetection: (d) => detections.push(d), now: () => clock.now() });
 
     const { entries, targets } = buildDeployments(config, logger);
     closers.push(async () => {
       await Promise.allSettled(targets.map((t) => t.close()));
     });
+    const profiles = new GuardProfiles(
+      config.guard,
+      new DetectorRegistry([...DETECTORS, ...(opts.detectors ?? [])]),
+      { assetsDir: ASSETS_DIR, invoke: judgeInvoker(entries) },
+      BUILT_IN_PROFILES,
+      new Map(config.deployments.map((d) => [d.name, d.guard])),
+    );
+
+    const guard = new GuardStage({ profiles, metrics, recordDetection: (d) => detections.push(d), now: () => clock.now() });
     const policy = new RoleEngine(config.roles);
     const quotas = new QuotaService(counters, config.limits);
     const record = (e: Parameters<AuditLog['record']>[0]) => auditLog.record(e);

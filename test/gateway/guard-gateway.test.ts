@@ -46,6 +46,13 @@ before(async () => {
           masking: { detectors: [{ id: 'custom-rules', options: { rules: [{ name: 'email', patterns: [EMAIL] }] } }], actions: { custom: 'mask' } },
           fragile: { detectors: [{ id: 'test-broken' }] },
           fragile_open: { detectors: [{ id: 'test-broken' }], onError: 'allow' },
+          judged: {
+            detectors: [
+              { id: 'llm-judge', options: { deployment: 'llama-guard', format: 'llama-guard' }, channels: ['user'] },
+              { id: 'custom-rules', options: { rules: [{ name: 'slur', keywords: ['zorblax'], category: 'content.hate' }] } },
+            ],
+            actions: { content: 'block' },
+          },
         },
       },
       deployments: [
@@ -54,6 +61,8 @@ before(async () => {
         { name: 'fragile', guard: 'fragile', targets: [{ provider: 'openai', baseUrl: `${url}/v1`, model: 'm' }] },
         { name: 'fragile-open', guard: 'fragile_open', targets: [{ provider: 'openai', baseUrl: `${url}/v1`, model: 'm' }] },
         { name: 'unguarded', guard: 'off', targets: [{ provider: 'openai', baseUrl: `${url}/v1`, model: 'm' }] },
+        { name: 'judged', guard: 'judged', targets: [{ provider: 'openai', baseUrl: `${url}/v1`, model: 'm' }] },
+        { name: 'llama-guard', guard: 'off', targets: [{ provider: 'openai', baseUrl: `${url}/v1`, model: 'llama-guard-3-8b' }] },
       ],
     }),
     { detectors: [broken as DetectorDescriptor<never>] },
@@ -124,6 +133,25 @@ describe('guard in the gateway', () => {
     await assert.rejects(ask('fragile', 'hello'), (e: unknown) => e instanceof OpenAI.BadRequestError && /detector 'test-broken' failed \(fail closed\)/.test(e.message));
     const ok = await ask('fragile-open', 'hello');
     assert.ok(ok.choices[0]?.message.content);
+  });
+
+  it('asks a Llama Guard deployment for content categories and blocks what it flags', async () => {
+    gw.upstream.reset();
+    gw.upstream.script({ times: 1, reply: (req) => ({ text: req.body?.model === 'llama-guard-3-8b' ? 'unsafe\nS10' : 'ok' }) });
+    await assert.rejects(ask('judged', 'some hateful request'), (e: unknown) => e instanceof OpenAI.BadRequestError && /content\.hate/.test(e.message) && /llm-judge/.test(e.message));
+    assert.equal(gw.upstream.requests.length, 1, 'only the judge was called');
+    gw.upstream.reset();
+    gw.upstream.script({ reply: (req) => ({ text: req.body?.model === 'llama-guard-3-8b' ? 'safe' : 'fine answer' }) });
+    assert.equal((await ask('judged', 'a kind request')).choices[0]?.message.content, 'fine answer');
+    await assert.rejects(ask('judged', 'they are all zorblax'), (e: unknown) => e instanceof OpenAI.BadRequestError && /content\.hate.*custom-rules/.test(e.message));
+    gw.upstream.reset();
+  });
+
+  it('fails closed when the judge model is down', async () => {
+    gw.upstream.reset();
+    gw.upstream.script({ times: 3, reply: { status: 503 } });
+    await assert.rejects(ask('judged', 'anything'), (e: unknown) => e instanceof OpenAI.BadRequestError && /llm-judge' (failed|timed out) \(fail closed\)/.test(e.message));
+    gw.upstream.reset();
   });
 
   it('lets everything through on a deployment with guard: off', async () => {

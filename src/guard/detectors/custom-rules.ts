@@ -1,6 +1,7 @@
 /**
  * Custom rules from config: keyword lists and regular expressions, each with its own category
- * (`custom.<name>`) so a profile can give it an action. Patterns run on RE2JS, a linear-time engine
+ * (`custom.<name>`, or `content.<name>` for local content blocklists) so a profile can give it an
+ * action. Patterns run on RE2JS, a linear-time engine
  * (no backtracking), because they are written by users and run on attacker-controlled text: a
  * pattern such as `(a+)+$` cannot hang the process. Keywords match whole words, case-insensitively,
  * after Unicode NFKC folding.
@@ -15,6 +16,11 @@ const ruleSchema = z
     keywords: z.array(z.string().min(1).max(200)).max(10_000).default([]).describe('Words or phrases, matched as whole words, case-insensitively.'),
     patterns: z.array(z.string().min(1).max(1_000)).max(200).default([]).describe('RE2 syntax (linear time; no backreferences or lookaround).'),
     severity: z.enum(['low', 'medium', 'high', 'critical']).default('medium'),
+    category: z
+      .string()
+      .regex(/^(custom|content)\.[a-z0-9_]{1,48}$/, 'must be custom.<name> or content.<name>')
+      .optional()
+      .describe('Category to report instead of custom.<name>, e.g. content.hate for a local blocklist.'),
     description: z.string().max(500).optional(),
   })
   .describe('One custom rule.');
@@ -44,6 +50,7 @@ function escapeRe2(s: string): string {
 
 interface CompiledRule {
   name: string;
+  category: string;
   severity: Finding['severity'];
   matchers: { re: RE2JS; what: string }[];
 }
@@ -53,7 +60,7 @@ export const customRulesDetector: DetectorDescriptor<CustomRulesOptions> = {
   version: '1.0.0',
   description: 'Keyword lists and linear-time (RE2) patterns from the config, each reported as custom.<name>.',
   channels: ['user', 'system', 'document', 'output'],
-  categories: ['custom.'],
+  categories: ['custom.', 'content.'],
   optionsSchema: customRulesOptions,
   create(options) {
     const rules: CompiledRule[] = options.rules.map((r) => {
@@ -63,7 +70,7 @@ export const customRulesDetector: DetectorDescriptor<CustomRulesOptions> = {
         const words = r.keywords.map((k) => escapeRe2(k.normalize('NFKC')).replace(/\s+/g, '\\s+'));
         matchers.push({ re: RE2JS.compile(`(?:^|[^\\pL\\pN_])(${words.join('|')})(?:$|[^\\pL\\pN_])`, RE2JS.CASE_INSENSITIVE), what: 'keyword list' });
       }
-      return { name: r.name, severity: r.severity, matchers };
+      return { name: r.name, category: r.category ?? `custom.${r.name}`, severity: r.severity, matchers };
     });
     const max = options.maxFindingsPerRule;
     return ({ text }) => {
@@ -84,7 +91,7 @@ export const customRulesDetector: DetectorDescriptor<CustomRulesOptions> = {
             out.push({
               detector: 'custom-rules',
               detectorVersion: '1.0.0',
-              category: `custom.${rule.name}`,
+              category: rule.category,
               start,
               end,
               score: 1,

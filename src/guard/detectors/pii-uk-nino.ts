@@ -17,7 +17,7 @@ const META = { id: 'pii-uk-nino', version: '1.0.0' } as const;
 const UNALLOCATED_PREFIXES = new Set(['BG', 'GB', 'KN', 'NK', 'NT', 'TN', 'ZZ']);
 const CONTEXT = contextWords(['nino', 'ni number', 'ni no', 'national insurance', 'nat ins', 'insurance number', 'hmrc', 'nic']);
 /** Prefix letters already restricted per NIM39110; digits optionally in pairs; optional suffix. */
-const CANDIDATE = /(?<![\w-])([A-CEGHJ-PR-TW-Z][A-CEGHJ-NPR-TW-Z]) ?(\d{2}) ?(\d{2}) ?(\d{2}) ?([A-D])?(?![\w-])/g;
+const CANDIDATE = /(?<![\w-])([A-CEGHJ-PR-TW-Z][A-CEGHJ-NPR-TW-Z]) ?(\d{2}) ?(\d{2}) ?(\d{2})(?: ?([A-D]))?(?![\w-])/g;
 
 /** True when `nino` (no spaces, upper case) satisfies the HMRC allocation rules. */
 export function ninoValid(nino: string): boolean {

@@ -1,0 +1,100 @@
+/**
+ * Dates of birth. A date alone is not personal data (logs are full of them); a date next to
+ * "born", "DOB" or "date of birth" is. Dates are read in ISO 8601, numeric day/month orders and
+ * written-month forms, must exist on the calendar, and must fall in a plausible birth year range.
+ * Context is looked for only between the previous date and this one, so "DOB: X, visited: Y"
+ * reports X and not Y.
+ */
+import { z } from 'zod';
+import type { DetectorDescriptor, Finding } from '../types.ts';
+import { contextWords } from './dlp/context.ts';
+import { dlpFinding } from './dlp/finding.ts';
+import { contextWindowOption, minScoreOption } from './dlp/options.ts';
+
+const optionsSchema = z.object({ minScore: minScoreOption, contextWindow: contextWindowOption }).strict();
+type Options = z.infer<typeof optionsSchema>;
+
+const META = { id: 'pii-date-of-birth', version: '1.0.0' } as const;
+const CONTEXT = contextWords([
+  'born', 'birth', 'birthday', 'birthdate', 'dob', 'd o b', 'date of birth', 'birth date', 'b-day', 'bday', 'geboren',
+  'geb', 'geburtsdatum', 'né', 'née', 'né le', 'date de naissance', 'nacido', 'nacida', 'fecha de nacimiento', 'data di nascita', 'nato', 'nata',
+]);
+
+const MONTHS = 'jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sept?(?:ember)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?';
+const MONTH_INDEX = ['jan', 'feb', 'mar', 'apr', 'may', 'jun', 'jul', 'aug', 'sep', 'oct', 'nov', 'dec'];
+/** ISO, numeric (d/m/y or m/d/y), "12 March 1985", "March 12, 1985". Bounded, disjoint pieces. */
+const DATE = new RegExp(
+  `(?<![\\w/.-])(?:(\\d{4})-(\\d{2})-(\\d{2})|(\\d{1,2})([/.-])(\\d{1,2})\\5(\\d{4}|\\d{2})|(\\d{1,2})(?:st|nd|rd|th)?(?: of)? (${MONTHS})\\.?,? (\\d{4})|(${MONTHS})\\.? (\\d{1,2})(?:st|nd|rd|th)?,? (\\d{4}))(?![\\w/-]|\\.\\d)`,
+  'gi',
+);
+
+function exists(y: number, m: number, d: number): boolean {
+  if (m < 1 || m > 12 || d < 1) return false;
+  return d <= new Date(Date.UTC(y, m, 0)).getUTCDate();
+}
+
+function fullYear(y: string): number {
+  if (y.length === 4) return Number(y);
+  // Two-digit birth years: a person born "05" is more likely 2005 than 1905 only up to this year.
+  const n = Number(y);
+  return n <= new Date().getUTCFullYear() % 100 ? 2000 + n : 1900 + n;
+}
+
+/** True when the match is a real calendar date with a plausible birth year. */
+function plausible(m: RegExpExecArray | RegExpMatchArray): boolean {
+  const thisYear = new Date().getUTCFullYear();
+  let y: number;
+  let ok: boolean;
+  if (m[1]) {
+    y = Number(m[1]);
+    ok = exists(y, Number(m[2]), Number(m[3]));
+  } else if (m[4]) {
+    y = fullYear(m[7]!);
+    const a = Number(m[4]);
+    const b = Number(m[6]);
+    // Day-month order is unknowable without a locale; either reading being a date is enough.
+    ok = exists(y, b, a) || exists(y, a, b);
+  } else if (m[8]) {
+    y = Number(m[10]);
+    ok = exists(y, MONTH_INDEX.indexOf(m[9]!.slice(0, 3).toLowerCase()) + 1, Number(m[8]));
+  } else {
+    y = Number(m[13]);
+    ok = exists(y, MONTH_INDEX.indexOf(m[11]!.slice(0, 3).toLowerCase()) + 1, Number(m[12]));
+  }
+  return ok && y >= 1900 && y <= thisYear;
+}
+
+export const dateOfBirthDetector: DetectorDescriptor<Options> = {
+  id: META.id,
+  version: META.version,
+  description: 'Dates of birth: real calendar dates with birth context ("born", "DOB") just before them.',
+  channels: ['user', 'system', 'document', 'output'],
+  categories: ['pii.date_of_birth'],
+  optionsSchema,
+  create(options) {
+    const { minScore, contextWindow } = options;
+    return ({ text }) => {
+      const out: Finding[] = [];
+      let previousEnd = 0;
+      for (const m of text.matchAll(DATE)) {
+        const from = Math.max(previousEnd, m.index - contextWindow);
+        previousEnd = m.index + m[0].length;
+        if (!CONTEXT.test(text.slice(from, m.index)) || !plausible(m)) continue;
+        const score = 0.9;
+        if (score < minScore) continue;
+        out.push(
+          dlpFinding(META, {
+            category: 'pii.date_of_birth',
+            start: m.index,
+            end: m.index + m[0].length,
+            score,
+            severity: 'medium',
+            rule: 'date_with_birth_context',
+            explanation: 'Date of birth: a real calendar date with birth context just before it.',
+          }),
+        );
+      }
+      return out;
+    };
+  },
+};
