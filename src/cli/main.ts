@@ -10,6 +10,7 @@ import { createLogger } from '../monitor/logger.ts';
 import { startApp } from '../server/app.ts';
 import { keysCommand } from './keys-command.ts';
 import { auditCommand } from './audit-command.ts';
+import { guardCommand } from './guard-command.ts';
 
 const program = new Command()
   .name('rampart')
@@ -69,6 +70,7 @@ config
 
 program.addCommand(keysCommand(configOption));
 program.addCommand(auditCommand(configOption));
+program.addCommand(guardCommand(configOption));
 
 program.parseAsync(process.argv).catch((e: unknown) => {
   if (e instanceof ConfigError) {

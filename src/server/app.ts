@@ -13,11 +13,8 @@ import type { RampartConfig } from '../config/schema.ts';
 import { DataPlane, type DeploymentEntry } from '../gateway/data-plane.ts';
 import { DeploymentRouter } from '../gateway/deployment-router.ts';
 import { GuardStage } from '../gateway/guard-stage.ts';
-import { DetectorRegistry } from '../guard/registry.ts';
-import { DETECTORS } from '../guard/detectors/index.ts';
+import { buildGuardProfiles } from './guard.ts';
 import type { DetectorDescriptor } from '../guard/types.ts';
-import { BUILT_IN_PROFILES } from '../guard/built-in-profiles.ts';
-import { GuardProfiles } from '../guard/profiles.ts';
 import type { DetectionRecord } from '../core/detection.ts';
 import { newId } from '../core/ids.ts';
 import { BatchWriter } from '../monitor/batch-writer.ts';
@@ -40,9 +37,6 @@ import { buildIdentity, type Identity } from './identity.ts';
 import { clientIpResolver } from './client-ip.ts';
 import { createHttpServer } from './http-server.ts';
 import { ensureBootstrapKey } from './bootstrap-key.ts';
-
-/** Where detectors load their models and data from (shipped in the repo, never downloaded). */
-const ASSETS_DIR = new URL('../guard/detectors/', import.meta.url).pathname;
 
 export interface AppOptions {
   logger: Logger;
@@ -134,13 +128,7 @@ export async function startApp(config: RampartConfig, opts: AppOptions): Promise
     closers.push(async () => {
       await Promise.allSettled(targets.map((t) => t.close()));
     });
-    const profiles = new GuardProfiles(
-      config.guard,
-      new DetectorRegistry([...DETECTORS, ...(opts.detectors ?? [])]),
-      { assetsDir: ASSETS_DIR, invoke: judgeInvoker(entries) },
-      BUILT_IN_PROFILES,
-      new Map(config.deployments.map((d) => [d.name, d.guard])),
-    );
+    const profiles = buildGuardProfiles(config, { invoke: judgeInvoker(entries), ...(opts.detectors ? { detectors: opts.detectors } : {}) });
 
     const guard = new GuardStage({ profiles, metrics, recordDetection: (d) => detections.push(d), now: () => clock.now() });
     const policy = new RoleEngine(config.roles);

@@ -1,0 +1,23 @@
+/** Builds the guard profiles of a configuration (server start-up and the offline CLI). */
+import type { RampartConfig } from '../config/schema.ts';
+import { BUILT_IN_PROFILES } from '../guard/built-in-profiles.ts';
+import { DETECTORS } from '../guard/detectors/index.ts';
+import { GuardProfiles } from '../guard/profiles.ts';
+import { DetectorRegistry } from '../guard/registry.ts';
+import type { DetectorContext, DetectorDescriptor } from '../guard/types.ts';
+
+/** Where detectors load their models and data from (shipped in the repo, never downloaded). */
+export const ASSETS_DIR = new URL('../guard/detectors/', import.meta.url).pathname;
+
+export function buildGuardProfiles(
+  config: RampartConfig,
+  opts: { invoke?: DetectorContext['invoke']; detectors?: readonly DetectorDescriptor<never>[] },
+): GuardProfiles {
+  return new GuardProfiles(
+    config.guard,
+    new DetectorRegistry([...DETECTORS, ...(opts.detectors ?? [])]),
+    { assetsDir: ASSETS_DIR, ...(opts.invoke ? { invoke: opts.invoke } : {}) },
+    BUILT_IN_PROFILES,
+    new Map(config.deployments.map((d) => [d.name, d.guard])),
+  );
+}
