@@ -14,6 +14,7 @@ export interface BenchOptions {
   soakS: number;
   soakConnections: number;
   soakRate: number;
+  soakTarget: 'rampart' | 'rampart-guard';
   maxOtherCpu: number;
   json: string | null;
   cpuProf: string | null;
@@ -28,13 +29,15 @@ and through Portkey, and prints latency, throughput, time to first token and Ram
   --rounds <n>            runs per target and connection count; medians shown (default 3)
   --warmup <s>            unmeasured seconds before a target's first run      (default 1)
   --connections <list>    comma-separated connection counts                   (default 1,32)
-  --targets <list>        any of direct,node-proxy,rampart,portkey (direct always runs; default all)
+  --targets <list>        any of direct,node-proxy,rampart,rampart-guard,portkey
+                          (direct always runs; default all)
   --stream-requests <n>   sequential streamed requests per target             (default 150)
   --stream-chunks <n>     content chunks per streamed answer                  (default 10)
   --chunk-delay <ms>      pause between streamed chunks at the upstream       (default 2)
   --soak <s>              seconds of steady load on Rampart for memory        (default 15; 0 = skip)
   --soak-connections <n>  connections during the soak                         (default 32)
   --soak-rate <n>         requests/s during the soak, 0 = as fast as possible (default 0)
+  --soak-target <name>    rampart or rampart-guard                            (default rampart)
   --max-other-cpu <cores> measure a run again (twice at most) when other jobs on the machine
                           used more CPU than this meanwhile                   (default 0.15)
   --json <file>           also write every figure and memory sample as JSON
@@ -72,6 +75,7 @@ export function parseOptions(argv: string[]): BenchOptions | null {
       soak: { type: 'string' },
       'soak-connections': { type: 'string' },
       'soak-rate': { type: 'string' },
+      'soak-target': { type: 'string' },
       'max-other-cpu': { type: 'string' },
       json: { type: 'string' },
       'cpu-prof': { type: 'string' },
@@ -85,6 +89,8 @@ export function parseOptions(argv: string[]): BenchOptions | null {
     if (!TARGET_NAMES.includes(t as TargetName)) throw new Error(`--targets: unknown target '${t}' (use ${TARGET_NAMES.join(', ')})`);
   }
   if (!targets.includes('direct')) targets.unshift('direct');
+  const soakTarget = values['soak-target'] ?? 'rampart';
+  if (soakTarget !== 'rampart' && soakTarget !== 'rampart-guard') throw new Error(`--soak-target must be rampart or rampart-guard, got '${soakTarget}'`);
   return {
     durationS: positiveInt('duration', values.duration, 4),
     warmupS: positiveInt('warmup', values.warmup, 1, 0),
@@ -97,6 +103,7 @@ export function parseOptions(argv: string[]): BenchOptions | null {
     soakS: positiveInt('soak', values.soak, 15, 0),
     soakConnections: positiveInt('soak-connections', values['soak-connections'], 32),
     soakRate: positiveInt('soak-rate', values['soak-rate'], 0, 0),
+    soakTarget,
     maxOtherCpu: nonNegative('max-other-cpu', values['max-other-cpu'], 0.15),
     json: values.json ?? null,
     cpuProf: values['cpu-prof'] ?? null,

@@ -1,9 +1,11 @@
 /**
- * Child process: Rampart as `rampart serve` runs it (JSON logs at info, default process metrics,
- * Prometheus on), with what the benchmark measures switched on: API-key authentication,
+ * Child process: Rampart as `rampart serve` runs it (JSON access log at info, default process
+ * metrics, Prometheus on), with what issue 2 measures switched on: API-key authentication,
  * request and token limits per principal, per key and per deployment (high enough never to
  * trigger, but every request is counted against all six counters), and the audit log on the
- * embedded store in a temporary data directory. argv[2]: JSON `RampartChildOptions`.
+ * embedded store in a temporary data directory. The guard engine (a later issue) runs with
+ * `guard: 'default'` (the built-in profile, as a config that says nothing gets) and is off with
+ * `guard: 'off'`. argv[2]: JSON `RampartChildOptions`.
  */
 import { pino } from 'pino';
 import { validateConfig } from '../../src/config/load.ts';
@@ -19,6 +21,8 @@ export interface RampartChildOptions {
   model: string;
   dataDir: string;
   logFile: string;
+  /** Guard profile of every deployment: the built-in default, or off. */
+  guard: 'default' | 'off';
 }
 
 /** Never reached in a run (a few million per minute) but checked and counted on every request. */
@@ -29,6 +33,7 @@ const config = validateConfig(rampartConfigSchema(), {
   storage: { kind: 'embedded', dataDir: opts.dataDir },
   server: { host: '127.0.0.1', port: 0 },
   log: { level: 'info' },
+  guard: { defaultProfile: opts.guard },
   roles: { bench: { deployments: [opts.model] } },
   limits: { principal: HIGH, apiKey: HIGH },
   deployments: [

@@ -68,7 +68,7 @@ async function measureLoad(targets: Target[], opts: BenchOptions): Promise<LoadS
             connections,
             durationS: opts.durationS,
             body,
-            ...(target.name === 'rampart' ? { sampleHeader: 'x-rampart-overhead-ms' } : {}),
+            ...(target.name.startsWith('rampart') ? { sampleHeader: 'x-rampart-overhead-ms' } : {}),
           });
           const busy = r.otherCpu !== null && r.otherCpu > opts.maxOtherCpu;
           const other = busy ? `  (other jobs used ${r.otherCpu!.toFixed(2)} cores meanwhile${attempt < RETRIES ? ': again' : ''})` : '';
@@ -113,6 +113,15 @@ async function main(): Promise<void> {
 
   const dataDir = await mkdtemp(join(tmpdir(), 'rampart-bench-'));
   const servers: Server[] = [];
+  // Ctrl-C: stop the servers (Portkey is not a forked child and would outlive us) and clean up.
+  const interrupt = (signal: NodeJS.Signals) => {
+    log(`${signal}: stopping the servers`);
+    void Promise.allSettled(servers.map((s) => s.stop()))
+      .then(() => rm(dataDir, { recursive: true, force: true }))
+      .finally(() => process.exit(130));
+  };
+  process.once('SIGINT', interrupt);
+  process.once('SIGTERM', interrupt);
   const started = performance.now();
   try {
     log(`starting the mock upstream and ${opts.targets.filter((t) => t !== 'direct').join(', ')} ...`);
@@ -128,29 +137,38 @@ async function main(): Promise<void> {
       ? await forkServer('node-proxy', 'node-proxy-server.ts', { upstreamUrl: upstream.url, upstreamKey: UPSTREAM_KEY }, profile)
       : null;
     if (nodeProxy) servers.push(nodeProxy);
-    const rampart = want('rampart')
-      ? await forkServer(
-          'rampart',
-          'rampart-server.ts',
-          { upstreamUrl: upstream.url, upstreamKey: UPSTREAM_KEY, model: MODEL, dataDir: join(dataDir, 'data'), logFile: join(dataDir, 'rampart.log') } satisfies RampartChildOptions,
-          profile,
-        )
-      : null;
+    const startRampart = (name: 'rampart' | 'rampart-guard') =>
+      forkServer(
+        name,
+        'rampart-server.ts',
+        {
+          upstreamUrl: upstream.url,
+          upstreamKey: UPSTREAM_KEY,
+          model: MODEL,
+          dataDir: join(dataDir, name, 'data'),
+          logFile: join(dataDir, `${name}.log`),
+          guard: name === 'rampart' ? 'off' : 'default',
+        } satisfies RampartChildOptions,
+        profile,
+      );
+    const rampart = want('rampart') ? await startRampart('rampart') : null;
     if (rampart) servers.push(rampart);
+    const rampartGuard = want('rampart-guard') ? await startRampart('rampart-guard') : null;
+    if (rampartGuard) servers.push(rampartGuard);
     const portkey = want('portkey') ? await startPortkey() : null;
     if (portkey) servers.push(portkey);
 
-    const targets = buildTargets({ upstream, nodeProxy, rampart, portkey }, UPSTREAM_KEY).filter((t) => want(t.name));
+    const targets = buildTargets({ upstream, nodeProxy, rampart, rampartGuard, portkey }, UPSTREAM_KEY).filter((t) => want(t.name));
     for (const t of targets) await check(t);
 
     log(`non-streamed load: ${opts.rounds} rounds of ${opts.durationS} s per target and connection count (${opts.warmupS} s warm-up first)`);
     const load = await measureLoad(targets, opts);
     log(`streaming: ${opts.streamRequests} streams per target, taking turns, ${opts.streamChunks} chunks ${opts.chunkDelayMs} ms apart`);
     const streaming = opts.streamRequests > 0 ? await measureStreaming(targets, opts) : [];
-    const rampartTarget = targets.find((t) => t.name === 'rampart');
+    const rampartTarget = targets.find((t) => t.name === opts.soakTarget);
     let soakResult = null;
     if (opts.soakS > 0 && rampartTarget) {
-      log(`memory soak: ${opts.soakS} s on Rampart at ${opts.soakConnections} connections${opts.soakRate ? `, ${opts.soakRate} req/s` : ''}`);
+      log(`memory soak: ${opts.soakS} s on ${opts.soakTarget} at ${opts.soakConnections} connections${opts.soakRate ? `, ${opts.soakRate} req/s` : ''}`);
       soakResult = await soak(rampartTarget, { durationS: opts.soakS, connections: opts.soakConnections, rate: opts.soakRate, body: chatBody(MODEL, false) });
     }
 

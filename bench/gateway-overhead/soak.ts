@@ -36,12 +36,15 @@ export interface SoakResult {
   /** Requests/s over the first and the last tenth of the run (at least 5 s each). */
   rpsFirst: number;
   rpsLast: number;
-  /** The audit log's counters when the soak ended (after a short settle). */
+  /** The audit log's counters before the soak and once its queue drained after it. */
   auditBefore: MemoryMessage['audit'] | null;
   auditAfter: MemoryMessage['audit'] | null;
+  /** Time from the end of the load until the audit queue was empty (or the 15 s limit). */
+  auditDrainMs: number;
 }
 
 const MiB = 1024 * 1024;
+const DRAIN_LIMIT_MS = 15_000;
 
 export async function soak(target: Target, opts: SoakOptions): Promise<SoakResult> {
   const samples: MemorySample[] = [];
@@ -65,9 +68,14 @@ export async function soak(target: Target, opts: SoakOptions): Promise<SoakResul
     clearInterval(timer);
   }
   await sample();
-  // Let the audit log write what is queued, then read its counters.
-  await new Promise((r) => setTimeout(r, 2000));
-  const auditAfter = (await target.server.memory().catch(() => null))?.audit ?? null;
+  // How long the audit log takes to write what was still queued when the load stopped.
+  const drainStart = performance.now();
+  let auditAfter = (await target.server.memory().catch(() => null))?.audit ?? null;
+  while (auditAfter && auditAfter.queued > 0 && performance.now() - drainStart < DRAIN_LIMIT_MS) {
+    await new Promise((r) => setTimeout(r, 100));
+    auditAfter = (await target.server.memory().catch(() => null))?.audit ?? null;
+  }
+  const auditDrainMs = performance.now() - drainStart;
 
   const rss = samples.map((s) => s.rss);
   const half = samples.filter((s) => s.t >= opts.durationS / 2);
@@ -89,5 +97,6 @@ export async function soak(target: Target, opts: SoakOptions): Promise<SoakResul
     rpsLast: mean(seconds.slice(-span)),
     auditBefore,
     auditAfter,
+    auditDrainMs,
   };
 }

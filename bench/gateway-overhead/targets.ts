@@ -1,13 +1,14 @@
 /**
  * The ways to the same mock upstream, each with the request a client would send: straight to the
  * upstream with the provider key; through the bare Node.js proxy (the floor of any Node gateway);
- * through Rampart with a Rampart API key; through Portkey with the provider key and Portkey's
+ * through Rampart with a Rampart API key (guard off, then with the default guard profile);
+ * through Portkey with the provider key and Portkey's
  * provider and custom-host headers.
  */
 import type { Server } from './processes.ts';
 
-export type TargetName = 'direct' | 'node-proxy' | 'rampart' | 'portkey';
-export const TARGET_NAMES: readonly TargetName[] = ['direct', 'node-proxy', 'rampart', 'portkey'];
+export type TargetName = 'direct' | 'node-proxy' | 'rampart' | 'rampart-guard' | 'portkey';
+export const TARGET_NAMES: readonly TargetName[] = ['direct', 'node-proxy', 'rampart', 'rampart-guard', 'portkey'];
 
 export interface Target {
   readonly name: TargetName;
@@ -38,10 +39,11 @@ export interface Servers {
   upstream: Server;
   nodeProxy: Server | null;
   rampart: Server | null;
+  rampartGuard: Server | null;
   portkey: Server | null;
 }
 
-export function buildTargets({ upstream, nodeProxy, rampart, portkey }: Servers, upstreamKey: string): Target[] {
+export function buildTargets({ upstream, nodeProxy, rampart, rampartGuard, portkey }: Servers, upstreamKey: string): Target[] {
   const json = { 'content-type': 'application/json' };
   const targets: Target[] = [
     { name: 'direct', origin: upstream.url, path: CHAT_PATH, headers: { ...json, authorization: `Bearer ${upstreamKey}` }, server: upstream },
@@ -49,6 +51,15 @@ export function buildTargets({ upstream, nodeProxy, rampart, portkey }: Servers,
   if (nodeProxy) targets.push({ name: 'node-proxy', origin: nodeProxy.url, path: CHAT_PATH, headers: json, server: nodeProxy });
   if (rampart) {
     targets.push({ name: 'rampart', origin: rampart.url, path: CHAT_PATH, headers: { ...json, authorization: `Bearer ${rampart.apiKey}` }, server: rampart });
+  }
+  if (rampartGuard) {
+    targets.push({
+      name: 'rampart-guard',
+      origin: rampartGuard.url,
+      path: CHAT_PATH,
+      headers: { ...json, authorization: `Bearer ${rampartGuard.apiKey}` },
+      server: rampartGuard,
+    });
   }
   if (portkey) {
     targets.push({

@@ -61,8 +61,13 @@ export function normalizeText(raw: string): NormalizedText {
       const compat = text.match(COMPAT_LETTERS);
       if (compat && compat.length >= 3) transforms.add('compatibility-forms');
       text = text.normalize('NFKD');
-      if (STACKED_MARKS.test(text)) transforms.add('combining-marks');
-      text = text.replace(COMBINING, '').normalize('NFKC');
+      const before = text.length;
+      const stacked = STACKED_MARKS.test(text);
+      text = text.replace(COMBINING, '');
+      // One mark per letter is strikethrough/underline styling (`i̶g̶n̶o̶r̶e̶`), a mark on most letters
+      // is no orthography either; accented prose has far fewer.
+      if (stacked || (before - text.length >= 4 && before - text.length >= text.length / 3)) transforms.add('combining-marks');
+      text = text.normalize('NFKC');
     }
   }
   text = text.toLowerCase();
