@@ -1,3 +1,4 @@
+import { readdirSync } from 'node:fs';
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { isRampartError } from '../../src/core/errors.ts';
@@ -14,8 +15,9 @@ describe('PostgreSQL store', { skip }, () => {
     const schema = randomName('rampart_test_');
     try {
       const stores = await Promise.all([1, 2, 3].map(() => openStore(postgresConfig(schema), { logger: silent })));
-      const r = await stores[0]!.sql.query<{ n: number }>('SELECT count(*)::int AS n FROM rampart_migrations');
-      assert.equal(r.rows[0]!.n, 1);
+      const r = await stores[0]!.sql.query<{ version: number }>('SELECT version FROM rampart_migrations ORDER BY version');
+      const shipped = readdirSync(new URL('../../src/store/migrations/', import.meta.url)).filter((f) => f.endsWith('.sql'));
+      assert.deepEqual(r.rows.map((row) => Number(row.version)), shipped.map((_, i) => i + 1), 'each migration recorded exactly once');
       await Promise.all(stores.map((s) => s.close()));
     } finally {
       await dropSchema(schema);
