@@ -63,24 +63,35 @@ export function aggregate(rounds: LoadResult[]): LoadSeries {
     const v = rounds.map(f).filter((x): x is number => x !== null && x !== undefined);
     return v.length ? median(v) : null;
   };
+  const summary = (all: Summary[]): Summary => ({
+    count: median(all.map((x) => x.count)),
+    mean: median(all.map((x) => x.mean)),
+    p50: median(all.map((x) => x.p50)),
+    p90: median(all.map((x) => x.p90)),
+    p99: median(all.map((x) => x.p99)),
+    max: median(all.map((x) => x.max)),
+  });
   const first = rounds[0]!;
-  const header = rounds.every((r) => r.header) ? { count: m((r) => r.header!.count), mean: m((r) => r.header!.mean), p50: m((r) => r.header!.p50), p90: m((r) => r.header!.p90), p99: m((r) => r.header!.p99), max: m((r) => r.header!.max) } : null;
-  const loop = rounds.every((r) => r.loopDelay) ? { p50: m((r) => r.loopDelay!.p50), p99: m((r) => r.loopDelay!.p99), max: m((r) => r.loopDelay!.max) } : null;
+  const headers = rounds.map((r) => r.header).filter((h): h is Summary => h !== null);
+  const loops = rounds.map((r) => r.loopDelay).filter((l): l is NonNullable<LoadResult['loopDelay']> => l !== null);
   return {
     target: first.target,
     connections: first.connections,
     durationS: rounds.reduce((a, r) => a + r.durationS, 0),
     requests: rounds.reduce((a, r) => a + r.requests, 0),
     rps: m((r) => r.rps),
-    latency: { count: m((r) => r.latency.count), mean: m((r) => r.latency.mean), p50: m((r) => r.latency.p50), p90: m((r) => r.latency.p90), p99: m((r) => r.latency.p99), max: m((r) => r.latency.max) },
+    latency: summary(rounds.map((r) => r.latency)),
     non2xx: rounds.reduce((a, r) => a + r.non2xx, 0),
     errors: rounds.reduce((a, r) => a + r.errors, 0),
     serverCpu: mOpt((r) => r.serverCpu),
     clientCpu: m((r) => r.clientCpu),
     otherCpu: mOpt((r) => r.otherCpu),
-    header,
+    header: headers.length === rounds.length ? summary(headers) : null,
     perSecond: [],
-    loopDelay: loop,
+    loopDelay:
+      loops.length === rounds.length
+        ? { p50: median(loops.map((l) => l.p50)), p99: median(loops.map((l) => l.p99)), max: median(loops.map((l) => l.max)) }
+        : null,
     rounds,
     rpsMin: Math.min(...rounds.map((r) => r.rps)),
     rpsMax: Math.max(...rounds.map((r) => r.rps)),

@@ -22,8 +22,10 @@ export interface BenchOptions {
 
 export const HELP = `Usage: node bench/gateway-overhead/run.ts [options]
 
-Drives the same load straight to a mock OpenAI upstream, through Rampart (API key, limits, audit)
-and through Portkey, and prints latency, throughput, time to first token and Rampart's memory.
+Drives the same load straight to a mock OpenAI upstream, through a bare Node.js proxy (the floor of
+any Node gateway), through Rampart (API key, limits, audit; guard off, then its default profile) and
+through Portkey, and prints latency, throughput, time to first token and Rampart's memory.
+See docs/benchmarks.md.
 
   --duration <s>          measured seconds per run                            (default 4)
   --rounds <n>            runs per target and connection count; medians shown (default 3)
@@ -31,15 +33,15 @@ and through Portkey, and prints latency, throughput, time to first token and Ram
   --connections <list>    comma-separated connection counts                   (default 1,32)
   --targets <list>        any of direct,node-proxy,rampart,rampart-guard,portkey
                           (direct always runs; default all)
-  --stream-requests <n>   sequential streamed requests per target             (default 150)
+  --stream-requests <n>   sequential streamed requests per target             (default 100)
   --stream-chunks <n>     content chunks per streamed answer                  (default 10)
   --chunk-delay <ms>      pause between streamed chunks at the upstream       (default 2)
-  --soak <s>              seconds of steady load on Rampart for memory        (default 15; 0 = skip)
+  --soak <s>              seconds of steady load on Rampart for memory        (default 10; 0 = skip)
   --soak-connections <n>  connections during the soak                         (default 32)
   --soak-rate <n>         requests/s during the soak, 0 = as fast as possible (default 0)
   --soak-target <name>    rampart or rampart-guard                            (default rampart)
-  --max-other-cpu <cores> measure a run again (twice at most) when other jobs on the machine
-                          used more CPU than this meanwhile                   (default 0.15)
+  --max-other-cpu <cores> measure a run again (twice at most, 8 times in all) when other jobs
+                          on the machine used more CPU than this meanwhile    (default 0.15)
   --json <file>           also write every figure and memory sample as JSON
   --cpu-prof <dir>        run Rampart and the node proxy under node --cpu-prof, profiles into <dir>
   --help
@@ -97,10 +99,10 @@ export function parseOptions(argv: string[]): BenchOptions | null {
     rounds: positiveInt('rounds', values.rounds, 3),
     connections,
     targets: targets as TargetName[],
-    streamRequests: positiveInt('stream-requests', values['stream-requests'], 150, 0),
+    streamRequests: positiveInt('stream-requests', values['stream-requests'], 100, 0),
     streamChunks: positiveInt('stream-chunks', values['stream-chunks'], 10),
     chunkDelayMs: positiveInt('chunk-delay', values['chunk-delay'], 2, 0),
-    soakS: positiveInt('soak', values.soak, 15, 0),
+    soakS: positiveInt('soak', values.soak, 10, 0),
     soakConnections: positiveInt('soak-connections', values['soak-connections'], 32),
     soakRate: positiveInt('soak-rate', values['soak-rate'], 0, 0),
     soakTarget,

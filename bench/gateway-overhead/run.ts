@@ -1,12 +1,13 @@
 /**
  * bench/gateway-overhead: what Rampart adds on the way to an LLM, against the same upstream
- * reached directly and through the open-source Portkey gateway, in one run (issue 2,
- * "Performance"). See docs/benchmarks.md for the figures and how to read them.
+ * reached directly, through a bare Node.js proxy and through the open-source Portkey gateway, in
+ * one run (issue 2, "Performance"). See docs/benchmarks.md for the figures and how to read them.
  *
- *   npm run bench -- --duration 10 --connections 1,32 --soak 300
+ *   npm run bench                        # about 3 minutes on a quiet 2-core machine
+ *   npm run bench -- --soak 300          # with the 5-minute memory soak
  *
- * Processes: this one (load generator and streaming client), the mock upstream, Rampart and
- * Portkey, each a child with its own event loop.
+ * Processes: this one (load generator and streaming client), the mock upstream, the node proxy,
+ * two Rampart instances (guard off / default guard profile) and Portkey, each in its own process.
  */
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -27,8 +28,13 @@ import type { UpstreamChildOptions } from './upstream-server.ts';
 
 const MODEL = 'gpt-4o-mini';
 const UPSTREAM_KEY = 'sk-bench-upstream-0123456789abcdef';
-/** Extra attempts of a run during which other jobs used more than --max-other-cpu. */
+/**
+ * Extra attempts of a run during which other jobs used more than --max-other-cpu: per run, and
+ * in all (so that a busy machine stretches the run by a bounded amount; the table still shows
+ * how much CPU other jobs took).
+ */
 const RETRIES = 2;
+const MAX_TOTAL_RETRIES = 8;
 
 function log(line: string): void {
   process.stderr.write(`${line}\n`);
@@ -56,6 +62,7 @@ async function check(target: Target): Promise<void> {
 async function measureLoad(targets: Target[], opts: BenchOptions): Promise<LoadSeries[]> {
   const runs = new Map<string, LoadResult[]>();
   const body = chatBody(MODEL, false);
+  let retries = 0;
   for (let round = 0; round < opts.rounds; round++) {
     for (const connections of opts.connections) {
       const order = targets.map((_, i) => targets[(i + round) % targets.length]!);
@@ -71,9 +78,11 @@ async function measureLoad(targets: Target[], opts: BenchOptions): Promise<LoadS
             ...(target.name.startsWith('rampart') ? { sampleHeader: 'x-rampart-overhead-ms' } : {}),
           });
           const busy = r.otherCpu !== null && r.otherCpu > opts.maxOtherCpu;
-          const other = busy ? `  (other jobs used ${r.otherCpu!.toFixed(2)} cores meanwhile${attempt < RETRIES ? ': again' : ''})` : '';
-          log(`  round ${round + 1}  ${String(connections).padStart(3)} conn  ${target.name.padEnd(10)} ${Math.round(r.rps).toString().padStart(6)} req/s  p50 ${r.latency.p50.toFixed(2)} ms  p99 ${r.latency.p99.toFixed(2)} ms${other}`);
-          if (!busy || attempt >= RETRIES) break;
+          const again = busy && attempt < RETRIES && retries < MAX_TOTAL_RETRIES;
+          const other = busy ? `  (other jobs used ${r.otherCpu!.toFixed(2)} cores meanwhile${again ? ': again' : ''})` : '';
+          log(`  round ${round + 1}  ${String(connections).padStart(3)} conn  ${target.name.padEnd(13)} ${Math.round(r.rps).toString().padStart(6)} req/s  p50 ${r.latency.p50.toFixed(2)} ms  p99 ${r.latency.p99.toFixed(2)} ms${other}`);
+          if (!again) break;
+          retries++;
         }
         if (r.non2xx + r.errors > 0) throw new Error(`${target.name} answered ${r.non2xx} non-2xx and ${r.errors} errors: the figures would not compare like with like`);
         const key = `${connections}/${target.name}`;
@@ -92,7 +101,7 @@ async function measureStreaming(targets: Target[], opts: BenchOptions): Promise<
   const other = foreign((performance.now() - t0) / 1000);
   if (other !== null) log(`  (other jobs used ${other.toFixed(2)} cores during the streaming runs)`);
   for (const r of results) {
-    log(`  stream   ${r.target.padEnd(10)} TTFT p50 ${r.ttft.p50.toFixed(2)} ms  p99 ${r.ttft.p99.toFixed(2)} ms  whole stream p50 ${r.total.p50.toFixed(2)} ms${r.bad ? `  BAD STREAMS ${r.bad}` : ''}`);
+    log(`  stream   ${r.target.padEnd(13)} TTFT p50 ${r.ttft.p50.toFixed(2)} ms  p99 ${r.ttft.p99.toFixed(2)} ms  whole stream p50 ${r.total.p50.toFixed(2)} ms${r.bad ? `  BAD STREAMS ${r.bad}` : ''}`);
   }
   return results;
 }
@@ -137,6 +146,10 @@ async function main(): Promise<void> {
       ? await forkServer('node-proxy', 'node-proxy-server.ts', { upstreamUrl: upstream.url, upstreamKey: UPSTREAM_KEY }, profile)
       : null;
     if (nodeProxy) servers.push(nodeProxy);
+    const keep = (server: Server): Server => {
+      servers.push(server);
+      return server;
+    };
     const startRampart = (name: 'rampart' | 'rampart-guard') =>
       forkServer(
         name,
@@ -151,12 +164,16 @@ async function main(): Promise<void> {
         } satisfies RampartChildOptions,
         profile,
       );
-    const rampart = want('rampart') ? await startRampart('rampart') : null;
-    if (rampart) servers.push(rampart);
-    const rampartGuard = want('rampart-guard') ? await startRampart('rampart-guard') : null;
-    if (rampartGuard) servers.push(rampartGuard);
-    const portkey = want('portkey') ? await startPortkey() : null;
-    if (portkey) servers.push(portkey);
+    // Each Rampart initialises its own embedded database (seconds): start them side by side, and
+    // wait for all before giving up on one, so that none is left running.
+    const launched = await Promise.allSettled([
+      want('rampart') ? startRampart('rampart').then(keep) : null,
+      want('rampart-guard') ? startRampart('rampart-guard').then(keep) : null,
+      want('portkey') ? startPortkey().then(keep) : null,
+    ]);
+    const failed = launched.find((r) => r.status === 'rejected');
+    if (failed) throw failed.reason;
+    const [rampart, rampartGuard, portkey] = launched.map((r) => (r.status === 'fulfilled' ? r.value : null));
 
     const targets = buildTargets({ upstream, nodeProxy, rampart, rampartGuard, portkey }, UPSTREAM_KEY).filter((t) => want(t.name));
     for (const t of targets) await check(t);
