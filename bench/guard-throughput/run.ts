@@ -1,0 +1,102 @@
+/**
+ * Guard engine throughput and latency on 2 KB prompts, one core: the built-in `default` profile
+ * (normalization + prompt-injection classifier + DLP) against a baseline that only does the work
+ * every scanner must do at least (NFKC normalization and one linear regex pass over the text),
+ * side by side in one run. Prints MB/s, p50/p99 per prompt and the ratio.
+ *
+ *   node bench/guard-throughput/run.ts [--seconds 5] [--size 2048] [--profile default]
+ */
+import { parseArgs } from 'node:util';
+import { scan } from '../../src/guard/engine.ts';
+import { Vault } from '../../src/guard/rewrite.ts';
+import { parseConfig } from '../../src/server/config.ts';
+import { buildGuardProfiles } from '../../src/server/guard.ts';
+
+const { values } = parseArgs({
+  options: {
+    seconds: { type: 'string', default: '5' },
+    size: { type: 'string', default: '2048' },
+    profile: { type: 'string', default: 'default' },
+  },
+});
+const seconds = Number(values.seconds);
+const size = Number(values.size);
+
+// A deterministic mix of ordinary prompt text: requests, code, prose, a few numbers and names.
+const SENTENCES = [
+  'Could you summarise the attached quarterly report in three bullet points for the board?',
+  'Write a TypeScript function that parses an ISO 8601 date and returns the weekday.',
+  'The meeting moved to Thursday at 10:30; please bring the revised budget and the hiring plan.',
+  'Explain the difference between optimistic and pessimistic locking in relational databases.',
+  'Our customer in Lyon reported that the invoice total does not match the order confirmation.',
+  'Translate the following paragraph into German, keeping the formal tone of the original.',
+  'const total = items.reduce((sum, item) => sum + item.price * item.quantity, 0);',
+  'Draft a polite reply declining the invitation but proposing a call early next month instead.',
+  'What are the trade-offs of server-sent events compared with WebSockets for live dashboards?',
+  'Release 4.2.1 fixes the cache invalidation bug and raises the default timeout to 30 seconds.',
+];
+
+let seed = 42;
+const rand = () => ((seed = (seed * 1103515245 + 12345) >>> 0) / 2 ** 32);
+function prompt(): string {
+  let s = '';
+  while (s.length < size) s += `${SENTENCES[Math.floor(rand() * SENTENCES.length)]} `;
+  return s.slice(0, size);
+}
+const prompts = Array.from({ length: 200 }, prompt);
+
+const BASELINE_RE = /[\p{L}\p{N}]+@[\p{L}\p{N}.-]+|\d{4,}/gu;
+function baseline(text: string): number {
+  const t = text.normalize('NFKC');
+  let n = 0;
+  for (const _ of t.matchAll(BASELINE_RE)) n++;
+  return n;
+}
+
+function percentile(sorted: number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
+}
+
+async function measure(name: string, fn: (text: string) => unknown): Promise<{ name: string; mbps: number; p50: number; p99: number }> {
+  for (let i = 0; i < 200; i++) await fn(prompts[i % prompts.length]!); // warm-up (JIT, caches)
+  const lat: number[] = [];
+  let bytes = 0;
+  const end = performance.now() + seconds * 1000;
+  const t0 = performance.now();
+  let i = 0;
+  while (performance.now() < end) {
+    const text = prompts[i++ % prompts.length]!;
+    const s = performance.now();
+    await fn(text);
+    lat.push(performance.now() - s);
+    bytes += Buffer.byteLength(text);
+  }
+  const elapsed = (performance.now() - t0) / 1000;
+  lat.sort((a, b) => a - b);
+  return { name, mbps: bytes / 1e6 / elapsed, p50: percentile(lat, 50), p99: percentile(lat, 99) };
+}
+
+const config = parseConfig('');
+const profile = buildGuardProfiles(config, {}).get(values.profile!);
+if (!profile) throw new Error(`profile ${values.profile} is off`);
+
+const base = await measure('baseline (NFKC + one regex pass)', baseline);
+const guard = await measure(`guard profile '${profile.name}' (${profile.detectors.map((d) => d.id).join(', ')})`, (text) =>
+  scan(profile, [{ path: 'messages[0].content', channel: 'user', text }], new Vault()),
+);
+
+const row = (r: typeof base) => `| ${r.name} | ${r.mbps.toFixed(1)} | ${(r.p50 * 1000).toFixed(0)} | ${(r.p99 * 1000).toFixed(0)} |`;
+process.stdout.write(
+  [
+    `guard throughput on ${size}-byte prompts, one core, ${seconds} s each (node ${process.version})`,
+    '',
+    '| what | MB/s | p50 µs | p99 µs |',
+    '| --- | ---: | ---: | ---: |',
+    row(base),
+    row(guard),
+    '',
+    `guard / baseline: throughput ${(guard.mbps / base.mbps).toFixed(3)}×, p99 ${(guard.p99 / base.p99).toFixed(1)}×`,
+    `targets: ≥ 20 MB/s per core (${guard.mbps >= 20 ? 'met' : 'NOT met'}), p99 ≤ 1 ms per prompt (${guard.p99 <= 1 ? 'met' : 'NOT met'})`,
+    '',
+  ].join('\n'),
+);
