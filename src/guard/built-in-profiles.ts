@@ -1,15 +1,37 @@
 /**
  * Profiles that exist without configuration. `default` is what a deployment gets unless the
- * config says otherwise: prompt shields on what callers and documents send, DLP on both
- * directions. A config may redefine `default`, or set guard.defaultProfile: off.
+ * config says otherwise: prompt shields on what callers, system prompts and documents send; DLP
+ * (structured PII and secrets) on both directions. Secrets and attacks are blocked, PII is
+ * recorded. A config may redefine `default`, or set guard.defaultProfile: off.
  */
-import type { ProfileConfig } from '../config/guard.ts';
+import type { DetectorUse, ProfileConfig } from '../config/guard.ts';
+import { BEST_EFFORT_PII_DETECTORS, PII_DETECTORS, SECRET_DETECTORS } from './detectors/dlp-index.ts';
+import { RECOMMENDED_THRESHOLDS } from './detectors/prompt-injection.ts';
+
+const use = (id: string): DetectorUse => ({ id, options: {} });
 
 export const BUILT_IN_PROFILES: Readonly<Record<string, ProfileConfig>> = {
   default: {
     description: 'Prompt shields and DLP with fail-closed defaults.',
-    detectors: [],
-    actions: { prompt_injection: 'block', jailbreak: 'block', secret: 'block', pii: 'annotate', custom: 'block', '*': 'annotate' },
+    detectors: [
+      { id: 'prompt-injection', options: {}, threshold: { ...RECOMMENDED_THRESHOLDS } },
+      ...PII_DETECTORS.map((d) => use(d.id)),
+      ...SECRET_DETECTORS.map((d) => use(d.id)),
+    ],
+    actions: { prompt_injection: 'block', jailbreak: 'block', secret: 'block', pii: 'annotate', custom: 'block', content: 'block', '*': 'annotate' },
+    timeBudgetMs: 200,
+    onError: 'block',
+    input: true,
+    output: true,
+  },
+  /** Everything the default has, plus best-effort names and addresses, with PII pseudonymized. */
+  'dlp-strict': {
+    description: 'Default shields; every PII type (names and addresses too) pseudonymized, secrets blocked.',
+    detectors: [
+      { id: 'prompt-injection', options: {}, threshold: { ...RECOMMENDED_THRESHOLDS } },
+      ...[...PII_DETECTORS, ...BEST_EFFORT_PII_DETECTORS, ...SECRET_DETECTORS].map((d) => use(d.id)),
+    ],
+    actions: { prompt_injection: 'block', jailbreak: 'block', secret: 'block', pii: 'pseudonymize', custom: 'block', content: 'block', '*': 'annotate' },
     timeBudgetMs: 200,
     onError: 'block',
     input: true,

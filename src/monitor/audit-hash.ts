@@ -19,22 +19,56 @@ const HASHED_FIELDS = [
   'reason', 'code', 'status', 'promptTokens', 'completionTokens', 'latencyMs', 'upstream', 'sourceIp', 'details',
 ] as const satisfies readonly (keyof AuditEvent)[];
 
+type TopKey = (typeof HASHED_FIELDS)[number] | 'v' | 'chainId' | 'seq';
+
+/**
+ * The top level of the hashed object, in canonical (sorted) order with each key already encoded:
+ * the set of keys is fixed, so sorting them once gives what sorting per event would.
+ */
+const TOP_LEVEL: readonly { key: TopKey; prefix: string }[] = ([...HASHED_FIELDS, 'v', 'chainId', 'seq'] as TopKey[])
+  .sort()
+  .map((key) => ({ key, prefix: `${JSON.stringify(key)}:` }));
+
 export function canonicalJson(value: unknown): string {
   if (value === null || typeof value !== 'object') return JSON.stringify(value) ?? 'null';
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
-  const entries = Object.keys(value)
-    .filter((k) => (value as Record<string, unknown>)[k] !== undefined)
-    .sort()
-    .map((k) => `${JSON.stringify(k)}:${canonicalJson((value as Record<string, unknown>)[k])}`);
-  return `{${entries.join(',')}}`;
+  let out: string;
+  if (Array.isArray(value)) {
+    out = '[';
+    for (let i = 0; i < value.length; i++) {
+      // A hole renders as nothing (what map + join did), an undefined element as null.
+      if (i > 0) out += ',';
+      if (i in value) out += canonicalJson(value[i]);
+    }
+    return `${out}]`;
+  }
+  const obj = value as Record<string, unknown>;
+  const keys = Object.keys(obj).sort();
+  out = '{';
+  let first = true;
+  for (const k of keys) {
+    const v = obj[k];
+    if (v === undefined) continue;
+    out += `${first ? '' : ','}${JSON.stringify(k)}:${canonicalJson(v)}`;
+    first = false;
+  }
+  return `${out}}`;
+}
+
+/** canonicalJson of `{ v, chainId, seq, ...e }` without its null fields, built without sorting. */
+function canonicalEvent(e: AuditEvent, chainId: string, seq: number): string {
+  let out = '{';
+  let first = true;
+  for (const { key, prefix } of TOP_LEVEL) {
+    const v = key === 'v' ? FORMAT_VERSION : key === 'chainId' ? chainId : key === 'seq' ? seq : e[key];
+    if (v === null || v === undefined) continue;
+    out += `${first ? '' : ','}${prefix}${typeof v === 'object' ? canonicalJson(v) : (JSON.stringify(v) ?? 'null')}`;
+    first = false;
+  }
+  return `${out}}`;
 }
 
 export function eventHash(prevHash: string, e: AuditEvent, chainId: string, seq: number): string {
-  const hashed: Record<string, unknown> = { v: FORMAT_VERSION, chainId, seq };
-  for (const f of HASHED_FIELDS) {
-    if (e[f] !== null && e[f] !== undefined) hashed[f] = e[f];
-  }
-  return createHash('sha256').update(prevHash).update(canonicalJson(hashed)).digest('hex');
+  return createHash('sha256').update(prevHash).update(canonicalEvent(e, chainId, seq)).digest('hex');
 }
 
 /** Links `events` after `head` (seq 0 and GENESIS_HASH for a new chain). */
@@ -88,7 +122,15 @@ export function normalizeEvent(e: AuditEvent): AuditEvent {
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
 
 function text(s: unknown): string {
-  return String(s ?? '').replace(LONE_SURROGATE, '\uFFFD').replaceAll('\u0000', '\uFFFD');
+  const str = String(s ?? '');
+  // Nearly every string is clean already; checking is cheaper than replacing.
+  if (isWellFormed(str) && !str.includes('\u0000')) return str;
+  return str.replace(LONE_SURROGATE, '\uFFFD').replaceAll('\u0000', '\uFFFD');
+}
+
+/** ES2024 String.prototype.isWellFormed (no lone surrogates); `lib: es2023` does not declare it. */
+function isWellFormed(s: string): boolean {
+  return (s as string & { isWellFormed(): boolean }).isWellFormed();
 }
 
 function optText(s: string | null | undefined): string | null {
@@ -108,13 +150,18 @@ function int32(n: number | null | undefined): number | null {
 }
 
 function plainJson(details: Readonly<Record<string, unknown>>): Record<string, unknown> {
+  let json: string;
   let parsed: unknown;
   try {
-    parsed = JSON.parse(JSON.stringify(details, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v)));
+    json = JSON.stringify(details, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v));
+    parsed = JSON.parse(json);
   } catch {
     // Circular structures cannot be stored; keep the event, say why its details are missing.
     return { unserializable: true };
   }
+  // JSON.stringify escapes exactly NUL (\u0000) and lone surrogates (\ud800-\udfff), in lower
+  // case: without either escape in the text, no key or string needs cleaning.
+  if (!NEEDS_CLEANING.test(json)) return isRecord(parsed) ? parsed : { value: parsed };
   const clean = (v: unknown): unknown => {
     if (typeof v === 'string') return text(v);
     if (Array.isArray(v)) return v.map(clean);
@@ -125,5 +172,11 @@ function plainJson(details: Readonly<Record<string, unknown>>): Record<string, u
     return v;
   };
   const result = clean(parsed);
-  return result && typeof result === 'object' && !Array.isArray(result) ? (result as Record<string, unknown>) : { value: result };
+  return isRecord(result) ? result : { value: result };
+}
+
+const NEEDS_CLEANING = /\\u(?:0000|d[89a-f])/;
+
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return v !== null && typeof v === 'object' && !Array.isArray(v);
 }

@@ -245,6 +245,9 @@ export class AuditLog {
         }
         return 'failed';
       }
+      // Let requests run between two batches: a backlog must not hold the event loop for as
+      // long as it takes to write it (hashing a batch is CPU work on this thread).
+      if (this.#queue.length > 0) await yieldToLoop();
     }
     return 'ok';
   }
@@ -373,6 +376,11 @@ export class AuditLog {
 
 function isConflict(e: unknown): boolean {
   return (e instanceof RampartError && e.code === 'RAMPART_CONFLICT') || isUniqueViolation(e);
+}
+
+/** Resolves after the I/O and timers that are due have run (setImmediate's check phase). */
+function yieldToLoop(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
 }
 
 function sleep(ms: number): Promise<void> {

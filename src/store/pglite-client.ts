@@ -1,14 +1,23 @@
 /**
  * Embedded backend: PGlite (PostgreSQL compiled to WebAssembly) in a local data directory, behind
- * an exclusive lock file. PGlite runs one statement at a time; a transaction holds it, so other
- * queries wait until it ends (the same isolation a pool connection would give).
+ * an exclusive lock file. PGlite runs in a worker thread (pglite-worker.ts) so that its
+ * statements, which run synchronously, never stall the request thread; this side is a proxy that
+ * sends SQL text and parameters over the worker's port and gets plain rows back.
+ *
+ * PGlite is one connection: a transaction holds it, and other statements wait until it ends
+ * (the same isolation a pool connection would give). `transaction()` opens one in the worker;
+ * its statements carry its id, and a nested `transaction()` is a savepoint (sql-tx.ts).
+ *
+ * The lock belongs to the process (it names this pid): it is taken before the worker starts and
+ * released only after the worker has closed the database and stopped.
  */
 import { mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { PGlite } from '@electric-sql/pglite';
+import { Worker } from 'node:worker_threads';
 import type { Logger } from 'pino';
 import { RampartError } from '../core/errors.ts';
-import { lockDataDir } from './data-dir-lock.ts';
+import { lockDataDir, type DataDirLock } from './data-dir-lock.ts';
+import { fromWireError, NO_TX, STARTUP_ID, type WorkerData, type WorkerReply, type WorkerRequest } from './pglite-protocol.ts';
 import { txClient, type TxConnection } from './sql-tx.ts';
 import type { QueryResult, SqlClient } from './types.ts';
 
@@ -17,72 +26,205 @@ export interface PgliteClientOptions {
   logger: Logger;
 }
 
+/** Longest `close()` waits for queued statements and PGlite's shutdown before stopping the worker. */
+const CLOSE_TIMEOUT_MS = 10_000;
+
+const WORKER_URL = new URL('./pglite-worker.ts', import.meta.url);
+
+/**
+ * @example
+ * const sql = await openPgliteClient({ dataDir: './data', logger });
+ * await sql.query('SELECT 1');
+ * await sql.close();
+ */
 export async function openPgliteClient(opts: PgliteClientOptions): Promise<SqlClient> {
   const dir = resolve(opts.dataDir);
   // 0700: the directory holds the audit log and key hashes.
   await mkdir(dir, { recursive: true, mode: 0o700 });
   const lock = await lockDataDir(dir, opts.logger);
-  let db: PGlite;
+  let worker: Worker | undefined;
+  let client: PgliteClient;
   try {
-    db = await PGlite.create(join(dir, 'pglite'));
+    worker = startPgliteWorker(join(dir, 'pglite'));
+    client = new PgliteClient(worker, lock, opts.logger);
+    await client.opened;
   } catch (e) {
+    await worker?.terminate();
     await lock.release();
     throw new RampartError('RAMPART_STORE_UNAVAILABLE', { detail: `could not open the embedded database in ${dir}`, cause: e });
   }
   opts.logger.info({ dataDir: dir }, 'embedded store opened');
-  return new PgliteClient(db, async () => {
-    await db.close();
-    await lock.release();
-  });
+  return client;
 }
 
-type Queryable = Pick<PGlite, 'query' | 'exec'>;
-
-function connection(q: Queryable): TxConnection {
-  return {
-    async query<T>(sql: string, params?: readonly unknown[]): Promise<QueryResult<T>> {
-      const r = await q.query<T>(sql, params ? [...params] : undefined);
-      return { rows: r.rows, rowCount: r.rowCount ?? r.affectedRows ?? r.rows.length };
-    },
-    async exec(sql: string): Promise<void> {
-      await q.exec(sql);
-    },
-  };
+/** Starts the worker that opens (creating if needed) the database at `dbPath`; lock it first. */
+export function startPgliteWorker(dbPath: string): Worker {
+  const workerData: WorkerData = { dbPath };
+  return new Worker(WORKER_URL, ENTRY_OPTION.test(process.execArgv.join(' ')) ? { workerData, execArgv: [] } : { workerData });
 }
 
-class PgliteClient implements SqlClient {
+/**
+ * The worker inherits the process's node options (so `--cpu-prof` or `--inspect` cover it too),
+ * except after `node --input-type=module -e …`: that option would apply to the worker's own file,
+ * which Node then refuses to load. Such a process starts the worker without options.
+ */
+const ENTRY_OPTION = /(?:^| )(?:--input-type\b|-e |--eval\b|-p |--print\b|-pe )/;
+
+interface Pending {
+  resolve(r: Extract<WorkerReply, { ok: true }>): void;
+  reject(e: unknown): void;
+}
+
+type Request = WorkerRequest extends infer R ? (R extends { id: number } ? Omit<R, 'id'> : never) : never;
+
+/** The proxy; `openPgliteClient` is how to get one (it takes the lock and waits for `opened`). */
+export class PgliteClient implements SqlClient {
   readonly dialect = 'pglite' as const;
-  readonly #db: PGlite;
+  /** Settles when the worker has opened the database (or failed to). */
+  readonly opened: Promise<void>;
+  readonly #worker: Worker;
+  readonly #lock: DataDirLock;
+  readonly #logger: Logger;
   readonly #conn: TxConnection;
-  readonly #shutdown: () => Promise<void>;
-  #closed = false;
+  readonly #pending = new Map<number, Pending>();
+  #nextId = STARTUP_ID + 1;
+  #nextTx = NO_TX + 1;
+  #state: 'starting' | 'open' | 'closing' | 'closed' | 'failed' = 'starting';
+  #failure: unknown = null;
+  #closing: Promise<void> | null = null;
 
-  constructor(db: PGlite, shutdown: () => Promise<void>) {
-    this.#db = db;
-    this.#conn = connection(db);
-    this.#shutdown = shutdown;
+  constructor(worker: Worker, lock: DataDirLock, logger: Logger) {
+    this.#worker = worker;
+    this.#lock = lock;
+    this.#logger = logger;
+    this.#conn = this.#connection(NO_TX);
+    this.opened = new Promise((resolve, reject) => {
+      this.#pending.set(STARTUP_ID, {
+        resolve: () => {
+          this.#state = 'open';
+          resolve();
+        },
+        reject,
+      });
+    });
+    worker.on('message', (r: WorkerReply) => this.#settle(r));
+    worker.on('error', (e) => this.#fail(e));
+    worker.on('messageerror', (e) => this.#fail(e));
+    worker.on('exit', (code) => {
+      if (this.#state === 'closing' || this.#state === 'closed') this.#rejectAll(closedError());
+      else this.#fail(new Error(`the embedded database worker exited with code ${code}`));
+    });
   }
 
   query<T = Record<string, unknown>>(sql: string, params?: readonly unknown[]): Promise<QueryResult<T>> {
-    if (this.#closed) return Promise.reject(closedError());
     return this.#conn.query<T>(sql, params);
   }
 
   exec(sql: string): Promise<void> {
-    if (this.#closed) return Promise.reject(closedError());
     return this.#conn.exec(sql);
   }
 
-  transaction<T>(fn: (tx: SqlClient) => Promise<T>): Promise<T> {
-    if (this.#closed) return Promise.reject(closedError());
-    return this.#db.transaction((tx) => fn(txClient('pglite', connection(tx))));
+  async transaction<T>(fn: (tx: SqlClient) => Promise<T>): Promise<T> {
+    const tx = this.#nextTx++;
+    await this.#send({ op: 'begin', tx });
+    let result: T;
+    try {
+      result = await fn(txClient('pglite', this.#connection(tx)));
+    } catch (e) {
+      // The rollback's own failure (store gone) must not hide why the transaction failed.
+      await this.#send({ op: 'end', tx, commit: false }).catch(() => undefined);
+      throw e;
+    }
+    await this.#send({ op: 'end', tx, commit: true });
+    return result;
   }
 
-  async close(): Promise<void> {
-    if (this.#closed) return;
-    this.#closed = true;
-    await this.#shutdown();
+  close(): Promise<void> {
+    this.#closing ??= this.#shutdown();
+    return this.#closing;
   }
+
+  async #shutdown(): Promise<void> {
+    const wasOpen = this.#state === 'open';
+    this.#state = 'closing';
+    if (wasOpen) {
+      let timer: NodeJS.Timeout | undefined;
+      const timeout = new Promise<void>((resolve) => (timer = setTimeout(resolve, CLOSE_TIMEOUT_MS)));
+      try {
+        await Promise.race([this.#post({ op: 'close' }), timeout]);
+      } catch (e) {
+        this.#logger.warn({ err: e }, 'the embedded database did not close cleanly');
+      } finally {
+        clearTimeout(timer);
+      }
+    }
+    await this.#worker.terminate();
+    this.#state = 'closed';
+    this.#rejectAll(closedError());
+    await this.#lock.release();
+  }
+
+  #connection(tx: number): TxConnection {
+    return {
+      query: async <T>(sql: string, params?: readonly unknown[]): Promise<QueryResult<T>> => {
+        const r = await this.#send({ op: 'query', tx, sql, params });
+        return { rows: r.rows as T[], rowCount: r.rowCount };
+      },
+      exec: async (sql: string): Promise<void> => {
+        await this.#send({ op: 'exec', tx, sql });
+      },
+    };
+  }
+
+  /** A caller's request: refused once the client is closing or the worker has failed. */
+  #send(req: Request): Promise<Extract<WorkerReply, { ok: true }>> {
+    if (this.#state !== 'open') return Promise.reject(this.#state === 'failed' ? unavailable(this.#failure) : closedError());
+    return this.#post(req);
+  }
+
+  #post(req: Request): Promise<Extract<WorkerReply, { ok: true }>> {
+    const id = this.#nextId++;
+    return new Promise((resolve, reject) => {
+      // Throws synchronously when a parameter cannot be cloned (a function, a class with private
+      // fields): nothing was sent, so nothing waits for a reply.
+      this.#worker.postMessage({ ...req, id } as WorkerRequest);
+      // Idle, the worker must not keep the process alive; waiting for an answer, it must.
+      if (this.#pending.size === 0) this.#worker.ref();
+      this.#pending.set(id, { resolve, reject });
+    });
+  }
+
+  #settle(r: WorkerReply): void {
+    const p = this.#pending.get(r.id);
+    if (!p) return;
+    this.#pending.delete(r.id);
+    if (this.#pending.size === 0) this.#worker.unref();
+    if (r.ok) p.resolve(r);
+    else p.reject(fromWireError(r.error));
+  }
+
+  /** The worker crashed: every waiting and later call fails as "store unavailable". */
+  #fail(e: unknown): void {
+    if (this.#state === 'failed' || this.#state === 'closed') return;
+    const wasOpen = this.#state === 'open';
+    this.#state = 'failed';
+    this.#failure = e;
+    if (wasOpen) this.#logger.error({ err: e }, 'the embedded database worker stopped; store calls fail until restart');
+    const startup = this.#pending.get(STARTUP_ID);
+    this.#pending.delete(STARTUP_ID);
+    startup?.reject(e);
+    this.#rejectAll(unavailable(e));
+  }
+
+  #rejectAll(e: unknown): void {
+    const waiting = [...this.#pending.values()];
+    this.#pending.clear();
+    for (const p of waiting) p.reject(e);
+  }
+}
+
+function unavailable(cause: unknown): RampartError {
+  return new RampartError('RAMPART_STORE_UNAVAILABLE', { detail: 'the embedded database worker stopped', cause });
 }
 
 function closedError(): RampartError {

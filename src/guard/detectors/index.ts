@@ -1,6 +1,15 @@
 /** Every detector Rampart ships; the registry checks the list at start-up. */
 import type { DetectorDescriptor } from '../types.ts';
 import { customRulesDetector } from './custom-rules.ts';
+import { DLP_DETECTORS } from './dlp-index.ts';
 import { llmJudgeDetector } from './llm-judge.ts';
+import { promptInjectionDetector } from './prompt-injection.ts';
 
-export const DETECTORS: readonly DetectorDescriptor<never>[] = [customRulesDetector as DetectorDescriptor<never>, llmJudgeDetector as DetectorDescriptor<never>];
+const erase = <O>(d: DetectorDescriptor<O>) => d as DetectorDescriptor<never>;
+
+export const DETECTORS: readonly DetectorDescriptor<never>[] = [
+  erase(promptInjectionDetector),
+  ...DLP_DETECTORS,
+  erase(customRulesDetector),
+  erase(llmJudgeDetector),
+];

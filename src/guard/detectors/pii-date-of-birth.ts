@@ -22,9 +22,12 @@ const CONTEXT = contextWords([
 
 const MONTHS = 'jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sept?(?:ember)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?';
 const MONTH_INDEX = ['jan', 'feb', 'mar', 'apr', 'may', 'jun', 'jul', 'aug', 'sep', 'oct', 'nov', 'dec'];
-/** ISO, numeric (d/m/y or m/d/y), "12 March 1985", "March 12, 1985". Bounded, disjoint pieces. */
+/**
+ * Year first (1985-03-12, 1985/3/12), numeric (d/m/y or m/d/y), "12 March 1985", "15-Jan-1985",
+ * "March 12, 1985". Bounded, disjoint pieces.
+ */
 const DATE = new RegExp(
-  `(?<![\\w/.-])(?:(\\d{4})-(\\d{2})-(\\d{2})|(\\d{1,2})([/.-])(\\d{1,2})\\5(\\d{4}|\\d{2})|(\\d{1,2})(?:st|nd|rd|th)?(?: of)? (${MONTHS})\\.?,? (\\d{4})|(${MONTHS})\\.? (\\d{1,2})(?:st|nd|rd|th)?,? (\\d{4}))(?![\\w/-]|\\.\\d)`,
+  `(?<![\\w/.-])(?:(\\d{4})([-/.])(\\d{1,2})\\2(\\d{1,2})|(\\d{1,2})([/.-])(\\d{1,2})\\6(\\d{4}|\\d{2})|(\\d{1,2})(?:st|nd|rd|th)?(?: of)?[ -](${MONTHS})\\.?,?[ -](\\d{4})|(${MONTHS})\\.? (\\d{1,2})(?:st|nd|rd|th)?,? (\\d{4}))(?![\\w/-]|\\.\\d)`,
   'gi',
 );
 
@@ -47,19 +50,19 @@ function plausible(m: RegExpExecArray | RegExpMatchArray): boolean {
   let ok: boolean;
   if (m[1]) {
     y = Number(m[1]);
-    ok = exists(y, Number(m[2]), Number(m[3]));
-  } else if (m[4]) {
-    y = fullYear(m[7]!);
-    const a = Number(m[4]);
-    const b = Number(m[6]);
+    ok = exists(y, Number(m[3]), Number(m[4]));
+  } else if (m[5]) {
+    y = fullYear(m[8]!);
+    const a = Number(m[5]);
+    const b = Number(m[7]);
     // Day-month order is unknowable without a locale; either reading being a date is enough.
     ok = exists(y, b, a) || exists(y, a, b);
-  } else if (m[8]) {
-    y = Number(m[10]);
-    ok = exists(y, MONTH_INDEX.indexOf(m[9]!.slice(0, 3).toLowerCase()) + 1, Number(m[8]));
+  } else if (m[9]) {
+    y = Number(m[11]);
+    ok = exists(y, MONTH_INDEX.indexOf(m[10]!.slice(0, 3).toLowerCase()) + 1, Number(m[9]));
   } else {
-    y = Number(m[13]);
-    ok = exists(y, MONTH_INDEX.indexOf(m[11]!.slice(0, 3).toLowerCase()) + 1, Number(m[12]));
+    y = Number(m[14]);
+    ok = exists(y, MONTH_INDEX.indexOf(m[12]!.slice(0, 3).toLowerCase()) + 1, Number(m[13]));
   }
   return ok && y >= 1900 && y <= thisYear;
 }
@@ -75,6 +78,8 @@ export const dateOfBirthDetector: DetectorDescriptor<Options> = {
     const { minScore, contextWindow } = options;
     return ({ text }) => {
       const out: Finding[] = [];
+      // Birth words are rare; without one anywhere, no date can qualify.
+      if (!CONTEXT.test(text)) return out;
       let previousEnd = 0;
       for (const m of text.matchAll(DATE)) {
         const from = Math.max(previousEnd, m.index - contextWindow);

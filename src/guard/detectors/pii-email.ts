@@ -19,16 +19,28 @@ const CONTEXT = contextWords(['email', 'e-mail', 'mail', 'contact', 'reach', 'ad
 /** Extensions that follow '@' in asset names (`logo@2x.png`) but are not top-level domains. */
 const FILE_EXTENSIONS = new Set(['png', 'jpg', 'jpeg', 'gif', 'svg', 'webp', 'ico', 'bmp', 'css', 'js', 'mjs', 'cjs', 'ts', 'tsx', 'jsx', 'json', 'yaml', 'yml', 'lock', 'txt', 'log', 'map', 'wasm']);
 
+const UNICODE_LETTER = /[\p{L}\p{M}]/u;
+/** Letters beyond ASCII: internationalized addresses (RFC 6531) and IDN domains (RFC 5890). */
+function isUnicodeLetter(c: number): boolean {
+  return c > 127 && UNICODE_LETTER.test(String.fromCharCode(c));
+}
 function isLocalChar(c: number): boolean {
   // RFC 5322 atext minus the rarely used characters that mostly appear as punctuation in prose.
-  return (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 46 || c === 95 || c === 37 || c === 43 || c === 45;
+  return (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 46 || c === 95 || c === 37 || c === 43 || c === 45 || isUnicodeLetter(c);
 }
 function isDomainChar(c: number): boolean {
-  return (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 46 || c === 45;
+  return (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 46 || c === 45 || isUnicodeLetter(c);
+}
+
+/** True when the word holding the address (back to a space or quote) starts with `scheme://`. */
+function inUrlUserInfo(text: string, start: number): boolean {
+  const before = text.slice(Math.max(0, start - 300), start);
+  const token = before.slice(Math.max(before.lastIndexOf(' '), before.lastIndexOf('\n'), before.lastIndexOf('"'), before.lastIndexOf("'"), before.lastIndexOf('(')) + 1);
+  return token.includes('://');
 }
 
 /** Returns [start, end) of a confirmed address around the '@' at `at`, or undefined. */
-function addressAt(text: string, at: number): [number, number] | undefined {
+function addressAt(text: string, at: number, hasUrls: boolean): [number, number] | undefined {
   let start = at;
   while (start > 0 && at - start < 64 && isLocalChar(text.charCodeAt(start - 1))) start--;
   let end = at + 1;
@@ -37,7 +49,9 @@ function addressAt(text: string, at: number): [number, number] | undefined {
   while (end > at + 1 && (text[end - 1] === '.' || text[end - 1] === '-')) end--;
   while (start < at && text[start] === '.') start++;
   if (start === at || end === at + 1) return undefined;
-  if (start > 0 && (isLocalChar(text.charCodeAt(start - 1)) || text[start - 1] === '@')) return undefined;
+  if (start > 0 && (isLocalChar(text.charCodeAt(start - 1)) || text[start - 1] === '@' || text[start - 1] === '/')) return undefined;
+  // `scheme://user:password@host`: the part before '@' is a URL's user info, not a mailbox.
+  if (hasUrls && inUrlUserInfo(text, start)) return undefined;
   const local = text.slice(start, at);
   if (local.endsWith('.') || local.includes('..')) return undefined;
   const labels = text.slice(at + 1, end).split('.');
@@ -46,7 +60,7 @@ function addressAt(text: string, at: number): [number, number] | undefined {
     if (label.length === 0 || label.length > 63 || label.startsWith('-') || label.endsWith('-')) return undefined;
   }
   const tld = labels[labels.length - 1]!.toLowerCase();
-  if (!/^(?:[a-z]{2,63}|xn--[a-z0-9-]{1,59})$/.test(tld) || FILE_EXTENSIONS.has(tld)) return undefined;
+  if (!/^(?:[a-z]{2,63}|xn--[a-z0-9-]{1,59}|\p{L}{2,63})$/u.test(tld) || FILE_EXTENSIONS.has(tld)) return undefined;
   if (text[end] === '@') return undefined;
   // scp-style remote `git@github.com:org/repo.git`: a login, not a mailbox.
   if (text[end] === ':' && /[A-Za-z~/]/.test(text[end + 1] ?? '')) return undefined;
@@ -65,9 +79,10 @@ export const emailDetector: DetectorDescriptor<Options> = {
     return ({ text }) => {
       const out: Finding[] = [];
       let lastEnd = -1;
+      const hasUrls = text.includes('://');
       for (let at = text.indexOf('@'); at !== -1; at = text.indexOf('@', at + 1)) {
         if (at < lastEnd) continue;
-        const span = addressAt(text, at);
+        const span = addressAt(text, at, hasUrls);
         if (!span) continue;
         const [start, end] = span;
         lastEnd = end;

@@ -8,6 +8,7 @@
 import { z } from 'zod';
 import type { DetectorDescriptor, Finding } from '../types.ts';
 import { contextWords, hasContext } from './dlp/context.ts';
+import { textStats } from './dlp/text-stats.ts';
 import { dlpFinding } from './dlp/finding.ts';
 import { esNifValid, frNirValid, itFiscalCodeValid, nlBsnValid, plPeselValid } from './dlp/national-ids.ts';
 import { contextWindowOption, minScoreOption } from './dlp/options.ts';
@@ -23,6 +24,12 @@ interface IdRule {
   /** Score without context; 0 means context is required. */
   readonly score: number;
   readonly contextScore: number;
+  /** Fewest digits a text must hold for this id to fit in it. */
+  readonly minDigits: number;
+  /** The id is (at least) seven digits in a row. */
+  readonly digitRun?: boolean;
+  /** Written without spaces it is just a long number: then it needs its name nearby. */
+  readonly bareNeedsContext?: boolean;
 }
 
 const RULES: readonly IdRule[] = [
@@ -34,6 +41,8 @@ const RULES: readonly IdRule[] = [
     context: contextWords(['dni', 'nie', 'nif', 'documento', 'identidad', 'id card', 'national id']),
     score: 0.85,
     contextScore: 0.98,
+    minDigits: 7,
+    digitRun: true,
   },
   {
     category: 'pii.it_fiscal_code',
@@ -43,6 +52,8 @@ const RULES: readonly IdRule[] = [
     context: contextWords(['codice fiscale', 'cod fisc', 'cf', 'fiscal code', 'tax code', 'tessera sanitaria']),
     score: 0.95,
     contextScore: 0.99,
+    // Omocodia may swap any of its 7 digits for letters.
+    minDigits: 0,
   },
   {
     category: 'pii.fr_nir',
@@ -52,6 +63,8 @@ const RULES: readonly IdRule[] = [
     context: contextWords(['sécurité sociale', 'securite sociale', 'sécu', 'secu', 'nir', 'insee', 'carte vitale', 'social security']),
     score: 0.85,
     contextScore: 0.98,
+    minDigits: 13,
+    bareNeedsContext: true,
   },
   {
     category: 'pii.nl_bsn',
@@ -61,6 +74,7 @@ const RULES: readonly IdRule[] = [
     context: contextWords(['bsn', 'burgerservicenummer', 'burger service nummer', 'sofinummer', 'sofi']),
     score: 0,
     contextScore: 0.9,
+    minDigits: 9,
   },
   {
     category: 'pii.pl_pesel',
@@ -70,6 +84,8 @@ const RULES: readonly IdRule[] = [
     context: contextWords(['pesel']),
     score: 0,
     contextScore: 0.95,
+    minDigits: 11,
+    digitRun: true,
   },
 ];
 
@@ -95,12 +111,16 @@ export const euNationalIdDetector: DetectorDescriptor<Options> = {
     const rules = RULES.filter((r) => options.categories.includes(r.category)).map((r) => ({ ...r, pattern: new RegExp(r.pattern.source, 'g') }));
     return ({ text }) => {
       const out: Finding[] = [];
+      const stats = textStats(text);
       for (const rule of rules) {
+        if (stats.digits < rule.minDigits || (rule.minDigits === 0 && stats.uppers < 9) || (rule.digitRun && !stats.digitRun7)) continue;
+        // Ids reported only beside their name: no name anywhere, nothing to scan for.
+        if (rule.score === 0 && !rule.context.test(text)) continue;
         for (const m of text.matchAll(rule.pattern)) {
           if (!rule.valid(m[0].replace(/[ .\-]/g, ''))) continue;
           const end = m.index + m[0].length;
           const context = hasContext(text, m.index, end, rule.context, contextWindow);
-          const score = context ? rule.contextScore : rule.score;
+          const score = context ? rule.contextScore : rule.bareNeedsContext && !m[0].includes(' ') ? 0 : rule.score;
           if (score < minScore || score === 0) continue;
           out.push(
             dlpFinding(META, {

@@ -8,7 +8,8 @@
 import { BlockList, isIP } from 'node:net';
 import { z } from 'zod';
 import type { DetectorDescriptor, Finding } from '../types.ts';
-import { contextWords, hasContext } from './dlp/context.ts';
+import { contextWords, hasContext, isWordChar } from './dlp/context.ts';
+import { textStats } from './dlp/text-stats.ts';
 import { dlpFinding } from './dlp/finding.ts';
 import { contextWindowOption, minScoreOption } from './dlp/options.ts';
 
@@ -42,10 +43,45 @@ const NOT_AN_ADDRESS = contextWords([
 ]);
 
 const IPV4 = /(?<![\w.\-])(?:\d{1,3}\.){3}\d{1,3}(?:\/\d{1,2})?(?![\w\-]|\.\d)/g;
-/** Colon-terminated hex groups then a tail: every step ends on ':', so the scan cannot backtrack. */
-const IPV6 = /(?<![\w:.])(?:[0-9A-Fa-f]{0,4}:){2,7}(?:(?:\d{1,3}\.){3}\d{1,3}|[0-9A-Fa-f]{0,4})(?:\/\d{1,3})?(?![\w:.])/g;
+/** Colon-terminated hex groups then a tail, tried on the maximal hex/colon run around each ':'. */
+const IPV6 = /^(?:[0-9A-Fa-f]{0,4}:){2,7}(?:(?:\d{1,3}\.){3}\d{1,3}|[0-9A-Fa-f]{0,4})$/;
+const MAX_IPV6 = 45;
+
+function isV6Char(c: number): boolean {
+  return (c >= 48 && c <= 58) || (c >= 65 && c <= 70) || (c >= 97 && c <= 102) || c === 46;
+}
+
+/**
+ * Runs of hex digits, colons and dots around each ':' (bounded, and scanning resumes after each
+ * run, so the work is linear). Returns [start, end, prefix end] of runs not glued to other words.
+ */
+function ipv6Runs(text: string): [number, number, number][] {
+  const out: [number, number, number][] = [];
+  for (let i = text.indexOf(':'); i !== -1; ) {
+    let s = i;
+    while (s > 0 && i - s <= MAX_IPV6 && isV6Char(text.charCodeAt(s - 1))) s--;
+    // Forward scans never revisit a character: the next search starts where this run ends.
+    let e = i + 1;
+    while (e < text.length && isV6Char(text.charCodeAt(e))) e++;
+    const next = text.indexOf(':', e);
+    if (e - s > MAX_IPV6 || i - s > MAX_IPV6) {
+      i = next;
+      continue;
+    }
+    // Sentence punctuation after an address is not part of it.
+    let end = e;
+    while (end > s && text[end - 1] === '.') end--;
+    let prefixEnd = end;
+    const prefix = /^\/\d{1,3}/.exec(text.slice(end, end + 4));
+    if (prefix) prefixEnd = end + prefix[0].length;
+    if (!isWordChar(text, s - 1) && text[s - 1] !== ':' && text[s - 1] !== '.' && !isWordChar(text, prefixEnd) && (prefixEnd !== e || !isV6Char(text.charCodeAt(e)))) out.push([s, end, prefixEnd]);
+    i = next;
+  }
+  return out;
+}
 
 function isSubnetMask(ip: string): boolean {
+  if (!ip.startsWith('255.')) return false;
   const bits = ip.split('.').map((o) => Number(o).toString(2).padStart(8, '0')).join('');
   return ip.startsWith('255.') && /^1+0*$/.test(bits);
 }
@@ -101,18 +137,20 @@ export const ipAddressDetector: DetectorDescriptor<Options> = {
     };
     return ({ text }) => {
       const out: Finding[] = [];
-      if (text.includes('.')) {
+      if (textStats(text).digits >= 4 && text.includes('.')) {
         for (const m of text.matchAll(IPV4)) {
           const [address, prefix] = m[0].split('/') as [string, string | undefined];
           if (isIP(address) !== 4 || isSubnetMask(address) || (prefix !== undefined && Number(prefix) > 32)) continue;
+          // The tail of an IPv4-mapped IPv6 address (`::ffff:1.2.3.4`) is reported with the IPv6 one.
+          if (/[0-9A-Fa-f:]:$/.test(text.slice(Math.max(0, m.index - 2), m.index))) continue;
           report(text, out, m.index, m.index + m[0].length, address, 4);
         }
       }
       if (text.includes(':')) {
-        for (const m of text.matchAll(IPV6)) {
-          const [address, prefix] = m[0].split('/') as [string, string | undefined];
-          if (isIP(address) !== 6 || !ipv6LooksReal(address) || (prefix !== undefined && Number(prefix) > 128)) continue;
-          report(text, out, m.index, m.index + m[0].length, address, 6);
+        for (const [start, end, prefixEnd] of ipv6Runs(text)) {
+          const address = text.slice(start, end);
+          if (!IPV6.test(address) || isIP(address) !== 6 || !ipv6LooksReal(address) || (prefixEnd > end && Number(text.slice(end + 1, prefixEnd)) > 128)) continue;
+          report(text, out, start, prefixEnd, address, 6);
         }
       }
       return out;

@@ -10,6 +10,7 @@ import { z } from 'zod';
 import type { DetectorDescriptor, Finding } from '../types.ts';
 import { luhnValid } from './dlp/checksums.ts';
 import { contextWords, hasContext, isWordChar } from './dlp/context.ts';
+import { textStats } from './dlp/text-stats.ts';
 import { dlpFinding } from './dlp/finding.ts';
 import { contextWindowOption, minScoreOption } from './dlp/options.ts';
 
@@ -58,19 +59,32 @@ const CONTEXT = contextWords([
 const NEGATIVE_CONTEXT = contextWords(['order', 'tracking', 'imei', 'invoice', 'isbn', 'serial', 'sku', 'shipment', 'parcel', 'barcode', 'ean', 'upc']);
 
 /** Digit groups joined by one separator or a line break; disjoint alternatives, bounded gaps. */
-const CANDIDATE = /\d(?:\d|(?:[ \t\-.\u00a0]|[ \t]{0,3}\r?\n[ \t]{0,3})(?=\d))*/g;
+const CANDIDATE = /\d(?:\d|(?:[ \t\-.\u00a0]|[ \t]{0,3}\r?\n[ \t]{0,3})(?=\d)){0,120}/g;
 const MAX_RUN_DIGITS = 40;
+const GROUPED_CODE_BEFORE = /(?:^|[\s:])(?=[A-Z0-9]{0,3}[A-Z])[A-Z0-9]{4} $/;
 
 interface Group {
   readonly start: number;
   readonly end: number;
   readonly digits: string;
+  /** The group is joined to the previous one by a dot: "3.1415…" is a decimal, not a card's start. */
+  readonly afterDot: boolean;
 }
 
 function groupsOf(run: string, offset: number): Group[] {
   const groups: Group[] = [];
-  for (const g of run.matchAll(/\d+/g)) groups.push({ start: offset + g.index, end: offset + g.index + g[0].length, digits: g[0] });
+  for (const g of run.matchAll(/\d+/g)) groups.push({ start: offset + g.index, end: offset + g.index + g[0].length, digits: g[0], afterDot: run[g.index - 1] === '.' });
   return groups;
+}
+
+/**
+ * Groupings cards are printed or typed in: run together, fours (the last group shorter for 13- and
+ * 19-digit numbers), 4-6-5 / 4-6-4 (American Express, Diners), or one digit at a time (an evasion).
+ */
+function cardGrouping(sizes: readonly number[]): boolean {
+  if (sizes.length === 1 || sizes.every((n) => n === 1)) return true;
+  if (sizes.slice(0, -1).every((n) => n === 4) && sizes[sizes.length - 1]! <= 4) return true;
+  return sizes.length === 3 && sizes[0] === 4 && sizes[1] === 6 && (sizes[2] === 4 || sizes[2] === 5);
 }
 
 export const paymentCardDetector: DetectorDescriptor<Options> = {
@@ -84,22 +98,39 @@ export const paymentCardDetector: DetectorDescriptor<Options> = {
     const { minScore, contextWindow } = options;
     return ({ text }) => {
       const out: Finding[] = [];
+      if (textStats(text).digits < 12) return out;
       for (const m of text.matchAll(CANDIDATE)) {
         const run = m[0];
         if (run.length < 12) continue;
-        if (isWordChar(text, m.index - 1) || '.,'.includes(text[m.index - 1] ?? ' ') && /\d/.test(text[m.index - 2] ?? '')) continue;
-        const runEnd = m.index + run.length;
-        if (isWordChar(text, runEnd)) continue;
+        if ('.,'.includes(text[m.index - 1] ?? ' ') && /\d/.test(text[m.index - 2] ?? '')) continue;
+        // "+49 1528 …" is an international phone number, never a card.
+        if (text[m.index - 1] === '+') continue;
+        // Digits hyphenated into a longer token ("xoxb-5321…-4847…-ODeT") belong to that token.
+        if (/[A-Za-z0-9][-.]$/.test(text.slice(Math.max(0, m.index - 2), m.index)) || /^[-.][A-Za-z]/.test(text.slice(m.index + run.length, m.index + run.length + 2))) continue;
+        // A run that hit the bound goes on: far too many digits for a card.
+        if (/^(?:[ \t\-.\u00a0]|[ \t]{0,3}\r?\n[ \t]{0,3})?\d/.test(text.slice(m.index + run.length, m.index + run.length + 8))) continue;
+        // Glued to a word ("DE39 2417 …", "…1111x"), or the tail of a code printed in groups of four
+        // ("NL03 BPKS 4723 …"): the digits belong to something else.
+        if (isWordChar(text, m.index - 1) || isWordChar(text, m.index + run.length)) continue;
+        if (GROUPED_CODE_BEFORE.test(text.slice(Math.max(0, m.index - 10), m.index))) continue;
         const groups = groupsOf(run, m.index);
         const total = groups.reduce((n, g) => n + g.digits.length, 0);
         if (total < 12 || total > MAX_RUN_DIGITS) continue;
         // Longest confirmed windows of whole groups, left to right, without overlap.
         let i = 0;
         while (i < groups.length) {
+          if (groups[i]!.afterDot) {
+            i++;
+            continue;
+          }
           let best: { j: number; digits: string; issuer: string } | undefined;
           let digits = '';
+          let dotted = false;
           for (let j = i; j < groups.length && digits.length < 19; j++) {
             digits += groups[j]!.digits;
+            // Dots separate card digits only in even groups of four ("4111.1111.…"); otherwise a decimal.
+            dotted ||= j > i && groups[j]!.afterDot;
+            if (dotted && groups.slice(i, j).some((g) => g.digits.length !== 4)) break;
             if (digits.length < 12 || digits.length > 19 || !luhnValid(digits)) continue;
             const issuer = cardIssuer(digits);
             if (issuer) best = { j, digits, issuer };
@@ -112,7 +143,9 @@ export const paymentCardDetector: DetectorDescriptor<Options> = {
           const end = groups[best.j]!.end;
           const context = hasContext(text, start, end, CONTEXT, contextWindow, 24);
           const negative = !context && hasContext(text, start, end, NEGATIVE_CONTEXT, contextWindow);
-          const score = negative ? 0.4 : context ? 0.98 : 0.85;
+          // Digits grouped unlike any printed card ("1 30 02 44 395 491 18") need card words nearby.
+          const printed = cardGrouping(groups.slice(i, best.j + 1).map((g) => g.digits.length));
+          const score = negative || (!printed && !context) ? 0.4 : context ? 0.98 : 0.85;
           if (score >= minScore) {
             out.push(
               dlpFinding(META, {

@@ -11,6 +11,7 @@ import { parsePhoneNumberFromString, type CountryCode } from 'libphonenumber-js/
 import { z } from 'zod';
 import type { DetectorDescriptor, Finding } from '../types.ts';
 import { contextWords, hasContext, isWordChar } from './dlp/context.ts';
+import { textStats } from './dlp/text-stats.ts';
 import { dlpFinding } from './dlp/finding.ts';
 import { contextWindowOption, minScoreOption } from './dlp/options.ts';
 
@@ -29,19 +30,26 @@ type Options = z.infer<typeof optionsSchema>;
 
 const META = { id: 'pii-phone', version: '1.0.0' } as const;
 const CONTEXT = contextWords([
-  'phone', 'telephone', 'tel', 'tél', 'mobile', 'cell', 'cellphone', 'call', 'ring', 'text', 'sms', 'whatsapp', 'signal',
-  'fax', 'contact', 'reach', 'dial', 'hotline', 'number', 'telefon', 'handy', 'móvil', 'portable', 'landline', 'ph',
+  'phone', 'telephone', 'tel', 'tél', 'mobile', 'cell', 'cellphone', 'call', 'text me', 'sms', 'whatsapp',
+  'fax', 'contact', 'reach', 'dial', 'hotline', 'telefon', 'handy', 'móvil', 'portable', 'landline', 'ph',
 ]);
 const NEGATIVE_CONTEXT = contextWords([
   'order', 'invoice', 'ticket', 'id', 'ref', 'reference', 'account', 'acct', 'tracking', 'serial', 'version', 'build',
-  'isbn', 'po', 'case', 'sku', 'transaction', 'txn', 'iban', 'card', 'ssn', 'routing', 'pid', 'port', 'zip',
+  'isbn', 'po', 'case', 'sku', 'transaction', 'txn', 'routing', 'pid', 'port', 'zip', 'part',
+  'model', 'item', 'product', 'batch', 'lot',
 ]);
 
 /** Maximal runs of digits joined by phone punctuation; alternatives are disjoint, so linear. */
-const CANDIDATE = /[+(]?\d(?:\d|[ \-./()\u00a0]{1,3}(?=[(\d]))*/g;
+const CANDIDATE = /[+(]?\d(?:\d|[ \-./()\u00a0]{1,3}(?=[(\d])){5,40}/g;
+/** A candidate that ran into the bound, or continues a digit run before it, is part of something longer. */
+const CONTINUES_BEFORE = /\d[ \-./()\u00a0]{1,3}$/;
+const CONTINUES_AFTER = /^[ \-./()\u00a0]{0,3}\d/;
 /** Characters that, right before a digit run, make it part of a path, decimal, id or amount. */
 const GLUE_BEFORE = './-_#$€£@\\+*';
 const DATE = /^(?:\d{4}[-./ ]\d{1,2}[-./ ]\d{1,2}|\d{1,2}[-./ ]\d{1,2}[-./ ]\d{2,4})$/;
+const GROUPED_CODE_BEFORE = /(?:^|[\s:])(?=[A-Z0-9]{0,3}[A-Z])[A-Z0-9]{4} $/;
+const NANP_SHAPE = /^(?:1[-. ]?)?(?:\(\d{3}\) ?|\d{3}[-. ])\d{3}[-. ]\d{4}$/;
+const DATE_PREFIX = /^\d{4}[-./]\d{1,2}[-./]\d{1,2}\b/;
 const SSN_SHAPE = /^\d{3}[- ]\d{2}[- ]\d{4}$/;
 /** Dots are phone punctuation only in the North American 3.3.4 style; otherwise versions and IPs. */
 const DOTTED_PHONE = /^\+?(?:1\.)?\(?\d{3}\)?\.\d{3}\.\d{4}$/;
@@ -60,9 +68,13 @@ function confirm(candidate: string, options: Options, context: boolean): Confirm
     return undefined;
   }
   const home = parsePhoneNumberFromString(candidate, options.defaultRegion as CountryCode);
+  // North American numbers are written 3-3-4 (or run together); "185-89-8761-13" is a part number.
+  if (home?.isValid() && home.countryCallingCode === '1' && !NANP_SHAPE.test(candidate) && !/^1?\d{10}$/.test(candidate)) return undefined;
   if (home?.isValid()) return { score: context ? 0.9 : 0.75, rule: 'national', detail: `valid national number of region ${options.defaultRegion}` };
   if (!context) return undefined;
-  for (const r of options.contextRegions) {
+  // "(555) 123-4567" is written the North American way; reading it as a British number would be a guess.
+  const regions = NANP_SHAPE.test(candidate) ? ['US', 'CA'] : options.contextRegions;
+  for (const r of regions) {
     const n = parsePhoneNumberFromString(candidate, r as CountryCode);
     if (n?.isValid()) return { score: 0.85, rule: 'national_other_region', detail: `valid national number of region ${r}` };
   }
@@ -81,27 +93,33 @@ export const phoneDetector: DetectorDescriptor<Options> = {
     const { minScore, contextWindow } = options;
     return ({ text }) => {
       const out: Finding[] = [];
+      if (textStats(text).digits < 7) return out;
       for (const m of text.matchAll(CANDIDATE)) {
         let start = m.index;
-        let raw = m[0];
+        // A separator run may end the match when what follows is '(' but no digit ("… 123456 (UK)").
+        let raw = m[0].replace(/[ \-./(\u00a0]+$/, '');
         // An unbalanced opening parenthesis belongs to the prose, not the number.
         if (raw.startsWith('(') && !raw.includes(')')) {
           raw = raw.slice(1);
           start++;
         }
         const end = start + raw.length;
+        if (CONTINUES_BEFORE.test(text.slice(Math.max(0, start - 4), start)) || CONTINUES_AFTER.test(text.slice(end, end + 4))) continue;
         let digits = 0;
         for (let i = 0; i < raw.length; i++) if (raw.charCodeAt(i) >= 48 && raw.charCodeAt(i) <= 57) digits++;
         if (digits < 7 || digits > 15) continue;
         // Glued to a word, a path, a decimal or another id: part of something else.
         if (isWordChar(text, start - 1) || GLUE_BEFORE.includes(text[start - 1] ?? ' ')) continue;
         if (isWordChar(text, end) || text[end] === '@' || (text[end] === '.' && /\d/.test(text[end + 1] ?? ''))) continue;
-        if (DATE.test(raw) || SSN_SHAPE.test(raw)) continue;
+        // Dates, date-times ("2016-01-05 22:58") and SSN shapes are not phone numbers.
+        if (DATE.test(raw) || DATE_PREFIX.test(raw) || SSN_SHAPE.test(raw) || text[end] === ':') continue;
         if (raw.includes('.') && !DOTTED_PHONE.test(raw)) continue;
         if (/ {2}|\/.*\//.test(raw)) continue;
         const bare = /^\d+$/.test(raw);
         const context = hasContext(text, start, end, CONTEXT, contextWindow);
-        if (!context && (bare || hasContext(text, start, end, NEGATIVE_CONTEXT, 24))) continue;
+        if (!context && (bare || hasContext(text, start, end, NEGATIVE_CONTEXT, contextWindow))) continue;
+        // The tail of a code printed in groups of four ("NL03 BPKS 4723 4364 21"), not a number.
+        if (GROUPED_CODE_BEFORE.test(text.slice(Math.max(0, start - 10), start))) continue;
         const ok = confirm(raw, options, context);
         if (!ok || ok.score < minScore) continue;
         out.push(

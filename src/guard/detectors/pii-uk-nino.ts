@@ -7,6 +7,7 @@
 import { z } from 'zod';
 import type { DetectorDescriptor, Finding } from '../types.ts';
 import { contextWords, hasContext } from './dlp/context.ts';
+import { textStats } from './dlp/text-stats.ts';
 import { dlpFinding } from './dlp/finding.ts';
 import { contextWindowOption, minScoreOption } from './dlp/options.ts';
 
@@ -35,6 +36,7 @@ export const ukNinoDetector: DetectorDescriptor<Options> = {
     const { minScore, contextWindow } = options;
     return ({ text }) => {
       const out: Finding[] = [];
+      if (textStats(text).digits < 6) return out;
       for (const m of text.matchAll(CANDIDATE)) {
         const nino = m[1]! + m[2]! + m[3]! + m[4]! + (m[5] ?? '');
         if (!ninoValid(nino)) continue;

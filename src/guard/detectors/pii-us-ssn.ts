@@ -2,12 +2,14 @@
  * US Social Security numbers. Confirmed with the SSA's assignment rules (SSA POMS RM 10201.035,
  * and the 2011 "SSN randomization" notice): area 001-899 except 666, group 01-99, serial
  * 0001-9999; areas 900-999 are IRS ITINs, not SSNs. Numbers the SSA lists as misused in
- * advertising (078-05-1120, 219-09-9999) and the textbook 123-45-6789 are examples, not people.
+ * advertising (078-05-1120, 219-09-9999) and the textbook 123-45-6789 are examples, not people:
+ * they are reported only beside "SSN" words, and low, since someone may be filling a form with them.
  * A dashed 3-2-4 number is reported alone; spaced or bare nine digits need "SSN" context.
  */
 import { z } from 'zod';
 import type { DetectorDescriptor, Finding } from '../types.ts';
 import { contextWords, hasContext } from './dlp/context.ts';
+import { textStats } from './dlp/text-stats.ts';
 import { dlpFinding } from './dlp/finding.ts';
 import { contextWindowOption, minScoreOption } from './dlp/options.ts';
 
@@ -23,7 +25,7 @@ const CANDIDATE = /(?<![\w\-.+/])(\d{3})([- .]?)(\d{2})\2(\d{4})(?![\w\-]|\.\d)/
 
 /** SSA assignment rules for an unformatted nine-digit number. */
 export function ssnValid(digits: string): boolean {
-  if (!/^\d{9}$/.test(digits) || EXAMPLES.has(digits)) return false;
+  if (!/^\d{9}$/.test(digits)) return false;
   const area = Number(digits.slice(0, 3));
   const group = Number(digits.slice(3, 5));
   const serial = Number(digits.slice(5));
@@ -42,13 +44,17 @@ export const usSsnDetector: DetectorDescriptor<Options> = {
     const { minScore, contextWindow } = options;
     return ({ text }) => {
       const out: Finding[] = [];
+      if (textStats(text).digits < 9) return out;
       for (const m of text.matchAll(CANDIDATE)) {
         const separator = m[2]!;
-        if (!ssnValid(m[1]! + m[3]! + m[4]!)) continue;
+        const digits = m[1]! + m[3]! + m[4]!;
+        if (!ssnValid(digits)) continue;
         const end = m.index + m[0].length;
         const context = hasContext(text, m.index, end, CONTEXT, contextWindow);
+        const example = EXAMPLES.has(digits);
         let score: number;
-        if (context) score = separator === '-' ? 0.98 : 0.9;
+        if (example) score = context ? 0.6 : 0.3;
+        else if (context) score = separator === '-' ? 0.98 : 0.9;
         else if (separator !== '-' || hasContext(text, m.index, end, NEGATIVE_CONTEXT, contextWindow)) score = 0.3;
         else score = 0.75;
         if (score < minScore) continue;
@@ -59,8 +65,10 @@ export const usSsnDetector: DetectorDescriptor<Options> = {
             end,
             score,
             severity: 'high',
-            rule: separator === '-' ? 'ssn_dashed' : 'ssn_with_context',
-            explanation: `US Social Security number: valid SSA area, group and serial${context ? ', with SSN context nearby' : ' in the dashed 3-2-4 format'}.`,
+            rule: example ? 'ssn_published_example' : separator === '-' ? 'ssn_dashed' : 'ssn_with_context',
+            explanation: example
+              ? 'US Social Security number the SSA lists as a published example, entered beside SSN context.'
+              : `US Social Security number: valid SSA area, group and serial${context ? ', with SSN context nearby' : ' in the dashed 3-2-4 format'}.`,
           }),
         );
       }

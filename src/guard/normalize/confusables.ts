@@ -31,9 +31,39 @@ export interface FoldResult {
   readonly folded: number;
 }
 
-const WORD = /[\p{L}\p{M}\p{N}]+/gu;
+const WORD_CHAR = /[\p{L}\p{M}\p{N}]/u;
 
-/** Folds confusables in lowercased `text`; linear in its length. */
+function isWordChar(text: string, i: number): boolean {
+  const c = text.charCodeAt(i);
+  if (c < 0x80) return (c >= 0x61 && c <= 0x7a) || (c >= 0x41 && c <= 0x5a) || (c >= 0x30 && c <= 0x39);
+  // Surrogate halves belong to the letter they encode (mathematical letters are folded by NFKC before this runs).
+  if (c >= 0xd800 && c <= 0xdfff) return true;
+  return WORD_CHAR.test(text[i]!);
+}
+
+function foldWord(word: string, latinText: boolean): { text: string; folded: number } {
+  let hasAscii = false;
+  let allFoldable = true;
+  for (const ch of word) {
+    const cp = ch.codePointAt(0)!;
+    if (cp < 0x80) {
+      if (cp > 0x39) hasAscii = true;
+    } else if (!FOLD.has(cp)) allFoldable = false;
+  }
+  if (!(hasAscii || (latinText && allFoldable))) return { text: word, folded: 0 };
+  let s = '';
+  let folded = 0;
+  for (const ch of word) {
+    const f = FOLD.get(ch.codePointAt(0)!);
+    if (f !== undefined) {
+      s += f;
+      folded++;
+    } else s += ch;
+  }
+  return { text: s, folded };
+}
+
+/** Folds confusables in lowercased `text`; linear in its length, and only words with non-ASCII letters are visited. */
 export function foldConfusables(text: string): FoldResult {
   let ascii = 0;
   let other = 0;
@@ -45,29 +75,24 @@ export function foldConfusables(text: string): FoldResult {
   if (other === 0) return { text, folded: 0 };
   const latinText = ascii >= 4 * other;
   let folded = 0;
-  const out = text.replace(WORD, (word) => {
-    let hasAscii = false;
-    let hasForeign = false;
-    let allFoldable = true;
-    for (const ch of word) {
-      const cp = ch.codePointAt(0)!;
-      if (cp < 0x80) {
-        if (cp > 0x39) hasAscii = true;
-      } else {
-        hasForeign = true;
-        if (!FOLD.has(cp)) allFoldable = false;
-      }
+  const pieces: string[] = [];
+  let copied = 0;
+  for (let i = 0; i < text.length; i++) {
+    if (text.charCodeAt(i) < 0x80 || i < copied || !isWordChar(text, i)) continue;
+    let start = i;
+    let end = i + 1;
+    while (start > copied && isWordChar(text, start - 1)) start--;
+    while (end < text.length && isWordChar(text, end)) end++;
+    const word = text.slice(start, end);
+    const r = foldWord(word, latinText);
+    if (r.folded > 0) {
+      pieces.push(text.slice(copied, start), r.text);
+      folded += r.folded;
+      copied = end;
     }
-    if (!hasForeign || !(hasAscii || (latinText && allFoldable))) return word;
-    let s = '';
-    for (const ch of word) {
-      const f = FOLD.get(ch.codePointAt(0)!);
-      if (f !== undefined) {
-        s += f;
-        folded++;
-      } else s += ch;
-    }
-    return s;
-  });
-  return { text: out, folded };
+    i = end - 1;
+  }
+  if (folded === 0) return { text, folded: 0 };
+  pieces.push(text.slice(copied));
+  return { text: pieces.join(''), folded };
 }

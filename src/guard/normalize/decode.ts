@@ -30,8 +30,8 @@ export interface DecodeLimits {
   readonly budget: { remaining: number };
 }
 
-const BASE64_RUN = /[A-Za-z0-9+/_-]{16,}={0,2}/g;
-const HEX_RUN = /(?:\\x[0-9a-fA-F]{2}){6,}|(?:[0-9a-fA-F]{2}[ :]){7,}[0-9a-fA-F]{2}|[0-9a-fA-F]{16,}/g;
+// The lookbehinds make a failed attempt inside a run end at once instead of rescanning the run.
+const HEX_RUN = /(?:\\x[0-9a-fA-F]{2}){6,}|(?<![0-9a-fA-F])(?:[0-9a-fA-F]{2}[ :]){7,}[0-9a-fA-F]{2}|(?<![0-9a-fA-F])[0-9a-fA-F]{16,}/g;
 const URL_RUN = /(?:%[0-9a-fA-F]{2}[^%\s<>"']{0,4}){3,}/g;
 const utf8 = new TextDecoder('utf-8', { fatal: false });
 
@@ -56,8 +56,20 @@ function acceptText(decoded: string): { ok: boolean; prose: boolean } {
 }
 
 function decodeBase64(run: string): string | undefined {
-  // Runs of one letter case only (`averylongidentifiername`) are words, not base64.
-  if (!/[a-z]/.test(run) || !/[A-Z0-9+/]/.test(run)) return undefined;
+  // Encoded text mixes cases throughout and uses one alphabet: paths (`api/v2/user-guide`),
+  // identifiers and words fail these checks before anything is decoded.
+  let upper = 0;
+  let lower = 0;
+  let std = false;
+  let urlSafe = false;
+  for (let i = 0; i < run.length; i++) {
+    const c = run.charCodeAt(i);
+    if (c >= 65 && c <= 90) upper++;
+    else if (c >= 97 && c <= 122) lower++;
+    else if (c === 43 || c === 47) std = true;
+    else if (c === 45 || c === 95) urlSafe = true;
+  }
+  if ((std && urlSafe) || upper < run.length / 10 || lower < run.length / 10) return undefined;
   const body = run.length % 4 === 1 ? run.slice(0, -1) : run;
   return utf8.decode(Buffer.from(body, 'base64'));
 }
@@ -91,7 +103,8 @@ const FUNCTION_WORDS = new Set(
     'ignore instructions previous rules system prompt secret password reveal forget everything above'
   ).split(' '),
 );
-const CIPHER_CUE = /rot-?13|caesar|cipher|backwards|revers|decod|decipher|encoded|unscramble|obfuscat/i;
+// "reverse" alone is everyday coding vocabulary ("reverse a list"); the cue needs reversed text.
+const CIPHER_CUE = /rot-?13|caesar|cipher|backwards|reverse (?:the|this|it)|reversed|decod|unscrambl|obfuscat/i;
 
 function knownWords(words: readonly string[]): number {
   let n = 0;
@@ -106,15 +119,19 @@ function rot13(s: string): string {
   });
 }
 
-/** Lines that read as English only after rot13 or reversal. */
+/**
+ * Lines that read as English only after rot13 or reversal. Only tried when the text mentions a
+ * cipher or reversal: a model does not act on rot13 it is not told to decode, and testing every
+ * line of every text would cost more than all other layers together.
+ */
 function findCipheredLines(text: string, out: DecodedPayload[], limits: DecodeLimits): void {
-  if (text.length > 4096 && !CIPHER_CUE.test(text)) return;
+  if (!CIPHER_CUE.test(text)) return;
   const lineRe = /[^\n]+/g;
   let lines = 0;
   for (let m = lineRe.exec(text); m && lines < 256; m = lineRe.exec(text), lines++) {
     const line = m[0].length > limits.maxCandidateChars ? m[0].slice(0, limits.maxCandidateChars) : m[0];
-    const words = line.toLowerCase().match(/[a-z]+/g);
-    if (!words || words.length < 4) continue;
+    const words = line.toLowerCase().match(/[a-z]{2,}/g);
+    if (!words || words.length < 5) continue;
     const plain = knownWords(words);
     if (plain / words.length >= 0.2) continue;
     const tries: [PayloadEncoding, string][] = [
@@ -122,15 +139,46 @@ function findCipheredLines(text: string, out: DecodedPayload[], limits: DecodeLi
       ['reversed', [...line].reverse().join('')],
     ];
     for (const [encoding, candidate] of tries) {
-      const cw = candidate.toLowerCase().match(/[a-z]+/g) ?? [];
+      const cw = candidate.toLowerCase().match(/[a-z]{2,}/g) ?? [];
       const hits = knownWords(cw);
-      if (hits >= 2 && hits >= 2 * plain + 2 && hits / cw.length >= 0.25) {
+      if (hits >= 3 && hits >= 2 * plain + 3 && hits / cw.length >= 0.35) {
         if (!take(limits, candidate.length)) return;
         out.push({ encoding, start: m.index, end: m.index + line.length, text: candidate, evasive: true });
         break;
       }
     }
   }
+}
+
+/**
+ * One pass over the text: runs long enough to be base64 (16 characters of its alphabet, plus
+ * padding) are returned as spans, and whether any hex run exists (16 digits, or pairs separated
+ * by spaces or colons), so that no regular expression scans the common text that has neither.
+ */
+function longRuns(text: string, maxSpans: number): { base64: [number, number][]; hex: boolean } {
+  const base64: [number, number][] = [];
+  let b64 = 0;
+  let hex = 0;
+  let hexRun = false;
+  const n = text.length;
+  for (let i = 0; i <= n; i++) {
+    const c = i < n ? text.charCodeAt(i) : 32;
+    const isHex = (c >= 48 && c <= 57) || (c >= 97 && c <= 102) || (c >= 65 && c <= 70);
+    const isB64 = isHex || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 43 || c === 47 || c === 95 || c === 45;
+    if (isB64) b64++;
+    else {
+      if (b64 >= 16 && base64.length < maxSpans) {
+        let end = i;
+        while (end < n && end - i < 2 && text.charCodeAt(end) === 61) end++;
+        base64.push([i - b64, end]);
+      }
+      b64 = 0;
+    }
+    // Spaces and colons inside a hex run (`49 67 6e`) keep it going; anything else ends it.
+    hex = isHex ? hex + 1 : (c === 32 || c === 58) && hex > 0 ? hex : 0;
+    if (hex >= 16) hexRun = true;
+  }
+  return { base64, hex: hexRun };
 }
 
 function take(limits: DecodeLimits, chars: number): boolean {
@@ -156,7 +204,8 @@ export function findEncodedPayloads(text: string, limits: DecodeLimits): Decoded
     out.push({ encoding, start, end: start + run.length, text: decoded, evasive });
   };
 
-  if (/[0-9a-fA-F]{16}|\\x[0-9a-fA-F]{2}|[0-9a-fA-F]{2}[ :][0-9a-fA-F]{2}[ :]/.test(text)) {
+  const runs = longRuns(text, limits.maxCandidates);
+  if (runs.hex || text.includes('\\x')) {
     for (const m of text.matchAll(HEX_RUN)) {
       if (++candidates > limits.maxCandidates) return out;
       const run = m[0].slice(0, limits.maxCandidateChars);
@@ -164,11 +213,11 @@ export function findEncodedPayloads(text: string, limits: DecodeLimits): Decoded
       consider('hex', m.index, run, decodeHex(run));
     }
   }
-  for (const m of text.matchAll(BASE64_RUN)) {
-    if (hexSpans.some(([s, e]) => m.index >= s && m.index < e)) continue;
+  for (const [start, end] of runs.base64) {
+    if (hexSpans.some(([s, e]) => start >= s && start < e)) continue;
     if (++candidates > limits.maxCandidates) return out;
-    const run = m[0].slice(0, limits.maxCandidateChars - (limits.maxCandidateChars % 4));
-    consider('base64', m.index, run, decodeBase64(run));
+    const run = text.slice(start, Math.min(end, start + limits.maxCandidateChars - (limits.maxCandidateChars % 4)));
+    consider('base64', start, run, decodeBase64(run));
   }
   if (text.includes('%')) {
     for (const m of text.matchAll(URL_RUN)) {

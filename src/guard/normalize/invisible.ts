@@ -50,8 +50,12 @@ function isBidiControl(c: number): boolean {
   return (c >= 0x202a && c <= 0x202e) || (c >= 0x2066 && c <= 0x2069);
 }
 
+/**
+ * Latin letters only: joiners between letters are how Persian, Indic and other scripts are
+ * written (ZWNJ in `می‌خواهم`), while inside a Latin word they only serve to split it.
+ */
 function isLetter(c: number): boolean {
-  return (c >= 0x61 && c <= 0x7a) || (c >= 0x41 && c <= 0x5a) || (c >= 0xc0 && c !== 0xd7 && c !== 0xf7 && c < 0x2000);
+  return (c >= 0x61 && c <= 0x7a) || (c >= 0x41 && c <= 0x5a) || (c >= 0xc0 && c !== 0xd7 && c !== 0xf7 && c < 0x250);
 }
 
 /** Byte value carried by a variation selector, or -1. */

@@ -79,6 +79,8 @@ export function normalizeText(raw: string): NormalizedText {
   const de = deobfuscate(text);
   if (de.spacedRuns > 0) transforms.add('letter-spacing');
   if (de.leetWords > 0) transforms.add('leetspeak');
-  text = de.text.replace(/[^\S\n]+/g, ' ').replace(/ ?\n[\s]*/g, '\n').trim();
+  // Only runs of two or more, and whitespace other than a plain space, need rewriting: matching
+  // every single space would call back once per word.
+  text = de.text.replace(/\s{2,}|[^\S ]/g, (ws) => (ws.includes('\n') ? '\n' : ' ')).trim();
   return { text, transforms, hidden };
 }

@@ -6,7 +6,7 @@
  */
 import { RampartError } from '../../core/errors.ts';
 import type { CounterWindow, Counters, LimitCheck, LimitResult } from '../types.ts';
-import { bucketKeys, firstDenied, summarize, wholeUnits, type CheckState } from './window-math.ts';
+import { bucketKeys, bucketStart, firstDenied, summarize, wholeUnits, type BucketKeys, type CheckState } from './window-math.ts';
 
 export interface MemoryCountersOptions {
   /** Most live buckets kept; default 1 000 000 (a sliding window uses up to two per key). */
@@ -20,9 +20,33 @@ interface Bucket {
   expiresAt: number;
 }
 
+/** Bucket keys of one counter, with the window they were built for (copied: never the caller's object). */
+interface CachedKeys {
+  kind: CounterWindow['kind'];
+  /** Sliding: the window length; fixed: its start. */
+  a: number;
+  /** Fixed: the window's end; sliding: 0. */
+  b: number;
+  /** Start of the bucket `keys.cur` names. */
+  start: number;
+  keys: BucketKeys;
+}
+
+/** Counters whose bucket keys are kept; past it the cache starts over (it is only a cache). */
+const KEY_CACHE_MAX = 10_000;
+
+/** True when `cached` names the buckets `bucketKeys(key, window, now)` would return. */
+function sameBucket(cached: CachedKeys, window: CounterWindow, now: number): boolean {
+  // An invalid clock goes to bucketKeys, which refuses it.
+  if (!Number.isSafeInteger(now) || now < 0 || cached.kind !== window.kind) return false;
+  if (window.kind === 'sliding') return cached.a === window.ms && now >= cached.start && now < cached.start + window.ms;
+  return cached.a === window.startMs && cached.b === window.endMs;
+}
+
 export class MemoryCounters implements Counters {
   readonly kind = 'memory' as const;
   readonly #buckets = new Map<string, Bucket>();
+  readonly #keyCache = new Map<string, CachedKeys>();
   readonly #maxKeys: number;
   readonly #sweepEvery: number;
   #ops = 0;
@@ -45,11 +69,16 @@ export class MemoryCounters implements Counters {
   takeAll(checks: readonly LimitCheck[], nowMs: number): Promise<LimitResult> {
     try {
       this.#housekeep(nowMs);
-      const keys = checks.map((c) => bucketKeys(c.key, c.window, nowMs));
-      const states: CheckState[] = keys.map((k) => ({ cur: this.#read(k.cur, nowMs), prev: k.prev ? this.#read(k.prev, nowMs) : 0 }));
+      const keys: BucketKeys[] = [];
+      const states: CheckState[] = [];
+      for (const c of checks) {
+        const k = this.#keysOf(c.key, c.window, nowMs);
+        keys.push(k);
+        states.push({ cur: this.#read(k.cur, nowMs), prev: k.prev ? this.#read(k.prev, nowMs) : 0 });
+      }
       const denied = firstDenied(checks, states, nowMs);
       if (denied === -1) {
-        checks.forEach((c, i) => this.#add(keys[i]!.cur, wholeUnits(c.cost), keys[i]!.expiresAt, nowMs));
+        for (let i = 0; i < checks.length; i++) this.#add(keys[i]!.cur, wholeUnits(checks[i]!.cost), keys[i]!.expiresAt, nowMs);
       }
       return Promise.resolve(summarize(checks, states, nowMs, denied));
     } catch (e) {
@@ -61,7 +90,7 @@ export class MemoryCounters implements Counters {
     try {
       this.#housekeep(nowMs);
       for (const item of items) {
-        const k = bucketKeys(item.key, item.window, nowMs);
+        const k = this.#keysOf(item.key, item.window, nowMs);
         this.#add(k.cur, wholeUnits(item.amount), k.expiresAt, nowMs);
       }
       return Promise.resolve();
@@ -77,6 +106,7 @@ export class MemoryCounters implements Counters {
   close(): Promise<void> {
     this.#closed = true;
     this.#buckets.clear();
+    this.#keyCache.clear();
     return Promise.resolve();
   }
 
@@ -92,10 +122,33 @@ export class MemoryCounters implements Counters {
 
   #add(key: string, amount: number, expiresAt: number, now: number): void {
     if (amount === 0) return;
+    const b = this.#buckets.get(key);
     // Counts never go below zero: a refund larger than what was counted is capped.
-    const value = Math.max(0, this.#read(key, now) + amount);
-    this.#buckets.set(key, { value, expiresAt });
-    this.#earliestExpiry = Math.min(this.#earliestExpiry, expiresAt);
+    if (b && b.expiresAt > now) {
+      b.value = Math.max(0, b.value + amount);
+      b.expiresAt = expiresAt;
+    } else {
+      this.#buckets.set(key, { value: Math.max(0, amount), expiresAt });
+    }
+    if (expiresAt < this.#earliestExpiry) this.#earliestExpiry = expiresAt;
+  }
+
+  /**
+   * The bucket keys of a counter, built once per counter and bucket: the same few counters are
+   * asked about on every request, and reusing the strings saves building and hashing them again.
+   */
+  #keysOf(key: string, window: CounterWindow, now: number): BucketKeys {
+    const cached = this.#keyCache.get(key);
+    if (cached && sameBucket(cached, window, now)) return cached.keys;
+    const keys = bucketKeys(key, window, now);
+    if (this.#keyCache.size >= KEY_CACHE_MAX) this.#keyCache.clear();
+    this.#keyCache.set(
+      key,
+      window.kind === 'sliding'
+        ? { kind: 'sliding', a: window.ms, b: 0, start: bucketStart(now, window.ms), keys }
+        : { kind: 'fixed', a: window.startMs, b: window.endMs, start: window.startMs, keys },
+    );
+    return keys;
   }
 
   #housekeep(now: number): void {

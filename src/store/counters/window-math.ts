@@ -37,8 +37,9 @@ export function bucketKeys(key: string, window: CounterWindow, now: number): Buc
   }
   if (!Number.isSafeInteger(window.ms) || window.ms < 1) throw new RangeError('a sliding window needs a whole number of ms');
   const start = bucketStart(now, window.ms);
+  const base = `${key}:s${window.ms}:`;
   // The current bucket is still read as "previous" during the next one.
-  return { cur: `${key}:s${window.ms}:${start}`, prev: `${key}:s${window.ms}:${start - window.ms}`, expiresAt: start + 2 * window.ms };
+  return { cur: base + start, prev: base + (start - window.ms), expiresAt: start + 2 * window.ms };
 }
 
 /** Costs are whole units; rounding up never lets fractional costs slip under a limit. */

@@ -18,10 +18,22 @@ export function contextWords(words: readonly string[]): RegExp {
   return new RegExp(`(?<![a-z0-9])(?:${alternatives.join('|')})(?![a-z])`, 'i');
 }
 
-/** True when `words` match in the `before` code units ahead of `start` or the `after` ones past `end`. */
+/**
+ * True when `words` match in the `before` code units ahead of `start` or the `after` ones past
+ * `end`. A window edge never cuts a word: the cut-off piece is dropped ("ingr|id" is not "id").
+ */
 export function hasContext(text: string, start: number, end: number, words: RegExp, before: number, after = 0): boolean {
-  if (before > 0 && words.test(text.slice(Math.max(0, start - before), start))) return true;
-  return after > 0 && words.test(text.slice(end, Math.min(text.length, end + after)));
+  if (before > 0) {
+    let from = Math.max(0, start - before);
+    while (from < start && isWordChar(text, from - 1) && isWordChar(text, from)) from++;
+    if (words.test(text.slice(from, start))) return true;
+  }
+  if (after > 0) {
+    let to = Math.min(text.length, end + after);
+    while (to > end && isWordChar(text, to) && isWordChar(text, to - 1)) to--;
+    if (words.test(text.slice(end, to))) return true;
+  }
+  return false;
 }
 
 const WORD_CHAR = /[\p{L}\p{N}_]/u;

@@ -21,20 +21,40 @@ const DOCUMENTED_EXAMPLES: ReadonlySet<string> = new Set([
 
 /** Template and reference syntax: `${X}`, `{{x}}`, `<token>`, `%(x)s`, `$X`, `process.env.X`. */
 const TEMPLATE = /\$\{|\{\{|\}\}|%\(|^\$[A-Za-z_]|^<.*>$|^\[.*\]$|^\{.*\}$|process\.env|os\.environ|getenv|^env\(/;
-/** Masks and elisions: `****`, `xxxx`, `••••`, `...`, `…`, long runs of one character. */
-const MASK = /[*•●]{3,}|[xX]{4,}|\.\.\.|…|(.)\1{5,}|0{6,}/;
-/** Words that mark filler or documentation values. */
-const FILLER =
-  /example|sample|dummy|placeholder|redacted|changeme|change[_-]?me|change[_-]?this|replace|insert|your|fake|here|todo|fixme|notreal|not[_-]?a[_-]?real|xxx|lorem|ipsum|abcdef|123456|qwerty|foobar/i;
+/**
+ * Masks and elisions: `****`, `xxxxx`, `••••`, `...`, `…`, long runs of one character. Four x's
+ * in a row occur by chance in ~1 of 10,000 random base64 bodies, five far less; a body of only
+ * x's ("sk-xxxx") is caught by the distinct-character floor below.
+ */
+const MASK = /[*•●]{3,}|[xX]{5,}|\.\.\.|…|(.)\1{5,}|0{6,}/;
+/**
+ * Words that mark filler or documentation values, matched as words in one consistent case
+ * (`your_key`, `YOUR_KEY`, `YourKey`): people write them that way, while random bodies spell them
+ * by chance inside other letters ("faKE", "521fakeb06" turned up in random keys).
+ */
+const FILLER_WORDS = ['example', 'sample', 'dummy', 'placeholder', 'redacted', 'changeme', 'change_me', 'change-me', 'changethis', 'replace', 'insert', 'your', 'fake', 'here', 'todo', 'fixme', 'notreal', 'not_a_real', 'lorem', 'ipsum', 'foobar'];
+const inAnyCase = (words: readonly string[]) =>
+  new RegExp(words.flatMap((w) => [`(?<![a-z])${w}(?![a-z])`, `(?<![A-Z])${w.toUpperCase()}(?![A-Z])`, `(?<![A-Za-z])${w[0]!.toUpperCase()}${w.slice(1)}(?![a-z])`]).join('|'));
+const FILLER = inAnyCase(FILLER_WORDS);
+const LONG_FILLER = inAnyCase(['example', 'placeholder', 'redacted', 'changeme', 'dummy']);
 /** Whole values that are words, not secrets (`password: password`, `token: none`). */
 const WORD_VALUES =
-  /^(?:test(?:ing)?|pass(?:word)?|passwd|secret|token|api[_-]?key|key|none|null|nil|undefined|true|false|string|value|default|empty|hidden|masked|required|optional|str|int|bool|foo|bar|baz|qux|abc|xyz|demo|mysecret|mypassword|mytoken|s3cr3t|p@ssw0rd|password1|pass123)[\d_!.-]{0,4}$/i;
+  /^(?:test(?:ing)?|pass(?:word)?|passwd|secret|token|api[_-]?key|key|none|null|nil|undefined|true|false|string|value|default|empty|hidden|masked|required|optional|str|int|bool|foo|bar|baz|qux|abc|xyz|demo|mysecret|mypassword|mytoken)[\d_!.-]{0,4}$/i;
+
+/** True when `value` is a key or token vendor documentation publishes as an example. */
+export function isDocumentedExample(value: string): boolean {
+  return DOCUMENTED_EXAMPLES.has(value);
+}
 
 /** True when `value` (a token body or an assigned value) is a placeholder, mask or example. */
 export function isPlaceholder(value: string): boolean {
   if (DOCUMENTED_EXAMPLES.has(value)) return true;
   if (value.length < 4) return true;
-  if (TEMPLATE.test(value) || MASK.test(value) || FILLER.test(value) || WORD_VALUES.test(value)) return true;
+  if (TEMPLATE.test(value) || MASK.test(value)) return true;
+  // Long random bodies contain short filler words by chance (~1e-3 per 100 characters); only the
+  // unmistakable long words count there.
+  if (value.length > 64) return LONG_FILLER.test(value);
+  if (FILLER.test(value) || WORD_VALUES.test(value)) return true;
   return distinctCharacters(value, 4) < 4;
 }
 

@@ -1,13 +1,15 @@
 /**
- * Word classes the heuristic layer reasons with. Text is normalized first (lowercase, accents
- * stripped, confusables folded), so `überspringe` is listed as `uberspringe`. English, German,
- * Spanish and French are covered for the override, persona and extraction vocabulary, with
- * Italian, Portuguese and Dutch basics; the statistical model carries the rest.
- *
- * The classes name roles in an attack sentence ("verb that discards", "noun for the rules the
- * model follows"), not attack sentences: rules in `lexical-rules.ts` fire on the proximity of
- * roles, so a new wording of an old trick still fires.
- */
+    * Word classes the heuristic layer reasons with. Text is normalized first (lowercase, accents
+    * stripped, confusables folded), so `überspringe` is listed as `uberspringe`. English, German,
+    * Spanish and French are covered for the override, persona and extraction vocabulary, with
+    * Italian, Portuguese and Dutch basics; the statistical model carries the rest.
+    *
+    * The classes name roles in an attack sentence ("verb that discards", "noun for the rules the
+    * model follows"), not attack sentences: rules in `lexical-rules.ts` fire on the proximity of
+    * roles, so a new wording of an old trick still fires.
+    */
+
+import { combineHash, wordHash } from './tokens.ts';
 
 /** Class bits, group A. */
 export const OVR = 1 << 0; // discard: ignore, disregard, forget, override, vergiss, olvida, oublie
@@ -57,6 +59,7 @@ export const ROLEN = 1 << 10; // character, persona, role (as nouns of a persona
 export const EVILN = 1 << 11; // evil, villain, malicious, criminal (as a persona trait)
 export const OWN = 1 << 12; // own (knowledge), instead, rather (answer from elsewhere)
 export const SOURCEN = 1 << 13; // articles, documents, context, text (the grounding source)
+export const TARGETP = 1 << 14; // (phrase) system prompt, initial prompt, text above, verbatim
 
 const A: [number, string][] = [
   [OVR, `ignore ignoring ignores ignored disregard disregarding disregards forget forgetting forgot forgotten skip override overriding overrule
@@ -65,7 +68,8 @@ const A: [number, string][] = [
     ignoriere ignorieren ignoriert ignorier vergiss vergesse vergessen vergesst missachte missachten uberspringe verwirf verwerfe uberschreibe
     ignora ignorar ignores ignorad olvida olvide olvidar olvidate olvidad omite omitir descarta descartar anula desobedece
     ignorez ignorer oublie oubliez oublier annule annulez contourne contournez outrepasse
-    dimentica dimenticare ignorare tralascia esqueca esquecer desconsidere negeer vergeet negeren`],
+    dimentica dimenticare ignorare tralascia esqueca esquecer desconsidere negeer vergeet negeren zaboravi ignoriraj zignoruj zapomnij
+    unut забудь игнорируй`],
   [PRIOR, `previous prior above earlier preceding former foregoing original initial old existing past prev aforementioned before default
     given provided predefined preset previously
     vorherigen vorherige vorherigem vorangegangenen vorangehenden vorigen obigen obige bisherigen bisherige fruheren ursprunglichen alten
@@ -81,7 +85,8 @@ const A: [number, string][] = [
     vorschriften eingaben gesagt
     instrucciones instruccion reglas ordenes indicaciones directrices normas tareas tarea comandos contexto restricciones
     consignes ordres commandes taches tache contexte regles
-    istruzioni regole comandi ordini instrucoes regras ordens comandos instructies regels`],
+    istruzioni regole comandi ordini instrucoes regras ordens comandos instructies regels upute instrukcije instrukcje polecenia
+    talimatlari инструкции указания правила`],
   [VOIDED, `void obsolete invalid revoked superseded overridden cancelled canceled null nullified outdated rescinded lifted suspended expired
     ungultig aufgehoben hinfallig nichtig invalidas anuladas obsoletas obsoletes annulees caduques`],
   [NEW, `new fresh updated revised real actual true next neue neuen neues neuer nachste wahre nueva nuevas nuevo nuevos verdadera nouvelle nouvelles
@@ -94,7 +99,7 @@ const A: [number, string][] = [
     boundaries safeguards guardrails policies policy principles constraints scruples conscience regulations oversight alignment moderation
     limit limites einschrankungen grenzen regeln filter moral ethik zensur restricciones reglas filtros limites etica moral
     restrictions regles filtres limites ethique morale censure`],
-  [REFUSE, `refuse refuses refused refusing refusal refusals decline declines declining reject rejects deny denies say saying verweigern ablehnen
+  [REFUSE, `refuse refuses refused refusing refusal refusals decline declines declining reject rejects deny denies verweigern ablehnen
     rechazar negarte refuser`],
   [WARN, `warnings warning disclaimers disclaimer caveats caveat apologies apologize apologise apologizing moralizing moralising lectures lecturing
     reminders sermon preaching judgement judgment censoring warnungen hinweise advertencias avertissements`],
@@ -125,19 +130,20 @@ const A: [number, string][] = [
     role character characters pretend simulation simulate thought experiment alternate universe dream fantasy fairy tale writer author novelist
     playwright game narrative plot chapter villain protagonist creative world theoretical theoretically suppose supposing sci fi dystopian
     hypothetisch fiktiv geschichte roman hipotetico ficticio historia novela hypothetique fictif histoire roman`],
-  [HARM, `malware ransomware spyware keylogger virus trojan worm rootkit botnet ddos exploit exploits phishing phish scam scams fraud fraudulent
+  [HARM, `malware ransomware spyware keylogger virus trojan worm rootkit botnet ddos phishing phish scam scams fraud fraudulent
     counterfeit launder laundering smuggle smuggling trafficking bomb bombs explosive explosives detonate detonator weapon weapons gun guns
-    firearm firearms ammunition poison poisoning toxin nerve sarin ricin anthrax bioweapon pathogen meth methamphetamine cocaine heroin fentanyl
+    firearm firearms ammunition poison toxin nerve sarin ricin anthrax bioweapon pathogen meth methamphetamine cocaine heroin fentanyl
     narcotics kill killing murder assassinate assassination torture kidnap kidnapping abduct assault rape suicide selfharm starve starving
     anorexia bulimia stalk stalking harass harassment bully bullying dox doxx doxxing blackmail extort extortion defame defamatory defamation
     slander libel racist racism sexist sexism xenophobic xenophobia hateful slur slurs genocide nazi propaganda misinformation disinformation
-    conspiracy hoax steal stealing theft shoplift shoplifting piracy cheat cheating evade evasion illegal illegally illicit unlawful criminal
-    crimes explicit pornographic porn erotic nsfw underage gore terror terrorist terrorism extremist extremism radicalize embezzle embezzlement
-    bribe bribery forge forged forgery catfish gaslight brainwash unauthorized surveillance wiretap lockpick arson vandalize sabotage overdose
-    lethal deadly harmful dangerous hacking hack hacked hacker crack cracking steal stolen plagiarize plagiarism manipulate manipulating
-    manipulation insider exploitative predatory grooming trafficked weaponize poisonous chemical biological nuclear radioactive`],
-  [EMO, `desperate desperately dying die dies death fired lose losing homeless evicted deadline stake stakes save grandma grandmother family children
-    daughter son wife husband sick terminal cancer hospital starve poverty bankrupt ruin ruined suffering beg begging please only`],
+    conspiracy hoax steal stealing theft shoplift shoplifting piracy evade evasion illegal illegally illicit unlawful criminal
+    crimes pornographic porn erotic nsfw underage gore terror terrorist terrorism extremist extremism radicalize embezzle embezzlement
+    bribe bribery forge forged forgery catfish gaslight brainwash wiretap lockpick arson vandalize sabotage overdose
+    hacking hack hacked hacker crack cracking steal stolen plagiarize plagiarism
+    predatory grooming trafficked robbery rob burglary burglar heist fraudster scammer counterfeiting extortionist poach poaching
+    sabotaging discriminate discrimination discriminatory supremacist supremacy slavery enslave undetected untraceable incriminating`],
+  [EMO, `desperate desperately dying die dies death fired homeless evicted deadline stakes grandma grandmother family children
+    daughter wife husband sick terminal cancer hospital starve poverty bankrupt ruin ruined suffering beg begging`],
   [AUTH, `developer developers creator creators administrator admin admins openai anthropic owner sysadmin root sudo superuser operator
     authorized authorised authorization clearance official supervisor engineer engineers maintainer team ceo`],
   [START, `begin start open commence preface beginne starte comienza empieza commence commencez`],
@@ -153,7 +159,7 @@ const B: [number, string][] = [
   [COMPLY, `comply complies obey obeys answer respond fulfil fulfill fulfills follow follows agree provide execute gehorche obedece obeis obeir`],
   [PRETEXT, `educational education research academic purely informational awareness training purposes science scientific study legitimate
     professional hypothetical curiosity documentary`],
-  [URGENT, `urgent urgently immediately asap critical mandatory required priority important immediate now instantly dringend sofort urgente
+  [URGENT, `urgent urgently immediately asap mandatory priority immediate instantly dringend sofort urgente
     inmediatamente immediatement`],
   [WH, `what which was welche welches que quelles quels cuales cual`],
   [YOU, `you u du dich dir tu vous usted ustedes te`],
@@ -176,7 +182,7 @@ const PHRASES: [number, number, string][] = [
   [0, IFYOU, `if you are|if you re|if you re an|falls du|wenn du|si eres|si tu es|si vous etes`],
   [0, IAM, `i am|i m|this is|we are|message from|ich bin|soy|je suis`],
   [0, SUREHERE, `sure here|sure here is|sure here s|absolutely here|certainly here|of course here|sure i can help with that`],
-  [PROMPTN, 0, `system prompt|system message|initial prompt|original prompt|hidden prompt|pre prompt|secret instructions|hidden instructions|
+  [0, TARGETP, `system prompt|system message|initial prompt|original prompt|hidden prompt|pre prompt|secret instructions|hidden instructions|
     developer message|system instructions|first message|first line|first sentence|beginning of this prompt|beginning of the conversation|
     text above|words above|everything above|prompt above|instructions above|everything before|verbatim|word for word|systemanweisung|
     systemprompt|anweisungen oben|prompt del sistema|instrucciones del sistema|invite systeme|consignes systeme`],
@@ -185,46 +191,60 @@ const PHRASES: [number, number, string][] = [
     mass shooting|nerve agent|chemical weapon|biological weapon|dirty bomb|pipe bomb|sql injection attack|zero day|without consent|
     without their knowledge|cover up|get away with`],
   [NEG, 0, `do not|don t|must not|will not|won t|should not|never ever|free from|free of|no longer|not bound by|regardless of|no matter`],
-  [ADDRW, 0, `note to|message to|instructions for|instruction for|attention to|notice to|a note for|to the|for the`],
   [0, PRETEXT, `for educational purposes|for research purposes|purely hypothetical|thought experiment|for a novel|for my novel|for a story|
     for a book|for a movie|for a class|for science|for awareness`],
 ];
 
 export interface Lexicon {
-  readonly words: ReadonlyMap<string, readonly [number, number]>;
-  /** Key: the phrase's words joined by one space; looked up when its last word is seen. */
-  readonly phrases: ReadonlyMap<string, readonly [number, number]>;
-  readonly phraseLast: ReadonlySet<string>;
+  /** Word hash (tokens.ts, shifted to a small integer) -> [group A bits, group B bits, 1 if some phrase ends with this word]. */
+  readonly words: ReadonlyMap<number, readonly [number, number, number]>;
+  /** Hash of the phrase's words combined in order -> [group A bits, group B bits]; looked up at its last word. */
+  readonly phrases: ReadonlyMap<number, readonly [number, number]>;
   readonly maxPhraseWords: number;
 }
 
+/**
+ * Map keys: the 32-bit hash shifted to 30 bits, which V8 keeps as a small integer (fast keys).
+ * With ~2,000 entries, a chance collision with an unrelated word is about one in half a million.
+ */
+export function lexKey(hash: number): number {
+  return hash >>> 2;
+}
+
+/** Entries are written naturally (`überspringe`, `игнорируй`); texts are matched after normalization, so entries are normalized the same way. */
+function fold(w: string): string {
+  return w.normalize('NFKD').replace(/[\u0300-\u036f]/g, '').normalize('NFKC').toLowerCase();
+}
+
 function build(): Lexicon {
-  const words = new Map<string, [number, number]>();
-  const add = (w: string, a: number, b: number) => {
-    const cur = words.get(w) ?? [0, 0];
-    words.set(w, [cur[0] | a, cur[1] | b]);
+  const words = new Map<number, [number, number, number]>();
+  const add = (raw: string, a: number, b: number, endsPhrase = 0) => {
+    const key = lexKey(wordHash(fold(raw)));
+    const cur = words.get(key) ?? [0, 0, 0];
+    words.set(key, [cur[0] | a, cur[1] | b, cur[2] | endsPhrase]);
   };
   for (const [bit, list] of A) for (const w of list.split(/\s+/)) if (w) add(w, bit, 0);
   for (const [bit, list] of B) for (const w of list.split(/\s+/)) if (w) add(w, 0, bit);
-  const phrases = new Map<string, [number, number]>();
-  const phraseLast = new Set<string>();
+  const phrases = new Map<number, [number, number]>();
   let maxPhraseWords = 1;
   for (const [a, b, list] of PHRASES) {
     for (const raw of list.split('|')) {
-      const parts = raw.trim().split(/\s+/).filter(Boolean);
+      const parts = fold(raw).trim().split(/\s+/).filter(Boolean);
       if (parts.length === 0) continue;
       if (parts.length === 1) {
         add(parts[0]!, a, b);
         continue;
       }
-      const key = parts.join(' ');
+      let h = wordHash(parts[0]!);
+      for (let k = 1; k < parts.length; k++) h = combineHash(h, wordHash(parts[k]!));
+      const key = lexKey(h);
       const cur = phrases.get(key) ?? [0, 0];
       phrases.set(key, [cur[0] | a, cur[1] | b]);
-      phraseLast.add(parts[parts.length - 1]!);
+      add(parts[parts.length - 1]!, 0, 0, 1);
       maxPhraseWords = Math.max(maxPhraseWords, parts.length);
     }
   }
-  return { words, phrases, phraseLast, maxPhraseWords };
+  return { words, phrases, maxPhraseWords };
 }
 
 export const LEXICON: Lexicon = build();

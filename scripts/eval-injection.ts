@@ -1,0 +1,171 @@
+/**
+ * Scores the prompt-injection detector on a labelled JSONL set (default: the shared dev set):
+ *
+ *   node scripts/eval-injection.ts [file.jsonl] [--misses N] [--json]
+ *   node scripts/eval-injection.ts --bench [file.jsonl]
+ *
+ * Rows: {"text", "label": "attack"|"benign", "kind", "channel": "prompt"|"document"}. Reports recall
+ * per kind, false-positive rate on benign kinds, precision/recall/F1 per channel at the detector's
+ * recommended thresholds, TPR at 1% and 5% FPR, and throughput. `--misses N` prints the ids of
+ * N missed attacks and N false alarms per kind (row numbers, not texts). `--bench` measures the
+ * detector alone on 2 KB prompts cut from the file's texts: throughput per core and p50/p99 latency.
+ */
+import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { promptInjectionDetector, RECOMMENDED_THRESHOLDS } from '../src/guard/detectors/prompt-injection.ts';
+import type { Channel } from '../src/guard/types.ts';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const { values, positionals } = parseArgs({
+  allowPositionals: true,
+  options: { misses: { type: 'string', default: '0' }, json: { type: 'boolean', default: false }, bench: { type: 'boolean', default: false } },
+});
+const file = positionals[0] ?? join(root, '../shared/datasets/prompt-injection/dev.jsonl');
+
+interface Row {
+  text: string;
+  label: 'attack' | 'benign';
+  kind: string;
+  channel: string;
+  source?: string;
+  wrapper?: string;
+}
+
+/** A short name for where an attack row comes from: the attack method or repository, or the wrapper of a constructed row. */
+function origin(r: Row): string {
+  if (r.wrapper) return `constructed/${r.wrapper}`;
+  const src = (r.source ?? 'unknown').split('#')[0]!;
+  const m = /attack-artifacts\/([^/]+)/.exec(src);
+  return m ? m[1]! : src.split(':')[0]!;
+}
+const rows: Row[] = readFileSync(file, 'utf8')
+  .split('\n')
+  .filter((l) => l.trim())
+  .map((l) => JSON.parse(l) as Row);
+
+const detect = promptInjectionDetector.create(promptInjectionDetector.optionsSchema.parse({}), { assetsDir: root });
+const channelOf = (r: Row): Channel => (r.channel === 'document' ? 'document' : 'user');
+
+if (values.bench) {
+  // 2 KB prompts made of the file's texts back to back, so that they hold the usual mix of prose,
+  // code, markup and attacks.
+  const all = rows.map((r) => r.text).join('\n\n');
+  const prompts: string[] = [];
+  for (let i = 0; i + 2048 <= all.length && prompts.length < 600; i += 2048) prompts.push(all.slice(i, i + 2048));
+  for (let i = 0; i < 300; i++) detect({ text: prompts[i % prompts.length]!, channel: 'user' });
+  for (const channel of ['user', 'document'] as const) {
+    const times: number[] = [];
+    const cpu0 = process.cpuUsage();
+    const wall0 = process.hrtime.bigint();
+    for (let rep = 0; rep < 3; rep++) {
+      for (const p of prompts) {
+        const t0 = process.hrtime.bigint();
+        detect({ text: p, channel });
+        times.push(Number(process.hrtime.bigint() - t0) / 1e6);
+      }
+    }
+    const cpu = process.cpuUsage(cpu0);
+    const wall = Number(process.hrtime.bigint() - wall0) / 1e9;
+    const bytes = times.length * 2048;
+    times.sort((a, b) => a - b);
+    console.log(
+      `${channel}: ${times.length} prompts of 2 KB; ${(bytes / 1e6 / ((cpu.user + cpu.system) / 1e6)).toFixed(1)} MB/s per core (CPU time), ` +
+        `${(bytes / 1e6 / wall).toFixed(1)} MB/s wall; p50 ${times[times.length >> 1]!.toFixed(3)} ms, p99 ${times[Math.floor(times.length * 0.99)]!.toFixed(3)} ms`,
+    );
+  }
+  process.exit(0);
+}
+
+const scores: number[] = [];
+const started = process.hrtime.bigint();
+let chars = 0;
+for (const r of rows) {
+  const findings = detect({ text: r.text, channel: channelOf(r) }) as readonly { score: number }[];
+  scores.push(findings.reduce((m, f) => Math.max(m, f.score), 0));
+  chars += r.text.length;
+}
+const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+
+const pct = (x: number) => (100 * x).toFixed(1).padStart(5);
+const isAttack = (r: Row) => r.label === 'attack';
+const thresholdOf = (r: Row) => RECOMMENDED_THRESHOLDS[channelOf(r) as 'user' | 'document'];
+
+function rate(filter: (r: Row) => boolean): { n: number; flagged: number } {
+  let n = 0;
+  let flagged = 0;
+  rows.forEach((r, i) => {
+    if (!filter(r)) return;
+    n++;
+    if (scores[i]! >= thresholdOf(r)) flagged++;
+  });
+  return { n, flagged };
+}
+
+function tprAtFpr(filter: (r: Row) => boolean, fpr: number): { tpr: number; threshold: number } {
+  const neg = rows.map((r, i) => [r, scores[i]!] as const).filter(([r]) => filter(r) && !isAttack(r)).map(([, s]) => s).sort((a, b) => b - a);
+  const pos = rows.map((r, i) => [r, scores[i]!] as const).filter(([r]) => filter(r) && isAttack(r)).map(([, s]) => s);
+  const allowed = Math.floor(neg.length * fpr);
+  // Smallest threshold that lets at most `allowed` negatives through (ties count against us).
+  const t = allowed < neg.length ? neg[allowed]! + 1e-9 : 0;
+  return { tpr: pos.filter((s) => s >= t).length / Math.max(1, pos.length), threshold: t };
+}
+
+const out: string[] = [];
+out.push(`file: ${file}`);
+out.push(`rows: ${rows.length}; thresholds: user ${RECOMMENDED_THRESHOLDS.user}, document ${RECOMMENDED_THRESHOLDS.document}`);
+out.push('');
+out.push('| kind | channel | rows | flagged | rate |');
+out.push('|---|---|---|---|---|');
+const kinds = [...new Set(rows.map((r) => `${r.kind}|${r.channel}`))].sort();
+for (const k of kinds) {
+  const [kind, channel] = k.split('|');
+  const r = rate((x) => x.kind === kind && x.channel === channel);
+  out.push(`| ${kind} | ${channel} | ${r.n} | ${r.flagged} | ${pct(r.flagged / r.n)}% ${kind!.startsWith('benign') ? '(FPR)' : '(recall)'} |`);
+}
+out.push('');
+out.push('| attack origin | rows | recall |');
+out.push('|---|---|---|');
+for (const o of [...new Set(rows.filter(isAttack).map(origin))].sort()) {
+  const r = rate((x) => isAttack(x) && origin(x) === o);
+  out.push(`| ${o} | ${r.n} | ${pct(r.flagged / r.n)}% |`);
+}
+const all = rate(isAttack);
+const doc = rate((r) => isAttack(r) && r.channel === 'document');
+const ben = rate((r) => r.kind === 'benign');
+const tricky = rate((r) => r.kind === 'benign_tricky');
+out.push('');
+out.push(`attack recall overall ${pct(all.flagged / all.n)}% (target ≥ 90), document ${pct(doc.flagged / doc.n)}% (target ≥ 85)`);
+out.push(`FPR benign ${pct(ben.flagged / ben.n)}% (target ≤ 2), benign_tricky ${pct(tricky.flagged / tricky.n)}% (target ≤ 10)`);
+out.push('');
+out.push('| channel | precision | recall | F1 | TPR @1% FPR | TPR @5% FPR |');
+out.push('|---|---|---|---|---|---|');
+for (const ch of ['prompt', 'document', 'all']) {
+  const f = (r: Row) => ch === 'all' || r.channel === ch;
+  const tp = rate((r) => f(r) && isAttack(r)).flagged;
+  const pos = rate((r) => f(r) && isAttack(r)).n;
+  const fp = rate((r) => f(r) && !isAttack(r)).flagged;
+  const p = tp / Math.max(1, tp + fp);
+  const rc = tp / Math.max(1, pos);
+  const f1 = (2 * p * rc) / Math.max(1e-9, p + rc);
+  const t1 = tprAtFpr(f, 0.01);
+  const t5 = tprAtFpr(f, 0.05);
+  out.push(`| ${ch} | ${p.toFixed(3)} | ${rc.toFixed(3)} | ${f1.toFixed(3)} | ${t1.tpr.toFixed(3)} (t=${t1.threshold.toFixed(2)}) | ${t5.tpr.toFixed(3)} (t=${t5.threshold.toFixed(2)}) |`);
+}
+out.push('');
+out.push(`time: ${rows.length} texts, ${(chars / 1e6).toFixed(2)} MB in ${seconds.toFixed(2)} s, JIT warm-up included (use --bench for throughput)`);
+
+const misses = Number(values.misses);
+if (misses > 0) {
+  for (const k of kinds) {
+    const [kind, channel] = k.split('|');
+    const wrong = rows
+      .map((r, i) => [r, i] as const)
+      .filter(([r, i]) => r.kind === kind && r.channel === channel && (isAttack(r) ? scores[i]! < thresholdOf(r) : scores[i]! >= thresholdOf(r)))
+      .slice(0, misses)
+      .map(([, i]) => `${i + 1}:${scores[i]!.toFixed(2)}`);
+    if (wrong.length) out.push(`${kind}/${channel} wrong (row:score): ${wrong.join(' ')}`);
+  }
+}
+console.log(values.json ? JSON.stringify({ rows: rows.length, scores }) : out.join('\n'));

@@ -1,0 +1,140 @@
+/**
+ * Layout signals a word scan cannot see: fake conversation turns and chat-template tokens, policy
+ * files pretending to configure the model, content hidden from the human reader (HTML comments,
+ * invisible elements, markdown image links that carry data out), and separators that fence off
+ * an inserted block. Every pattern is anchored on a literal and bounded, so scanning stays linear.
+ */
+import { scanTokens, RULE_NAMES } from './lexical-rules.ts';
+import { tokenize } from './tokens.ts';
+
+export const STRUCTURE_NAMES = [
+  'role-turns',
+  'chat-template-tokens',
+  'bracketed-authority',
+  'policy-markup',
+  'hidden-prose',
+  'hidden-instruction',
+  'exfil-image-link',
+  'data-placeholder',
+  'say-quoted',
+  'fenced-block',
+  'code-fences',
+  'addresses-present',
+] as const;
+
+/** Lines opening with a speaker label, as in a transcript or a forged multi-turn prompt. */
+const ROLE_LINE = /^(?:[#*>\s[]{0,4})(?:system|assistant|user|human|ai|bot|model|developer|admin|chatgpt|gpt|claude|dan|narrator|q|a)\s{0,2}(?:\]|:|>|-{1,2}>)/gm;
+const TEMPLATE_TOKEN = /<\|[a-z_]{2,24}\|>|\[\/?inst\]|<<\/?sys>>|<\/?s>|<(?:start|end)_of_turn>|<\/?(?:system|assistant|user|im_start|im_end)>|###\s?(?:instruction|response|system)\b/g;
+// `(?![\w-])`: `{ADMIN_PASSWORD}` and `[system-requirements]` are names, not a claimed authority.
+const BRACKETED = /[[(<{]\s{0,2}(?:system|admin|administrator|developer|sys|override|important|priority|root|sudo|security|urgent|assistant note|ai note|note to (?:the )?(?:ai|assistant|model))(?![\w-])[^\]\n)>}]{0,40}[\])>}]/g;
+/** Tag, key or section names of a policy/config a model might take as its own settings. */
+const POLICY_NAME = /(?:config|policy|policies|rule|mode|setting|permission|allow|block|restrict|system|override|instruction|guideline|role|persona|behavio|safety|filter|refus|interaction|jailbreak|limit|censor|ethic|command)/;
+const TAG = /<\/?([a-z][a-z0-9_.-]{1,40})(?:\s[^<>\n]{0,120})?>/g;
+/** Keys at the start of a line (YAML, INI, one-key-per-line JSON) and quoted keys anywhere (inline JSON). */
+const LINE_KEY = /^[ \t{,"']{0,8}([a-z][a-z0-9_.-]{1,40})["']?[ \t]{0,2}[:=]/gm;
+const QUOTED_KEY = /"([a-z][a-z0-9_ .-]{1,40})"\s{0,2}:/g;
+const SECTION = /^\s{0,4}\[([a-z][a-z0-9_ .-]{1,40})\]\s*$/gm;
+const OPEN_TAG = /<[a-z]{1,10}(\s[^<>]{0,600})>/g;
+const HIDDEN_ATTR = /display\s{0,3}:\s{0,3}none|visibility\s{0,3}:\s{0,3}hidden|font-size\s{0,3}:\s{0,3}0(?![.\d]*[1-9])|opacity\s{0,3}:\s{0,3}0(?![.\d]*[1-9])|color\s{0,3}:\s{0,3}(?:white|#fff\b|#ffffff)|\shidden\b|aria-hidden/;
+const IMAGE_WITH_QUERY = /!\[[^\]\n]{0,200}\]\(\s*https?:\/\/[^)\s?]{1,300}\?([^)\s]{1,400})\)/g;
+/**
+ * A query that carries data out: a template slot to be filled (`{conversation}`, `<data>`, `$SECRET`,
+ * `%s`) or a parameter named for content. Badge images (`?style=flat&logo=git`) carry neither.
+ */
+const EXFIL_QUERY = /[{<[$]|%s|(?:^|&)(?:q|d|c|x|data|payload|info|text|msg|message|content|chat|history|conv|secret|token|key)=/;
+const PLACEHOLDER = /[{[<]\s{0,2}(?:conversation|chat|history|user_?input|user_?data|secret|password|context|messages|summary|email|query|data|credentials|api_?key|token)[a-z_]{0,20}\s{0,2}[}\]>]/g;
+const SAY_QUOTED = /\b(?:say|print|output|respond with|reply with|answer with|repeat|print out|just say)\s{0,2}:?\s{0,2}["'“‘]/g;
+const FENCE_LINE = /^\s{0,3}(?:-{3,}|={3,}|\*{3,}|_{3,}|#{4,}|~{3,})\s*$/gm;
+const CODE_FENCE = /```/g;
+/** Anchored on `@` and `http`, never on the letters before them, to stay linear. */
+const ADDRESS = /@[a-z0-9-]{1,63}\.[a-z]{2,}|https?:\/\//g;
+
+function count(re: RegExp, text: string, cap = 64): number {
+  re.lastIndex = 0;
+  let n = 0;
+  while (n < cap && re.exec(text)) n++;
+  re.lastIndex = 0;
+  return n;
+}
+
+function countNamed(re: RegExp, text: string, cap = 64): number {
+  re.lastIndex = 0;
+  let n = 0;
+  let seen = 0;
+  for (let m = re.exec(text); m && seen < 512; m = re.exec(text), seen++) {
+    if (POLICY_NAME.test(m[1]!)) n++;
+    if (n >= cap) break;
+  }
+  re.lastIndex = 0;
+  return n;
+}
+
+const STRONG = ['override', 'override-all', 'instructions-void', 'new-instructions', 'extraction', 'exfiltration', 'addresses-ai', 'no-restrictions', 'special-mode'].map((n) =>
+  RULE_NAMES.indexOf(n),
+);
+
+/** Text a human reader does not see: HTML comments and hidden elements. Bounded pieces. */
+function hiddenPieces(text: string): string[] {
+  const out: string[] = [];
+  let from = 0;
+  while (out.length < 16) {
+    const s = text.indexOf('<!--', from);
+    if (s < 0) break;
+    const e = text.indexOf('-->', s + 4);
+    const end = e < 0 ? Math.min(text.length, s + 4 + 4000) : e;
+    out.push(text.slice(s + 4, Math.min(end, s + 4 + 4000)));
+    from = end + 3;
+  }
+  OPEN_TAG.lastIndex = 0;
+  let tags = 0;
+  for (let m = OPEN_TAG.exec(text); m && out.length < 32 && tags < 512; m = OPEN_TAG.exec(text), tags++) {
+    if (!HIDDEN_ATTR.test(m[1]!)) continue;
+    const after = m.index + m[0].length;
+    const close = text.indexOf('</', after);
+    out.push(text.slice(after, close < 0 ? Math.min(text.length, after + 2000) : Math.min(close, after + 2000)));
+  }
+  OPEN_TAG.lastIndex = 0;
+  return out;
+}
+
+/**
+ * Structure features of normalized text (lowercase, line breaks kept), in STRUCTURE_NAMES order.
+ * Values are raw counts; the feature layer squashes them.
+ */
+export function structureFeatures(text: string, out: Float64Array, offset: number): void {
+  const hasAngle = text.includes('<');
+  const roleTurns = text.includes(':') || text.includes('>') || text.includes(']') ? count(ROLE_LINE, text) : 0;
+  out[offset] = roleTurns;
+  out[offset + 1] = hasAngle || text.includes('[') || text.includes('###') ? count(TEMPLATE_TOKEN, text) : 0;
+  out[offset + 2] = count(BRACKETED, text);
+  let policy = 0;
+  if (hasAngle) policy += countNamed(TAG, text);
+  if (text.includes(':') || text.includes('=')) policy += countNamed(LINE_KEY, text);
+  if (text.includes('":')) policy += countNamed(QUOTED_KEY, text);
+  if (text.includes('[')) policy += countNamed(SECTION, text);
+  out[offset + 3] = policy;
+  let hiddenProse = 0;
+  let hiddenInstruction = 0;
+  if (hasAngle) {
+    for (const piece of hiddenPieces(text)) {
+      const tokens = tokenize(piece);
+      if (tokens.count >= 6) hiddenProse++;
+      const scan = scanTokens(tokens);
+      if (STRONG.some((i) => scan.rules[i]! > 0)) hiddenInstruction++;
+    }
+  }
+  out[offset + 4] = hiddenProse;
+  out[offset + 5] = hiddenInstruction;
+  let exfilImages = 0;
+  if (text.includes('![')) {
+    IMAGE_WITH_QUERY.lastIndex = 0;
+    for (let m = IMAGE_WITH_QUERY.exec(text); m && exfilImages < 16; m = IMAGE_WITH_QUERY.exec(text)) if (EXFIL_QUERY.test(m[1]!)) exfilImages++;
+    IMAGE_WITH_QUERY.lastIndex = 0;
+  }
+  out[offset + 6] = exfilImages;
+  out[offset + 7] = count(PLACEHOLDER, text);
+  out[offset + 8] = /["'“‘]/.test(text) ? count(SAY_QUOTED, text) : 0;
+  out[offset + 9] = count(FENCE_LINE, text);
+  out[offset + 10] = text.includes('```') ? count(CODE_FENCE, text) : 0;
+  out[offset + 11] = text.includes('@') || text.includes('://') ? count(ADDRESS, text) : 0;
+}

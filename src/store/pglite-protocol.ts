@@ -1,0 +1,64 @@
+/**
+ * The messages between the embedded store's proxy (pglite-client.ts, on the request thread) and
+ * its worker (pglite-worker.ts, which owns the PGlite instance). Only SQL text, parameters and
+ * plain rows cross the port; both go through the structured clone, so Date, bigint and
+ * Uint8Array values arrive as they left.
+ */
+
+/** `tx: 0` runs outside any transaction; otherwise the id the proxy gave in `begin`. */
+export type WorkerRequest =
+  | { id: number; op: 'query'; tx: number; sql: string; params: readonly unknown[] | undefined }
+  | { id: number; op: 'exec'; tx: number; sql: string }
+  | { id: number; op: 'begin'; tx: number }
+  | { id: number; op: 'end'; tx: number; commit: boolean }
+  | { id: number; op: 'close' };
+
+/** `id: 0` answers the start-up (the database is open, or could not be opened). */
+export type WorkerReply =
+  | { id: number; ok: true; rows: unknown[] | undefined; rowCount: number }
+  | { id: number; ok: false; error: WireError };
+
+export interface WorkerData {
+  /** Absolute path of PGlite's own directory inside the (already locked) data directory. */
+  dbPath: string;
+}
+
+export const STARTUP_ID = 0;
+export const NO_TX = 0;
+
+/**
+ * An error as it crosses the port. The PostgreSQL error fields are kept because callers classify
+ * errors by SQLSTATE `code` (sql-errors.ts) and log `detail`/`constraint`; the failed query's
+ * parameters, which PGlite attaches too, are left behind (they can be a whole audit batch).
+ */
+export interface WireError {
+  name: string;
+  message: string;
+  fields: Partial<Record<DbErrorField, string>>;
+}
+
+const DB_ERROR_FIELDS = [
+  'code', 'severity', 'detail', 'hint', 'position', 'where', 'schema', 'table', 'column', 'dataType', 'constraint', 'routine',
+] as const;
+
+type DbErrorField = (typeof DB_ERROR_FIELDS)[number];
+
+export function toWireError(e: unknown): WireError {
+  if (!(e instanceof Error)) return { name: 'Error', message: String(e), fields: {} };
+  const fields: WireError['fields'] = {};
+  for (const f of DB_ERROR_FIELDS) {
+    const v = (e as unknown as Record<string, unknown>)[f];
+    if (typeof v === 'string') fields[f] = v;
+  }
+  return { name: e.name, message: e.message, fields };
+}
+
+/** The database error on this side of the port: same name, message and PostgreSQL fields. */
+export type StoreDbError = Error & WireError['fields'];
+
+export function fromWireError(w: WireError): StoreDbError {
+  const e = new Error(w.message) as StoreDbError;
+  e.name = w.name;
+  Object.assign(e, w.fields);
+  return e;
+}

@@ -1,0 +1,100 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { esNifValid, frNirValid, itFiscalCodeValid, nlBsnValid, plPeselValid } from '../../../src/guard/detectors/dlp/national-ids.ts';
+import { euNationalIdDetector } from '../../../src/guard/detectors/pii-eu-national-id.ts';
+import { ukNinoDetector } from '../../../src/guard/detectors/pii-uk-nino.ts';
+import { ssnValid, usSsnDetector } from '../../../src/guard/detectors/pii-us-ssn.ts';
+import { detector, found, type Case } from './support.ts';
+
+function table(name: string, detect: (t: string) => ReturnType<ReturnType<typeof detector>>, cases: Case[]) {
+  describe(name, () => {
+    for (const c of cases) {
+      it(`${c.expect.length ? 'finds' : 'ignores'} ${JSON.stringify(c.text)}${c.why ? ` (${c.why})` : ''}`, () => {
+        assert.deepEqual(found(detect(c.text), c.text), c.expect);
+      });
+    }
+  });
+}
+
+table('pii-us-ssn', detector(usSsnDetector), [
+  { text: 'my SSN is 536-22-8741', expect: ['536-22-8741'] },
+  { text: 'applicant 536-22-8741 approved', expect: ['536-22-8741'], why: 'dashed form stands alone' },
+  { text: 'social security number 536 22 8741', expect: ['536 22 8741'] },
+  { text: 'SSN: 536228741', expect: ['536228741'] },
+  { text: 'ref 536228741', expect: [], why: 'bare digits without SSN context' },
+  { text: 'SSN 000-22-8741 or 666-22-8741 or 912-22-8741', expect: [], why: 'areas never assigned' },
+  { text: 'SSN 536-00-8741 or 536-22-0000', expect: [], why: 'group 00, serial 0000' },
+  { text: 'ref 078-05-1120 and 123-45-6789', expect: [], why: 'published examples without SSN context' },
+  { text: 'part 536-22-8741-01', expect: [], why: 'part of a longer id' },
+  { text: 'order 536-22-8741 shipped', expect: [], why: 'order context' },
+  { text: 'phone 536-22-87412', expect: [] },
+]);
+
+describe('pii-us-ssn examples', () => {
+  it('reports a published example only beside SSN words, and low', () => {
+    const [f] = detector(usSsnDetector)('SSN: 123-45-6789');
+    assert.equal(f?.rule, 'ssn_published_example');
+    assert.ok(f!.score < 0.75);
+  });
+});
+
+describe('ssnValid', () => {
+  it('applies the SSA area, group and serial rules', () => {
+    assert.ok(ssnValid('001010001'));
+    assert.ok(ssnValid('899999999'));
+    assert.ok(!ssnValid('900123456'));
+    assert.ok(!ssnValid('111111111'));
+  });
+});
+
+table('pii-uk-nino', detector(ukNinoDetector), [
+  { text: 'NI number AB123456C', expect: ['AB123456C'] },
+  { text: 'reference JG 10 37 45 B on the payslip', expect: ['JG 10 37 45 B'] },
+  { text: 'my national insurance number is AB123456', expect: ['AB123456'], why: 'no suffix, with context' },
+  { text: 'code AB123456', expect: [], why: 'no suffix, no context' },
+  { text: 'QQ123456C is the HMRC example', expect: [], why: 'Q is never a first letter' },
+  { text: 'NINO GB123456A and TN123456A', expect: [], why: 'unallocated prefixes' },
+  { text: 'NINO AO123456A', expect: [], why: 'O is never a second letter' },
+  { text: 'NINO AB123456E', expect: [], why: 'suffix beyond D' },
+  { text: 'AB 12 3456 C', expect: [], why: 'inconsistent spacing' },
+]);
+
+table('pii-eu-national-id', detector(euNationalIdDetector), [
+  { text: 'DNI 12345678Z', expect: ['12345678Z'] },
+  { text: 'NIE X1234567L para el trámite', expect: ['X1234567L'] },
+  { text: 'DNI 12345678A', expect: [], why: 'wrong control letter' },
+  { text: 'CF RSSMRA85T10A562S', expect: ['RSSMRA85T10A562S'] },
+  { text: 'CF RSSMRA85T10A562T', expect: [], why: 'wrong check letter' },
+  { text: 'numéro de sécurité sociale 2 55 08 14 168 025 38', expect: ['2 55 08 14 168 025 38'] },
+  { text: 'NIR 255081416802539', expect: [], why: 'wrong key' },
+  { text: 'build 255081416802538 passed', expect: [], why: 'unspaced, no NIR context: just a long number' },
+  { text: 'NIR 255081416802538', expect: ['255081416802538'] },
+  { text: 'BSN 123456782', expect: ['123456782'] },
+  { text: 'klantnummer 123456782', expect: [], why: 'BSN needs its name nearby' },
+  { text: 'BSN 123456789', expect: [], why: 'fails the elfproef' },
+  { text: 'PESEL 44051401359', expect: ['44051401359'] },
+  { text: 'PESEL 44051401358', expect: [], why: 'wrong check digit' },
+  { text: 'invoice 44051401359', expect: [], why: 'PESEL needs its name nearby' },
+]);
+
+describe('national id check symbols', () => {
+  it('maps the NIE prefix letter to a digit before mod 23', () => {
+    assert.ok(esNifValid('Y0000000Z'));
+    assert.ok(!esNifValid('X0000000Z'));
+  });
+
+  it('counts Corsican departments 2A/2B as 19/18 for the NIR key', () => {
+    assert.ok(frNirValid('255082A16802597'));
+    assert.ok(!frNirValid('255082A16802596'));
+  });
+
+  it('requires a real birth date inside a PESEL, not just its check digit', () => {
+    assert.ok(!plPeselValid('44133101357'), 'month 13, check digit right');
+    assert.ok(!plPeselValid('44043101355'), '31 April, check digit right');
+  });
+
+  it('accepts other valid examples', () => {
+    assert.ok(itFiscalCodeValid('RSSMRA85T10A562S'));
+    assert.ok(nlBsnValid('111222333'));
+  });
+});

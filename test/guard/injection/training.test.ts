@@ -1,0 +1,55 @@
+/**
+ * The model is reproducible from the repository: the corpus generators are deterministic, a
+ * small retrain gives byte-identical weights, and the committed model matches the features the
+ * code computes. The corpus is the project's own: no row of the shared development set appears
+ * in it (checked by normalized-text hash when the set is present).
+ */
+import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
+import { describe, it } from 'node:test';
+import { buildCorpus, FULL_SIZE, type CorpusSize } from '../../../training/injection/corpus.ts';
+import { serializeModel, trainModel } from '../../../training/injection/train.ts';
+import { loadModelFile, modelFileSchema } from '../../../src/guard/detectors/injection/model.ts';
+import { DENSE_NAMES } from '../../../src/guard/detectors/injection/features.ts';
+
+const TINY: CorpusSize = { benign: 60, tricky: 30, twins: 40, background: 20, system: 10, direct: 40, jailbreak: 40, benignDocs: 30, indirect: 30, emails: 10 };
+const MODEL = new URL('../../../src/guard/detectors/injection/model.json', import.meta.url);
+const DEV = new URL('../../../../shared/datasets/prompt-injection/dev.jsonl', import.meta.url);
+
+describe('injection training', () => {
+  it('builds the same corpus from the same seed, and another from another seed', () => {
+    const a = buildCorpus(7, TINY);
+    const b = buildCorpus(7, TINY);
+    assert.deepEqual(a, b);
+    assert.notDeepEqual(buildCorpus(8, TINY).map((e) => e.text), a.map((e) => e.text));
+    assert.deepEqual(new Set(a.map((e) => e.family)), new Set(['benign', 'benign_tricky', 'twin', 'background', 'system', 'direct', 'jailbreak', 'benign_doc', 'indirect', 'email_attack']));
+  });
+
+  it('gives byte-identical weights when a small model is trained twice', () => {
+    const options = { seed: 11, size: TINY, validationSize: TINY, epochs: 1, learningRate: 0.2, l2: 2e-5 };
+    const first = serializeModel(trainModel(options).file);
+    const second = serializeModel(trainModel(options).file);
+    assert.equal(createHash('sha256').update(first).digest('hex'), createHash('sha256').update(second).digest('hex'));
+    assert.ok(modelFileSchema.safeParse(JSON.parse(first)).success);
+  });
+
+  it('commits a model trained for the features the code computes', () => {
+    const file = modelFileSchema.parse(JSON.parse(readFileSync(MODEL, 'utf8')));
+    assert.deepEqual(file.denseNames, [...DENSE_NAMES]);
+    assert.ok(readFileSync(MODEL).length < 3 * 1024 * 1024, 'model file stays small');
+    assert.doesNotThrow(() => loadModelFile(MODEL.pathname));
+  });
+
+  it('does not contain rows of the shared development set', { skip: !existsSync(DEV) && 'dev set not present' }, () => {
+    const norm = (t: string) => createHash('sha256').update(t.toLowerCase().replace(/\s+/g, ' ').trim()).digest('hex');
+    const dev = new Set(
+      readFileSync(DEV, 'utf8')
+        .split('\n')
+        .filter((l) => l.trim())
+        .map((l) => norm((JSON.parse(l) as { text: string }).text)),
+    );
+    const overlap = buildCorpus(20240611, FULL_SIZE).filter((e) => dev.has(norm(e.text)));
+    assert.deepEqual(overlap.map((e) => e.family), []);
+  });
+});

@@ -1,0 +1,92 @@
+/**
+ * Assembles the training corpus from the generators: labelled texts per channel, with the share
+ * of each family fixed here. Same seed, same corpus.
+ */
+import { Rng } from './rng.ts';
+import { sentenceCase } from './grammar.ts';
+import { benignPrompt } from './benign-prompts.ts';
+import { benignTrickyPrompt } from './benign-tricky.ts';
+import { benignDoc, renderDoc } from './benign-docs.ts';
+import { directAttack } from './attacks-direct.ts';
+import { jailbreakAttack } from './attacks-jailbreak.ts';
+import { indirectAttack, maliciousEmail } from './attacks-indirect.ts';
+import { benignSystemPrompt } from './system-prompts.ts';
+import { benignTwin } from './benign-twins.ts';
+import { backgroundText } from './background.ts';
+import { applyEvasion, naturalNoise, randomEvasion, typos } from './obfuscate.ts';
+
+/** 0 benign, 1 prompt_injection, 2 jailbreak. */
+export type Label = 0 | 1 | 2;
+
+export interface Example {
+  readonly text: string;
+  readonly label: Label;
+  readonly channel: 'user' | 'system' | 'document';
+  readonly family: string;
+  /** For documents with a planted payload: its span, so windows can be labelled. */
+  readonly span?: readonly [number, number];
+}
+
+export interface CorpusSize {
+  readonly benign: number;
+  readonly tricky: number;
+  /** Benign prompts built on the scaffolding of the attack families. */
+  readonly twins: number;
+  /** Benign text full of words the generators never use, on both channels. */
+  readonly background: number;
+  readonly system: number;
+  readonly direct: number;
+  readonly jailbreak: number;
+  readonly benignDocs: number;
+  readonly indirect: number;
+  readonly emails: number;
+}
+
+export const FULL_SIZE: CorpusSize = { benign: 16000, tricky: 9000, twins: 12000, background: 8000, system: 1500, direct: 8000, jailbreak: 9000, benignDocs: 10000, indirect: 9000, emails: 1500 };
+
+export function buildCorpus(seed: number, size: CorpusSize = FULL_SIZE): Example[] {
+  const root = new Rng(seed);
+  const out: Example[] = [];
+  const seen = new Set<string>();
+  const gen = (family: string, n: number, f: (rng: Rng) => Omit<Example, 'family'>) => {
+    const rng = root.fork(family);
+    // Templates repeat short texts; duplicates would only re-weight them. A few draws more per
+    // family keep the counts close to the requested size.
+    for (let i = 0, tries = 0; i < n && tries < n * 3; tries++) {
+      const ex = f(rng);
+      if (seen.has(ex.text)) continue;
+      seen.add(ex.text);
+      out.push({ ...ex, family });
+      i++;
+    }
+  };
+  gen('benign', size.benign, (rng) => ({ text: maybeNoise(rng, benignPrompt(rng)), label: 0, channel: 'user' }));
+  gen('benign_tricky', size.tricky, (rng) => ({ text: maybeNoise(rng, benignTrickyPrompt(rng)), label: 0, channel: 'user' }));
+  gen('twin', size.twins, (rng) => ({ text: maybeNoise(rng, sentenceCase(benignTwin(rng))), label: 0, channel: 'user' }));
+  gen('background', size.background, (rng) => ({ text: backgroundText(rng), label: 0, channel: rng.chance(0.5) ? 'user' : 'document' }));
+  gen('system', size.system, (rng) => ({ text: benignSystemPrompt(rng), label: 0, channel: 'system' }));
+  gen('direct', size.direct, (rng) => ({ text: maybeEvade(rng, sentenceCase(directAttack(rng))), label: 1, channel: 'user' }));
+  gen('jailbreak', size.jailbreak, (rng) => ({ text: maybeEvade(rng, sentenceCase(jailbreakAttack(rng))), label: 2, channel: 'user' }));
+  gen('benign_doc', size.benignDocs, (rng) => ({ text: maybeNoise(rng, renderDoc(benignDoc(rng))), label: 0, channel: 'document' }));
+  gen('indirect', size.indirect, (rng) => {
+    const s = indirectAttack(rng);
+    return { text: s.text, label: 1, channel: 'document', span: [s.start, s.end] as const };
+  });
+  gen('email_attack', size.emails, (rng) => ({ text: maliciousEmail(rng), label: 1, channel: 'document' }));
+  return out;
+}
+
+function maybeEvade(rng: Rng, text: string): string {
+  const r = rng.float();
+  if (r < 0.12) return applyEvasion(rng, text, randomEvasion(rng));
+  if (r < 0.2) return typos(rng, text);
+  return text;
+}
+
+/** Benign text gets typos and typographic noise as often as attacks do, so neither is a signal. */
+function maybeNoise(rng: Rng, text: string): string {
+  const r = rng.float();
+  if (r < 0.2) return naturalNoise(rng, text);
+  if (r < 0.28) return typos(rng, text);
+  return text;
+}
