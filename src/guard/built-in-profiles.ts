@@ -6,7 +6,6 @@
  */
 import type { DetectorUse, ProfileConfig } from '../config/guard.ts';
 import { BEST_EFFORT_PII_DETECTORS, PII_DETECTORS, SECRET_DETECTORS } from './detectors/dlp-index.ts';
-import { RECOMMENDED_THRESHOLDS } from './detectors/prompt-injection.ts';
 
 const use = (id: string): DetectorUse => ({ id, options: {} });
 
@@ -14,7 +13,7 @@ export const BUILT_IN_PROFILES: Readonly<Record<string, ProfileConfig>> = {
   default: {
     description: 'Prompt shields and DLP with fail-closed defaults.',
     detectors: [
-      { id: 'prompt-injection', options: {}, threshold: { ...RECOMMENDED_THRESHOLDS } },
+      use('prompt-injection'),
       ...PII_DETECTORS.map((d) => use(d.id)),
       ...SECRET_DETECTORS.map((d) => use(d.id)),
     ],
@@ -28,7 +27,7 @@ export const BUILT_IN_PROFILES: Readonly<Record<string, ProfileConfig>> = {
   'dlp-strict': {
     description: 'Default shields; every PII type (names and addresses too) pseudonymized, secrets blocked.',
     detectors: [
-      { id: 'prompt-injection', options: {}, threshold: { ...RECOMMENDED_THRESHOLDS } },
+      use('prompt-injection'),
       ...[...PII_DETECTORS, ...BEST_EFFORT_PII_DETECTORS, ...SECRET_DETECTORS].map((d) => use(d.id)),
     ],
     actions: { prompt_injection: 'block', jailbreak: 'block', secret: 'block', pii: 'pseudonymize', custom: 'block', content: 'block', '*': 'annotate' },

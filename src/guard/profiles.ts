@@ -31,7 +31,8 @@ function compileProfile(name: string, profile: ProfileConfig, registry: Detector
       }
     }
     const t = use.threshold;
-    const threshold = typeof t === 'number' ? () => t : (c: Channel) => t?.[c] ?? 0;
+    const fallback = (c: Channel) => descriptor.defaultThreshold?.(parsed.data, c) ?? 0;
+    const threshold = typeof t === 'number' ? () => t : (c: Channel) => t?.[c] ?? fallback(c);
     return { id: descriptor.id, version: descriptor.version, channels, threshold, detect: descriptor.create(parsed.data, ctx) };
   });
   return {

@@ -71,6 +71,12 @@ export interface DetectorDescriptor<O = unknown> {
   readonly categories: readonly string[];
   readonly optionsSchema: z.ZodType<O>;
   /**
+   * The calibrated score from which a finding counts, per channel, when a profile sets no
+   * threshold of its own (detectors that report sub-threshold scores for evaluation need this).
+   * Absent: every finding counts.
+   */
+  defaultThreshold?(options: O, channel: Channel): number;
+  /**
    * Compiles options once (patterns, models, tables) and returns the detect function.
    * @example
    *   const detect = emailDetector.create(emailDetector.optionsSchema.parse({}), ctx);

@@ -59,6 +59,9 @@ const optionsSchema = z.strictObject({
 });
 export type PromptInjectionOptions = z.output<typeof optionsSchema>;
 
+/** Texts shorter than this (trimmed) are not scored. */
+const MIN_CHARS = 12;
+
 const CHANNEL_WORDS: Record<Channel, string> = { user: 'user prompt', system: 'system prompt', document: 'document', output: 'model output' };
 
 function severityOf(score: number, limit: number, result: ScanResult): Severity {
@@ -86,6 +89,7 @@ export const promptInjectionDetector: DetectorDescriptor<PromptInjectionOptions>
   channels: ['user', 'system', 'document'],
   categories: ['prompt_injection', 'jailbreak'],
   optionsSchema,
+  defaultThreshold: (options, channel) => (channel === 'output' ? 1 : options.thresholds[channel]),
   create(options) {
     let model: InjectionModel;
     try {
@@ -100,7 +104,9 @@ export const promptInjectionDetector: DetectorDescriptor<PromptInjectionOptions>
     };
     const limits: Record<Channel, number> = { ...options.thresholds, output: 1 };
     return ({ text, channel, signal }) => {
-      if (text.length === 0) return [];
+      // A few characters cannot carry an instruction to a model; the classifier is not calibrated
+      // for them (it scored "ok" 0.99). Hidden or encoded payloads are longer than this.
+      if (text.trim().length < MIN_CHARS) return [];
       const result = scanText(model, text, channel, signal ? { ...base, signal } : base);
       if (result.score < options.minScore) return [];
       const limit = limits[channel];

@@ -1,5 +1,5 @@
 /**
- * Turns one normalized text into the model's input: hashed character 3-4-grams within words and
+ * Turns one normalized text into the model's input: hashed character 4-grams within words and
  * word uni/bigrams (the "hashing trick": no vocabulary to ship, unseen words still land in a bucket),
  * plus named dense features from the heuristic layers. Training and inference both call this
  * function, so the model is scored on exactly the features it was trained on.
@@ -10,8 +10,16 @@ import { combineHash, tokenize } from './tokens.ts';
 import { GIBBERISH_NAMES, gibberishFeatures, type RareBigrams } from './gibberish.ts';
 import { STRUCTURE_NAMES, structureFeatures } from './structure.ts';
 
-export const HASH_BITS = 18;
-/** Longest character n-gram: 5-grams cost a third more time and added nothing measurable. */
+/**
+ * 2^17 buckets: the weights (0.4 MB as int8) and the dedupe table stay in the CPU cache, which made
+ * scoring 10-20% faster than 2^18 with no measurable loss on the development set.
+ */
+export const HASH_BITS = 17;
+/**
+ * Character n-gram lengths: 4-grams alone (with word unigrams and bigrams) scored as well as 3-5-grams
+ * on the development set, at about half the features and time.
+ */
+const NGRAM_MIN = 4;
 const NGRAM_MAX = 4;
 export const BUCKETS = 1 << HASH_BITS;
 const MASK = BUCKETS - 1;
@@ -62,8 +70,11 @@ export interface Features {
 }
 
 let scratch = new Int32Array(1 << 16);
-/** Bucket -> id of the last text that used it, to keep each bucket once per text in O(1). */
-const seenIn = new Int32Array(BUCKETS);
+/**
+ * Bucket -> stamp of the last text that used it, to keep each bucket once per text in O(1). One
+ * byte per bucket keeps the table small enough to stay in cache; stamps wrap every 255 texts.
+ */
+const seenIn = new Uint8Array(BUCKETS);
 let textId = 0;
 
 function grow(need: number): void {
@@ -93,16 +104,16 @@ export interface FeatureInput {
  */
 export function extractFeatures(input: FeatureInput, rare: RareBigrams): Features {
   const text = input.normalized.text;
-  const tokens = tokenize(text);
+  const tokens = tokenize(text, true);
   const nw = tokens.count;
   grow(3 * (text.length + 2 * nw + 2) + 2 * nw + 8);
   const out = scratch;
   let k = 0;
   // Each bucket counts once per text (binary features): a long text repeating common words must
   // not outweigh a short one that says something unusual.
-  textId = textId === 0x7fffffff ? 1 : textId + 1;
+  textId = textId === 255 ? 1 : textId + 1;
   if (textId === 1) seenIn.fill(0);
-  // Character 3-4-grams inside words, each word padded with a space on both sides ("char_wb"):
+  // Character 4-grams inside words, each word padded with a space on both sides ("char_wb"):
   // punctuation and layout are left to the structure features, so the n-grams learn wording,
   // not the formatting habits of whoever wrote the training corpus.
   for (let t = 0; t < nw; t++) {
@@ -115,7 +126,7 @@ export function extractFeatures(input: FeatureInput, rare: RareBigrams): Feature
         if (p > we) break;
         const c = p < ws || p === we ? 32 : text.charCodeAt(p);
         h = Math.imul(h ^ c, 0x01000193);
-        if (j >= 2) {
+        if (j >= NGRAM_MIN - 1) {
           const b = mix(h);
           if (seenIn[b] !== textId) {
             seenIn[b] = textId;

@@ -53,8 +53,8 @@ const isSpace = (c: number) => c === 32 || c === 10 || c === 9 || c === 13 || c 
 /** Fills GIBBERISH_NAMES-ordered features of the raw text (case kept) into `out` from `offset`. */
 export function gibberishFeatures(raw: string, rare: RareBigrams, out: Float64Array, offset: number): void {
   for (let i = 0; i < GIBBERISH_NAMES.length; i++) out[offset + i] = 0;
-  // A suffix sits at the end: the last 1,500 characters are enough to see it against what precedes it.
-  const sample = raw.length > 1500 ? raw.slice(-1500) : raw;
+  // A suffix sits at the end: the last 800 characters are enough to see it against what precedes it.
+  const sample = raw.length > 800 ? raw.slice(-800) : raw;
   const n = sample.length;
   let total = 0;
   for (let i = 0, inWord = false; i < n; i++) {
