@@ -38,10 +38,10 @@ program
       stopping = true;
       logger.info({ signal }, 'shutting down');
       app.close().then(
-        () => process.exit(0),
+        () => logger.flush(() => process.exit(0)),
         (err: unknown) => {
           logger.error({ err }, 'shutdown failed');
-          process.exit(1);
+          logger.flush(() => process.exit(1));
         },
       );
     };

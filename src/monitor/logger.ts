@@ -28,7 +28,8 @@ export function createLogger(level: string, destination?: DestinationStream): Lo
       timestamp: pino.stdTimeFunctions.isoTime,
       formatters: { level: (label) => ({ level: label }) },
     },
-    destination,
+    // Asynchronous writes keep log I/O off the request path; the CLI flushes before it exits.
+    destination ?? pino.destination({ dest: 1, sync: false }),
   );
 }
 
