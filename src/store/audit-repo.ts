@@ -6,6 +6,7 @@ import { RampartError } from '../core/errors.ts';
 import type { AuditEvent, StoredAuditEvent } from '../core/audit-event.ts';
 import { clampLimit, decodeCursor, encodeCursor } from './cursor.ts';
 import { isUniqueViolation } from './sql-errors.ts';
+import { Where } from './sql-where.ts';
 import type { AuditFilter, AuditRepo, Page, SqlClient } from './types.ts';
 
 interface AuditRow {
@@ -123,31 +124,20 @@ export class SqlAuditRepo implements AuditRepo {
 
   async list(filter: AuditFilter): Promise<Page<StoredAuditEvent>> {
     const limit = clampLimit(filter.limit);
-    const where: string[] = [];
-    const params: unknown[] = [];
-    const add = (clause: (p: string) => string, value: unknown) => {
-      params.push(value);
-      where.push(clause(`$${params.length}`));
-    };
-    if (filter.from !== undefined) add((p) => `time >= ${p}`, filter.from);
-    if (filter.to !== undefined) add((p) => `time < ${p}`, filter.to);
-    if (filter.principalId !== undefined) add((p) => `principal_id = ${p}`, filter.principalId);
-    if (filter.deployment !== undefined) add((p) => `deployment = ${p}`, filter.deployment);
-    if (filter.action !== undefined) add((p) => `action = ${p}`, filter.action);
-    if (filter.decision !== undefined) add((p) => `decision = ${p}`, filter.decision);
-    if (filter.status !== undefined) add((p) => `status = ${p}`, filter.status);
-    if (filter.requestId !== undefined) add((p) => `request_id = ${p}`, filter.requestId);
-    if (filter.cursor) {
-      const [time, chainId, seq] = decodeCursor(filter.cursor, ['number', 'string', 'number']);
-      params.push(time, chainId, seq);
-      const n = params.length;
-      where.push(`(time, chain_id, seq) < ($${n - 2}, $${n - 1}, $${n})`);
-    }
-    params.push(limit + 1);
+    const w = new Where()
+      .add(filter.from, (p) => `time >= ${p}`)
+      .add(filter.to, (p) => `time < ${p}`)
+      .add(filter.principalId, (p) => `principal_id = ${p}`)
+      .add(filter.deployment, (p) => `deployment = ${p}`)
+      .add(filter.action, (p) => `action = ${p}`)
+      .add(filter.decision, (p) => `decision = ${p}`)
+      .add(filter.status, (p) => `status = ${p}`)
+      .add(filter.requestId, (p) => `request_id = ${p}`);
+    if (filter.cursor) w.before(['time', 'chain_id', 'seq'], decodeCursor(filter.cursor, ['number', 'string', 'number']));
+    const q = w.finish(limit + 1);
     const r = await this.#sql.query<AuditRow>(
-      `SELECT ${COLUMNS} FROM audit_events ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
-       ORDER BY time DESC, chain_id DESC, seq DESC LIMIT $${params.length}`,
-      params,
+      `SELECT ${COLUMNS} FROM audit_events ${q.where} ORDER BY time DESC, chain_id DESC, seq DESC ${q.limit}`,
+      w.params,
     );
     const items = r.rows.slice(0, limit).map(toEvent);
     const last = items.at(-1);

@@ -4,6 +4,7 @@
  */
 import type { DetectionRecord } from '../core/detection.ts';
 import { clampLimit, decodeCursor, encodeCursor } from './cursor.ts';
+import { Where } from './sql-where.ts';
 import type { DetectionFilter, DetectionRepo, Page, SqlClient } from './types.ts';
 
 const COLUMN_TYPES = [
@@ -59,34 +60,20 @@ export class SqlDetectionRepo implements DetectionRepo {
 
   async list(filter: DetectionFilter): Promise<Page<DetectionRecord>> {
     const limit = clampLimit(filter.limit);
-    const where: string[] = [];
-    const params: unknown[] = [];
-    const add = (clause: (p: string) => string, value: unknown) => {
-      params.push(value);
-      where.push(clause(`$${params.length}`));
-    };
-    if (filter.from !== undefined) add((p) => `time >= ${p}`, filter.from);
-    if (filter.to !== undefined) add((p) => `time < ${p}`, filter.to);
-    if (filter.principalId !== undefined) add((p) => `principal_id = ${p}`, filter.principalId);
-    if (filter.deployment !== undefined) add((p) => `deployment = ${p}`, filter.deployment);
-    if (filter.category !== undefined) {
-      if (filter.category.endsWith('.')) add((p) => `starts_with(category, ${p})`, filter.category);
-      else add((p) => `category = ${p}`, filter.category);
-    }
-    if (filter.detector !== undefined) add((p) => `detector = ${p}`, filter.detector);
-    if (filter.action !== undefined) add((p) => `action = ${p}`, filter.action);
-    if (filter.severity !== undefined) add((p) => `severity = ${p}`, filter.severity);
-    if (filter.requestId !== undefined) add((p) => `request_id = ${p}`, filter.requestId);
-    if (filter.cursor) {
-      const [time, id] = decodeCursor(filter.cursor, ['number', 'string']);
-      params.push(time, id);
-      where.push(`(time, id) < ($${params.length - 1}, $${params.length})`);
-    }
-    params.push(limit + 1);
-    const r = await this.#sql.query<Row>(
-      `SELECT ${COLUMNS} FROM detections ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY time DESC, id DESC LIMIT $${params.length}`,
-      params,
-    );
+    const category = filter.category;
+    const w = new Where()
+      .add(filter.from, (p) => `time >= ${p}`)
+      .add(filter.to, (p) => `time < ${p}`)
+      .add(filter.principalId, (p) => `principal_id = ${p}`)
+      .add(filter.deployment, (p) => `deployment = ${p}`)
+      .add(category, (p) => (category!.endsWith('.') ? `starts_with(category, ${p})` : `category = ${p}`))
+      .add(filter.detector, (p) => `detector = ${p}`)
+      .add(filter.action, (p) => `action = ${p}`)
+      .add(filter.severity, (p) => `severity = ${p}`)
+      .add(filter.requestId, (p) => `request_id = ${p}`);
+    if (filter.cursor) w.before(['time', 'id'], decodeCursor(filter.cursor, ['number', 'string']));
+    const q = w.finish(limit + 1);
+    const r = await this.#sql.query<Row>(`SELECT ${COLUMNS} FROM detections ${q.where} ORDER BY time DESC, id DESC ${q.limit}`, w.params);
     const items = r.rows.slice(0, limit).map(toRecord);
     const last = items.at(-1);
     return { items, nextCursor: r.rows.length > limit && last ? encodeCursor([last.time, last.id]) : null };
