@@ -299,7 +299,7 @@ export class DataPlane {
       principalKind: p?.kind ?? null,
       apiKeyId: p?.apiKeyId ?? null,
       deployment: state.deployment ? truncate(state.deployment) : null,
-      decision: code ? (status === 401 || status === 403 || status === 429 ? 'deny' : 'error') : 'allow',
+      decision: code ? (status === 401 || status === 403 || status === 429 || code.startsWith('RAMPART_GUARD_') ? 'deny' : 'error') : 'allow',
       reason: state.decision?.reason ?? code,
       code,
       status,

@@ -174,7 +174,7 @@ describe('guard in the gateway', () => {
     assert.ok(!d.excerpt.includes('@corp.example'), 'excerpts are redacted');
     const blocked = await fetch(`${gw.app.url}/admin/v1/detections?action=block&category=custom.codename`, { headers: { authorization: `Bearer ${admin}` } });
     assert.ok(((await blocked.json()) as { data: unknown[] }).data.length >= 1);
-    const audit = await gw.app.store.audit.list({ decision: 'error', limit: 20 });
+    const audit = await gw.app.store.audit.list({ decision: 'deny', limit: 20 });
     const guarded = audit.items.find((e) => e.code === 'RAMPART_GUARD_BLOCKED');
     assert.ok(guarded);
     assert.equal((guarded.details?.guardInput as { blocked: boolean }).blocked, true);
