@@ -4,14 +4,9 @@
  * plain http from another host could be swapped by anyone on the path, and with them every token
  * (RFC 8725 §3.10, OpenID Connect Discovery 1.0 §4).
  */
+import { isLoopbackHost } from './loopback.ts';
 
-/** True for `localhost`, 127.0.0.0/8 and `::1` (as `URL.hostname` spells them). */
-export function isLoopbackHost(hostname: string): boolean {
-  const h = hostname.toLowerCase();
-  if (h === 'localhost' || h === '[::1]') return true;
-  // URL normalises IPv4 literals (also octal/hex forms) to dotted decimal.
-  return /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(h);
-}
+export { isLoopbackHost };
 
 /** Why `raw` is not an acceptable IdP URL, or null when it is. */
 export function idpUrlProblem(raw: string): string | null {

@@ -39,7 +39,7 @@ export const roleSchema = z
   .describe('A role grants permissions. Principals get roles from their token claims or their API key.');
 
 /** Built-in roles (policy/role-engine.ts defines what they grant). */
-export const RESERVED_ROLES: readonly string[] = ['admin', 'auditor'];
+export const RESERVED_ROLES = ['admin', 'auditor'] as const;
 
 const DEPLOYMENT_NAME = /^[A-Za-z0-9][A-Za-z0-9._:/-]{0,127}$/;
 
@@ -167,7 +167,7 @@ export function buildConfigSchema(providers: readonly TargetSchemaSource[]) {
         seen.set(d.name, i);
       });
       for (const [name, role] of Object.entries(cfg.roles)) {
-        if (RESERVED_ROLES.includes(name)) {
+        if ((RESERVED_ROLES as readonly string[]).includes(name)) {
           ctx.addIssue({ code: 'custom', path: ['roles', name], message: `'${name}' is a built-in role and cannot be redefined` });
         }
         role.deployments.forEach((dep, i) => {

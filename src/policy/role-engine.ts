@@ -4,11 +4,11 @@
  */
 import type { Decision } from '../core/decision.ts';
 import type { Principal } from '../core/principal.ts';
-import { ADMIN_PERMISSIONS, type AdminPermission, type RoleConfig } from '../config/schema.ts';
+import { ADMIN_PERMISSIONS, type AdminPermission, type RESERVED_ROLES, type RoleConfig } from '../config/schema.ts';
 import { describeAction, type Action, type PolicyEngine } from './policy.ts';
 
-/** Built-in roles; config may not redefine them. */
-export const BUILT_IN_ROLES: Readonly<Record<string, RoleConfig>> = {
+/** Built-in roles, one per name in RESERVED_ROLES (config may not redefine them). */
+export const BUILT_IN_ROLES: Readonly<Record<(typeof RESERVED_ROLES)[number], RoleConfig>> = {
   admin: { description: 'Every admin API permission.', deployments: [], admin: ['*'] },
   auditor: { description: 'Read keys, deployments, the audit log and detections.', deployments: [], admin: ['keys:read', 'deployments:read', 'audit:read', 'detections:read'] },
 };

@@ -4,13 +4,10 @@
  */
 import { z } from 'zod';
 import { Secret } from '../../core/secret.ts';
+import { isLoopbackHost } from '../../config/loopback.ts';
 import type { CommonTargetOptions } from './provider.ts';
 
-const LOOPBACK = /^(localhost|127(\.\d{1,3}){3}|\[::1\])$/i;
-
-export function isLoopbackHost(hostname: string): boolean {
-  return LOOPBACK.test(hostname);
-}
+export { isLoopbackHost };
 
 /** Why a base URL is refused, or undefined when it is acceptable. */
 export function baseUrlProblem(value: string, allowHttp: boolean): string | undefined {
