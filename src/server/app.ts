@@ -149,7 +149,9 @@ export async function startApp(config: RampartConfig, opts: AppOptions): Promise
       bodyLimit: config.server.bodyLimitBytes,
       capturePayloads: config.audit.capturePayloads,
       exposeOverhead: config.server.exposeOverheadHeader,
-      accessLog: config.log.requests && logger.isLevelEnabled('info'),
+      // The access line carries only ids, names, status and timing (never headers or bodies), so it
+      // skips the path redaction every other log line pays for.
+      accessLog: config.log.requests && logger.isLevelEnabled('info') ? logger.child({}, { redact: [] }) : null,
       sourceIp,
       analyze: (name, segments, principal, requestId) => guard.analyze(name ?? config.guard.defaultProfile, segments, principal, requestId),
     });
