@@ -8,7 +8,7 @@
  */
 import { z } from 'zod';
 
-export const GUARD_ACTIONS = ['block', 'mask', 'placeholder', 'pseudonymize', 'annotate', 'alert'] as const;
+export const GUARD_ACTIONS = ['block', 'mask', 'placeholder', 'pseudonymize', 'neutralize', 'annotate', 'alert'] as const;
 export type GuardAction = (typeof GUARD_ACTIONS)[number];
 
 const CHANNEL = z.enum(['user', 'system', 'document', 'output']);
@@ -38,7 +38,8 @@ export const profileSchema = z
       .describe(
         'Action per finding category. The most specific key wins (pii.email over pii over *). ' +
           'block: refuse; mask: replace with ****; placeholder: replace with <TYPE_N>; pseudonymize: placeholder that is ' +
-          'restored in the answer, so the model never sees the value; annotate: record only; alert: record and raise an alert.',
+          'restored in the answer, so the model never sees the value; neutralize: replace an image, link, tag or URL with plain text ' +
+          '(its alt or link text and [image removed] / [link removed], never the URL); annotate: record only; alert: record and raise an alert.',
       ),
     timeBudgetMs: z.int().min(1).max(60_000).default(200).describe('Time all detectors of one request may take together.'),
     onError: z
@@ -46,7 +47,22 @@ export const profileSchema = z
       .default('block')
       .describe('When a detector throws or runs out of time: block (fail closed, the default) or allow. The audit event says which happened.'),
     input: z.boolean().default(true).describe('Scan what is sent to the model (messages, documents, tool results).'),
-    output: z.boolean().default(true).describe('Scan what the model answers (non-streamed answers; streams are restored but not yet held back).'),
+    output: z.boolean().default(true).describe('Scan what the model answers: plain answers, streams, tool-call arguments, the responses API.'),
+    stream: z
+      .strictObject({
+        holdBackChars: z
+          .int()
+          .min(16)
+          .max(65_536)
+          .default(256)
+          .describe(
+            'Characters of streamed text held back per output stream while it is scanned: a value (secret, card number, leaked prompt run) ' +
+              'up to this long is caught before any part of it reaches the client. Larger is safer; the first token waits for this many characters.',
+          ),
+        contextChars: z.int().min(0).max(4096).default(64).describe('Characters already sent that are scanned again as context (context words of PII detectors).'),
+      })
+      .default({ holdBackChars: 256, contextChars: 64 })
+      .describe('The streaming output guard.'),
   })
   .describe('A guard profile.');
 

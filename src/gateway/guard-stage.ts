@@ -10,11 +10,12 @@ import { newId } from '../core/ids.ts';
 import { scan, type AppliedFinding, type CompiledProfile, type Segment, type Verdict } from '../guard/engine.ts';
 import type { Principal } from '../core/principal.ts';
 import type { GuardProfiles } from '../guard/profiles.ts';
-import { Vault } from '../guard/rewrite.ts';
+import { applyRewrites, Vault } from '../guard/rewrite.ts';
 import type { Metrics } from '../monitor/metrics.ts';
 import type { GuardContext, InputGuard, OutputGuard } from './guard-seam.ts';
 import { answerSegments, applyAtPaths, requestSegments } from './guard-segments.ts';
 import type { SseOut } from './providers/provider.ts';
+import { guardChatStream, guardResponsesStream, type StreamGuardOptions } from './stream-guard.ts';
 
 export interface GuardStageDeps {
   profiles: GuardProfiles;
@@ -104,9 +105,56 @@ export class GuardStage implements InputGuard, OutputGuard {
 
   wrapStream(events: AsyncIterable<SseOut>, ctx: GuardContext): AsyncIterable<SseOut> {
     const state = this.#state.get(ctx);
-    if (!state || state.vault.size === 0) return events;
-    return restoreStream(events, state.vault);
+    if (!state) return events;
+    const { profile, vault } = state;
+    if (!profile.output && vault.size === 0) return events;
+    const opts: StreamGuardOptions = profile.output
+      ? {
+          holdBack: profile.stream.holdBackChars,
+          context: profile.stream.contextChars,
+          scan: (text, path) => scan(profile, [{ path, channel: 'output', text }], vault),
+          rewrite: (text, path, findings) => rewriteWith(text, path, findings, vault, profile.excerptChars),
+          report: (verdict) => {
+            const notes = (ctx.notes.guardOutput ??= { profile: verdict.profile, blocked: false, durationMs: 0, findings: [] }) as StreamNotes;
+            const v = verdictNote(verdict) as unknown as StreamNotes;
+            notes.blocked ||= v.blocked;
+            notes.durationMs = Math.round((notes.durationMs + v.durationMs) * 1000) / 1000;
+            notes.findings.push(...v.findings);
+            if (v.failures) (notes.failures ??= []).push(...v.failures);
+            this.#record(ctx, verdict);
+          },
+          blockError: (verdict) => blockError(verdict, true),
+          vault,
+        }
+      : // Output scanning is off, but pseudonyms from the input must come back: hold back only
+        // as much as the longest placeholder, and scan nothing.
+        {
+          holdBack: Math.max(16, vault.longest),
+          context: 0,
+          scan: async () => EMPTY_VERDICT(profile.name),
+          rewrite: (text) => text,
+          report: () => {},
+          blockError: (verdict) => blockError(verdict, true),
+          vault,
+        };
+    return ctx.operation === 'responses' ? guardResponsesStream(events, opts) : guardChatStream(events, opts);
   }
+}
+
+interface StreamNotes {
+  blocked: boolean;
+  durationMs: number;
+  findings: unknown[];
+  failures?: unknown[];
+}
+
+const EMPTY_VERDICT = (profile: string): Verdict => ({ profile, blocked: false, blockedBy: null, findings: [], failures: [], rewrites: new Map(), durationMs: 0 });
+
+/** Applies the span actions of `findings` (window offsets) to one window of streamed text. */
+function rewriteWith(text: string, path: string, findings: readonly AppliedFinding[], vault: Vault, excerptChars: number): string {
+  const seg = { path, text };
+  const { rewrites } = applyRewrites([seg], findings.map((f) => ({ finding: f, seg, action: f.action })), vault, excerptChars);
+  return rewrites.get(path) ?? text;
 }
 
 function toRecord(ctx: GuardContext, profile: string, f: AppliedFinding, now: number): DetectionRecord {
@@ -129,39 +177,4 @@ function toRecord(ctx: GuardContext, profile: string, f: AppliedFinding, now: nu
     explanation: f.explanation,
     excerpt: f.excerpt,
   };
-}
-
-/**
- * Restores pseudonyms in streamed chat chunks. A placeholder can be split across chunks, so the
- * tail of each choice's text that could be the start of a placeholder is held back (at most the
- * longest placeholder's length) and sent with the next chunk, or at the end.
- */
-async function* restoreStream(events: AsyncIterable<SseOut>, vault: Vault): AsyncIterable<SseOut> {
-  const held = new Map<number, string>();
-  const max = vault.longest;
-  for await (const ev of events) {
-    if (!ev.data.includes('"content"') && !ev.data.includes('"finish_reason":"')) {
-      yield ev;
-      continue;
-    }
-    let chunk: { choices?: { index?: number; finish_reason?: unknown; delta?: { content?: unknown } }[] };
-    try {
-      chunk = JSON.parse(ev.data) as typeof chunk;
-    } catch {
-      yield ev;
-      continue;
-    }
-    for (const choice of chunk.choices ?? []) {
-      const idx = choice.index ?? 0;
-      const delta = (choice.delta ??= {});
-      const text = (held.get(idx) ?? '') + (typeof delta.content === 'string' ? delta.content : '');
-      if (text.length === 0) continue;
-      const open = text.lastIndexOf('<');
-      // The last choice chunk (finish_reason set) flushes whatever is held.
-      const keep = !choice.finish_reason && open >= 0 && text.length - open < max && !text.slice(open).includes('>') ? text.length - open : 0;
-      held.set(idx, text.slice(text.length - keep));
-      delta.content = vault.restore(text.slice(0, text.length - keep));
-    }
-    yield { ...ev, data: JSON.stringify(chunk) };
-  }
 }

@@ -22,6 +22,7 @@ export const BUILT_IN_PROFILES: Readonly<Record<string, ProfileConfig>> = {
     onError: 'block',
     input: true,
     output: true,
+    stream: { holdBackChars: 256, contextChars: 64 },
   },
   /** Everything the default has, plus best-effort names and addresses, with PII pseudonymized. */
   'dlp-strict': {
@@ -35,5 +36,6 @@ export const BUILT_IN_PROFILES: Readonly<Record<string, ProfileConfig>> = {
     onError: 'block',
     input: true,
     output: true,
+    stream: { holdBackChars: 256, contextChars: 64 },
   },
 };

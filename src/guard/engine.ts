@@ -59,6 +59,8 @@ export interface CompiledProfile {
   readonly input: boolean;
   readonly output: boolean;
   readonly excerptChars: number;
+  /** Streamed output: characters held back per stream, and characters of sent text rescanned as context. */
+  readonly stream: { readonly holdBackChars: number; readonly contextChars: number };
 }
 
 const SEVERITY_RANK = { low: 0, medium: 1, high: 2, critical: 3 } as const;

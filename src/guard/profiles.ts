@@ -44,6 +44,7 @@ function compileProfile(name: string, profile: ProfileConfig, registry: Detector
     input: profile.input,
     output: profile.output,
     excerptChars,
+    stream: profile.stream,
   };
 }
 

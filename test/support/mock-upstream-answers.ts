@@ -7,11 +7,15 @@
 
 export interface AnswerSpec {
   text: string;
-  toolCalls: { id: string; name: string; arguments: string }[];
+  toolCalls: { id: string; name: string; arguments: string; pieces?: string[] | undefined }[];
   usage: { prompt: number; completion: number };
   /** Content chunks of a stream: the text is split into this many pieces (default one per word). */
   chunks: number | undefined;
+  /** Streams: exactly these content pieces (their concatenation is the text); wins over `chunks`. */
+  pieces?: string[] | undefined;
 }
+
+const pieces = (spec: AnswerSpec): string[] => spec.pieces ?? split(spec.text, spec.chunks);
 
 export interface Answer {
   /** Non-streamed: the JSON body. */
@@ -52,10 +56,10 @@ export function chatAnswer(body: Record<string, unknown>, spec: AnswerSpec, stre
   const chunk = (delta: unknown, finishReason: string | null): string =>
     data({ id, object: 'chat.completion.chunk', created: CREATED, model, choices: [{ index: 0, delta, logprobs: null, finish_reason: finishReason }], ...(includeUsage ? { usage: null } : {}) });
   const frames = [chunk({ role: 'assistant', content: '', refusal: null }, null)];
-  if (toolCalls.length === 0) for (const piece of split(spec.text, spec.chunks)) frames.push(chunk({ content: piece }, null));
+  if (toolCalls.length === 0) for (const piece of pieces(spec)) frames.push(chunk({ content: piece }, null));
   spec.toolCalls.forEach((c, index) => {
     frames.push(chunk({ tool_calls: [{ index, id: c.id, type: 'function', function: { name: c.name, arguments: '' } }] }, null));
-    for (const piece of split(c.arguments, 2)) frames.push(chunk({ tool_calls: [{ index, function: { arguments: piece } }] }, null));
+    for (const piece of c.pieces ?? split(c.arguments, 2)) frames.push(chunk({ tool_calls: [{ index, function: { arguments: piece } }] }, null));
   });
   frames.push(chunk({}, finish));
   if (includeUsage) frames.push(data({ id, object: 'chat.completion.chunk', created: CREATED, model, choices: [], usage }));
@@ -88,8 +92,10 @@ export function responsesAnswer(body: Record<string, unknown>, spec: AnswerSpec,
   let seq = 0;
   const ev = (type: string, fields: Record<string, unknown>): string => named(type, { type, sequence_number: seq++, ...fields });
   const frames = [ev('response.created', { response: response('in_progress', [], null) }), ev('response.output_item.added', { output_index: 0, item: { ...item, status: 'in_progress', content: [] } })];
-  for (const delta of split(spec.text, spec.chunks)) frames.push(ev('response.output_text.delta', { item_id: 'msg_mock', output_index: 0, content_index: 0, delta }));
+  frames.push(ev('response.content_part.added', { item_id: 'msg_mock', output_index: 0, content_index: 0, part: { type: 'output_text', text: '', annotations: [] } }));
+  for (const delta of pieces(spec)) frames.push(ev('response.output_text.delta', { item_id: 'msg_mock', output_index: 0, content_index: 0, delta }));
   frames.push(ev('response.output_text.done', { item_id: 'msg_mock', output_index: 0, content_index: 0, text: spec.text }));
+  frames.push(ev('response.content_part.done', { item_id: 'msg_mock', output_index: 0, content_index: 0, part }));
   frames.push(ev('response.output_item.done', { output_index: 0, item }));
   frames.push(ev('response.completed', { response: response('completed', [item], usage) }));
   return { frames, errorFrame: ev('error', { code: 'server_error', message: 'The server had an error.', param: null }) };

@@ -53,10 +53,12 @@ export interface MockReply {
   retryAfter?: number | string;
   /** Protocol answers: the text, tool calls and usage to answer with. */
   text?: string;
-  toolCalls?: { name: string; arguments: string; id?: string }[];
+  toolCalls?: { name: string; arguments: string; id?: string; pieces?: string[] }[];
   usage?: { prompt: number; completion: number };
   /** Streams: content chunks (default one per word), pause between frames, cut the socket after K frames. */
   chunks?: number;
+  /** Streams: exactly these content pieces, in order (their concatenation should be `text`). */
+  pieces?: string[];
   chunkDelayMs?: number;
   failAfterChunks?: number;
   /** Streams: after K frames send the protocol's error event and end the stream. */
@@ -210,9 +212,10 @@ export async function startMockUpstream(options: MockUpstreamOptions = {}): Prom
     const stream = body['stream'] === true;
     const spec: AnswerSpec = {
       text: reply.text ?? options.text ?? MOCK_TEXT,
-      toolCalls: (reply.toolCalls ?? []).map((c, i) => ({ id: c.id ?? `call_mock_${i}`, name: c.name, arguments: c.arguments })),
+      toolCalls: (reply.toolCalls ?? []).map((c, i) => ({ id: c.id ?? `call_mock_${i}`, name: c.name, arguments: c.arguments, pieces: c.pieces })),
       usage: reply.usage ?? MOCK_USAGE,
       chunks: reply.chunks,
+      pieces: reply.pieces,
     };
     const p = req.path;
     if (p.endsWith('/chat/completions')) return chatAnswer(body, spec, stream);
