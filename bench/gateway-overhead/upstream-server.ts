@@ -10,13 +10,15 @@ export interface UpstreamChildOptions {
   apiKey: string;
   chunks: number;
   chunkDelayMs: number;
+  /** Streamed answers: this text split into `chunks` pieces (default: the mock's short greeting). */
+  text?: string;
 }
 
 const opts = JSON.parse(process.argv[2] ?? '{}') as UpstreamChildOptions;
 const upstream = await startMockUpstream({ record: false, apiKey: opts.apiKey });
 upstream.script({
   path: '/v1/chat/completions',
-  reply: (req) => (req.body?.['stream'] === true ? { chunks: opts.chunks, chunkDelayMs: opts.chunkDelayMs } : {}),
+  reply: (req) => (req.body?.['stream'] === true ? { chunks: opts.chunks, chunkDelayMs: opts.chunkDelayMs, ...(opts.text ? { text: opts.text } : {}) } : {}),
 });
 serveParent({
   memory: () => ({ type: 'memory', ...process.memoryUsage() }),
