@@ -18,7 +18,7 @@ import type { AuditEvent } from '../core/audit-event.ts';
 import { RampartError } from '../core/errors.ts';
 import { isDataException, isUniqueViolation } from '../store/sql-errors.ts';
 import type { AuditRepo } from '../store/types.ts';
-import { chainEvents, GENESIS_HASH, normalizeEvent } from './audit-hash.ts';
+import { GENESIS_HASH, normalizeEvent } from '../core/audit-hash.ts';
 import { droppedEventsMarker } from './audit-system-events.ts';
 
 export interface AuditLogOptions {
@@ -259,10 +259,7 @@ export class AuditLog {
     try {
       const from = head ?? (await this.#repo.head(this.chainId)) ?? { seq: 0, hash: GENESIS_HASH };
       this.#head = from;
-      const stored = chainEvents(batch, this.chainId, from);
-      await this.#repo.append(stored);
-      const last = stored.at(-1)!;
-      this.#head = { seq: last.seq, hash: last.hash };
+      this.#head = await this.#repo.appendChained(batch, this.chainId, from);
       this.#settle(n, 'written');
       if (this.#isolate > 0) this.#isolate--;
       this.#conflictStreak = 0;

@@ -17,7 +17,7 @@
 import type { StoredAuditEvent } from '../core/audit-event.ts';
 import { RampartError } from '../core/errors.ts';
 import type { AuditRepo } from '../store/types.ts';
-import { eventHash, GENESIS_HASH } from './audit-hash.ts';
+import { eventHash, GENESIS_HASH } from '../core/audit-hash.ts';
 
 export interface AuditHead {
   chainId: string;

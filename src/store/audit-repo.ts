@@ -4,10 +4,11 @@
  */
 import { RampartError } from '../core/errors.ts';
 import type { AuditEvent, StoredAuditEvent } from '../core/audit-event.ts';
+import { chainEvents } from '../core/audit-hash.ts';
 import { clampLimit, decodeCursor, encodeCursor } from './cursor.ts';
 import { isUniqueViolation } from './sql-errors.ts';
 import { Where } from './sql-where.ts';
-import type { AuditFilter, AuditRepo, Page, SqlClient } from './types.ts';
+import type { AuditFilter, AuditHeadLink, AuditRepo, Page, SqlClient } from './types.ts';
 
 interface AuditRow {
   chain_id: string;
@@ -64,6 +65,17 @@ const COLUMN_TYPES = [
 const COLUMNS = COLUMN_TYPES.map(([name]) => name).join(', ');
 const RECORD_TYPE = COLUMN_TYPES.map(([name, type]) => `${name} ${type}`).join(', ');
 
+/** One INSERT for a whole batch; its one parameter is `auditBatchJson(events)`. */
+export const AUDIT_INSERT_SQL = `INSERT INTO audit_events (${COLUMNS}) SELECT ${COLUMNS} FROM jsonb_to_recordset($1::jsonb) AS x(${RECORD_TYPE})`;
+
+export function auditBatchJson(events: readonly StoredAuditEvent[]): string {
+  return JSON.stringify(events.map(toRow));
+}
+
+function conflictOr(e: unknown, chainId: string, seq: number): unknown {
+  return isUniqueViolation(e) ? new RampartError('RAMPART_CONFLICT', { detail: `audit chain ${chainId}: seq ${seq} is already taken`, cause: e }) : e;
+}
+
 export class SqlAuditRepo implements AuditRepo {
   readonly #sql: SqlClient;
 
@@ -80,15 +92,23 @@ export class SqlAuditRepo implements AuditRepo {
       }
     });
     try {
-      await this.#sql.query(
-        `INSERT INTO audit_events (${COLUMNS}) SELECT ${COLUMNS} FROM jsonb_to_recordset($1::jsonb) AS x(${RECORD_TYPE})`,
-        [JSON.stringify(events.map(toRow))],
-      );
+      await this.#sql.query(AUDIT_INSERT_SQL, [auditBatchJson(events)]);
     } catch (e) {
-      if (isUniqueViolation(e)) {
-        throw new RampartError('RAMPART_CONFLICT', { detail: `audit chain ${first.chainId}: seq ${first.seq} is already taken`, cause: e });
-      }
-      throw e;
+      throw conflictOr(e, first.chainId, first.seq);
+    }
+  }
+
+  async appendChained(events: readonly AuditEvent[], chainId: string, head: AuditHeadLink): Promise<AuditHeadLink> {
+    if (events.length === 0) return head;
+    try {
+      // The embedded store hashes and serializes the batch on its own thread.
+      if (this.#sql.appendAuditChain) return await this.#sql.appendAuditChain(events, chainId, head);
+      const stored = chainEvents(events, chainId, head);
+      await this.#sql.query(AUDIT_INSERT_SQL, [auditBatchJson(stored)]);
+      const last = stored.at(-1)!;
+      return { seq: last.seq, hash: last.hash };
+    } catch (e) {
+      throw conflictOr(e, chainId, head.seq + 1);
     }
   }
 

@@ -16,6 +16,7 @@ import { join, resolve } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { Logger } from 'pino';
 import { RampartError } from '../core/errors.ts';
+import type { AuditEvent } from '../core/audit-event.ts';
 import { lockDataDir, type DataDirLock } from './data-dir-lock.ts';
 import { fromWireError, NO_TX, STARTUP_ID, type WorkerData, type WorkerReply, type WorkerRequest } from './pglite-protocol.ts';
 import { txClient, type TxConnection } from './sql-tx.ts';
@@ -122,6 +123,12 @@ export class PgliteClient implements SqlClient {
 
   exec(sql: string): Promise<void> {
     return this.#conn.exec(sql);
+  }
+
+  async appendAuditChain(events: readonly AuditEvent[], chainId: string, head: { seq: number; hash: string }): Promise<{ seq: number; hash: string }> {
+    if (events.length === 0) return head;
+    const r = await this.#send({ op: 'auditAppend', events, chainId, head });
+    return r.rows![0] as { seq: number; hash: string };
   }
 
   async transaction<T>(fn: (tx: SqlClient) => Promise<T>): Promise<T> {

@@ -5,13 +5,17 @@
  * Uint8Array values arrive as they left.
  */
 
+import type { AuditEvent } from '../core/audit-event.ts';
+
 /** `tx: 0` runs outside any transaction; otherwise the id the proxy gave in `begin`. */
 export type WorkerRequest =
   | { id: number; op: 'query'; tx: number; sql: string; params: readonly unknown[] | undefined }
   | { id: number; op: 'exec'; tx: number; sql: string }
   | { id: number; op: 'begin'; tx: number }
   | { id: number; op: 'end'; tx: number; commit: boolean }
-  | { id: number; op: 'close' };
+  | { id: number; op: 'close' }
+  /** Chain an audit batch after `head` and insert it (audit-repo.ts); the reply's one row is the new head. */
+  | { id: number; op: 'auditAppend'; events: readonly AuditEvent[]; chainId: string; head: { seq: number; hash: string } };
 
 /** `id: 0` answers the start-up (the database is open, or could not be opened). */
 export type WorkerReply =

@@ -9,6 +9,8 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { PGlite, type Transaction } from '@electric-sql/pglite';
+import { chainEvents } from '../core/audit-hash.ts';
+import { AUDIT_INSERT_SQL, auditBatchJson } from './audit-repo.ts';
 import { NO_TX, STARTUP_ID, toWireError, type WorkerData, type WorkerReply, type WorkerRequest } from './pglite-protocol.ts';
 
 interface OpenTx {
@@ -58,6 +60,12 @@ async function handle(msg: Exclude<WorkerRequest, { op: 'close' | 'begin' }>): P
     case 'exec':
       await target(msg.tx).exec(msg.sql);
       return done(msg.id);
+    case 'auditAppend': {
+      const stored = chainEvents(msg.events, msg.chainId, msg.head);
+      await db.query(AUDIT_INSERT_SQL, [auditBatchJson(stored)]);
+      const last = stored.at(-1)!;
+      return { id: msg.id, ok: true, rows: [{ seq: last.seq, hash: last.hash }], rowCount: stored.length };
+    }
     case 'end': {
       const t = open.get(msg.tx);
       if (!t) throw new Error(`transaction ${msg.tx} is not open`);

@@ -4,7 +4,7 @@
  * (rate limits, budgets) are separate: memory for one instance, Redis for many.
  */
 import type { PrincipalKind } from '../core/principal.ts';
-import type { StoredAuditEvent } from '../core/audit-event.ts';
+import type { AuditEvent, StoredAuditEvent } from '../core/audit-event.ts';
 import type { DetectionRecord } from '../core/detection.ts';
 
 export interface QueryResult<T> {
@@ -20,6 +20,12 @@ export interface SqlClient {
   /** Runs `fn` in one transaction; rolls back when it throws. */
   transaction<T>(fn: (tx: SqlClient) => Promise<T>): Promise<T>;
   close(): Promise<void>;
+  /**
+   * Clients whose database runs on another thread (the embedded store) chain and insert an audit
+   * batch there, so hashing and serializing it costs the request thread nothing. Absent: the
+   * repository does both itself.
+   */
+  appendAuditChain?(events: readonly AuditEvent[], chainId: string, head: { seq: number; hash: string }): Promise<{ seq: number; hash: string }>;
 }
 
 export interface LimitValues {
@@ -80,9 +86,20 @@ export interface AuditFilter {
   cursor?: string | null;
 }
 
+/** The last link of an audit chain. */
+export interface AuditHeadLink {
+  readonly seq: number;
+  readonly hash: string;
+}
+
 export interface AuditRepo {
   /** Appends a contiguous run of one chain; fails (unique violation) if `seq` is taken. */
   append(events: readonly StoredAuditEvent[]): Promise<void>;
+  /**
+   * Links `events` after `head` (core/audit-hash.ts) and appends them in one INSERT; resolves with
+   * the new head. Fails with RAMPART_CONFLICT when the seq after `head` is taken.
+   */
+  appendChained(events: readonly AuditEvent[], chainId: string, head: AuditHeadLink): Promise<AuditHeadLink>;
   head(chainId: string): Promise<{ seq: number; hash: string } | null>;
   chains(): Promise<string[]>;
   /** Events of one chain in seq order, from `fromSeq`, `limit` at a time. */

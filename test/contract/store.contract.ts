@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { AuditEvent, StoredAuditEvent } from '../../src/core/audit-event.ts';
 import { isRampartError } from '../../src/core/errors.ts';
-import { chainEvents, GENESIS_HASH } from '../../src/monitor/audit-hash.ts';
+import { chainEvents, GENESIS_HASH } from '../../src/core/audit-hash.ts';
 import { migrate } from '../../src/store/migrate.ts';
 import type { ApiKeyRecord, AuditFilter, Store } from '../../src/store/types.ts';
 import { randomName, silent, type TestStore } from '../support/backends.ts';
@@ -237,6 +237,19 @@ export function storeContract(name: string, opts: StoreContractOptions): void {
         const clash = chainEvents([auditEvent(), auditEvent(), auditEvent()], chain, { seq: 1, hash: 'x'.repeat(64) });
         await assert.rejects(store.audit.append(clash), (e) => isRampartError(e) && e.code === 'RAMPART_CONFLICT');
         assert.equal((await store.audit.readChain(chain, 1, 100)).length, 2);
+      });
+
+      it('chains and appends in one call (off the request thread on the embedded store), with the same hashes', async () => {
+        const chain = randomName('chain-');
+        const events = [auditEvent(), auditEvent({ details: { nested: { b: 1, a: [1, 'x'] } } })];
+        const head = await store.audit.appendChained(events, chain, { seq: 0, hash: GENESIS_HASH });
+        const expected = chainEvents(events, chain, { seq: 0, hash: GENESIS_HASH });
+        assert.deepEqual(head, { seq: 2, hash: expected[1]!.hash });
+        assert.deepEqual(await store.audit.readChain(chain, 1, 10), expected);
+        const next = await store.audit.appendChained([auditEvent()], chain, head);
+        assert.equal(next.seq, 3);
+        await assert.rejects(store.audit.appendChained([auditEvent()], chain, head), (e) => isRampartError(e) && e.code === 'RAMPART_CONFLICT');
+        assert.deepEqual(await store.audit.appendChained([], chain, next), next);
       });
 
       it('filters by every field and pages newest first', async () => {

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { describe, it } from 'node:test';
 import type { AuditEvent } from '../../src/core/audit-event.ts';
-import { canonicalJson, chainEvents, eventHash, GENESIS_HASH, normalizeEvent } from '../../src/monitor/audit-hash.ts';
+import { canonicalJson, chainEvents, eventHash, GENESIS_HASH, normalizeEvent } from '../../src/core/audit-hash.ts';
 
 // ---- reference implementation (e775dcb), do not edit ----
 const REF_HASHED_FIELDS = [

@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import type { StoredAuditEvent } from '../../src/core/audit-event.ts';
+import type { AuditEvent, StoredAuditEvent } from '../../src/core/audit-event.ts';
 import { isRampartError, RampartError } from '../../src/core/errors.ts';
 import { AuditLog, type AuditLogOptions, type AuditLogStats } from '../../src/monitor/audit-log.ts';
 import { exportHeads, verifyAudit, brokenChainError, type ChainReport } from '../../src/monitor/audit-verify.ts';
-import type { AuditFilter, AuditRepo, Store } from '../../src/store/types.ts';
+import type { AuditFilter, AuditHeadLink, AuditRepo, Store } from '../../src/store/types.ts';
 import { auditEvent } from '../contract/store.contract.ts';
 import { openPgliteTestStore, randomName, silent, type TestStore } from '../support/backends.ts';
 
@@ -34,6 +34,17 @@ class FlakyRepo implements AuditRepo {
       this.loseNextAck = false;
       throw new RampartError('RAMPART_STORE_UNAVAILABLE', { detail: 'connection lost during COMMIT' });
     }
+  }
+  async appendChained(events: readonly AuditEvent[], chainId: string, head: AuditHeadLink): Promise<AuditHeadLink> {
+    this.#check();
+    if (events.some((e) => this.refuse.has(e.id))) throw Object.assign(new Error('invalid input syntax'), { code: '22P02' });
+    const next = await this.inner.appendChained(events, chainId, head);
+    this.batches.push(events.length);
+    if (this.loseNextAck) {
+      this.loseNextAck = false;
+      throw new RampartError('RAMPART_STORE_UNAVAILABLE', { detail: 'connection lost during COMMIT' });
+    }
+    return next;
   }
   async head(chainId: string) {
     this.#check();

@@ -8,7 +8,7 @@
  * older records), plus `v` for the format version.
  */
 import { hash } from 'node:crypto';
-import type { AuditEvent, StoredAuditEvent } from '../core/audit-event.ts';
+import type { AuditEvent, StoredAuditEvent } from './audit-event.ts';
 
 export const GENESIS_HASH = '0'.repeat(64);
 const FORMAT_VERSION = 1;
