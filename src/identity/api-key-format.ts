@@ -12,7 +12,7 @@
  * - `checksum`: CRC-32 of everything before it, base64url (6 chars). Rejects typos and random
  *   strings without a store read, and lets scanners drop false positives (as GitHub tokens do).
  */
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { hash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { crc32 } from 'node:zlib';
 import { RampartError } from '../core/errors.ts';
 import { Secret } from '../core/secret.ts';
@@ -52,13 +52,13 @@ export function isKeyId(id: string): boolean {
 
 /** SHA-256 (hex) of a key's secret part: the only form in which it is stored. */
 export function hashSecret(secret: string): string {
-  return createHash('sha256').update(secret, 'utf8').digest('hex');
+  return hash('sha256', secret, 'hex');
 }
 
 /** Constant-time comparison of SHA-256(secret) with the stored hash (timingSafeEqual on equal-length digests). */
 export function secretMatches(secret: string, storedHash: string): boolean {
   if (!HASH_PATTERN.test(storedHash)) return false;
-  const presented = createHash('sha256').update(secret, 'utf8').digest();
+  const presented = hash('sha256', secret, 'buffer');
   return timingSafeEqual(presented, Buffer.from(storedHash, 'hex'));
 }
 
