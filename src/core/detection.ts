@@ -18,7 +18,7 @@ export interface DetectionRecord {
   readonly channel: string;
   /** Where in the body, e.g. `messages[2].content`. */
   readonly segment: string;
-  /** What was done: block, mask, placeholder, pseudonymize, annotate, alert. */
+  /** What was done: block, mask, placeholder, pseudonymize, neutralize, annotate, alert. */
   readonly action: string;
   readonly rule: string;
   readonly explanation: string;

@@ -1,13 +1,17 @@
 /**
- * Span actions: `mask` (****), `placeholder` (<EMAIL_1>) and `pseudonymize` (a placeholder that the
- * answer gets back as the real value). The vault keeps one placeholder per distinct value for the
+ * Span actions: `mask` (****), `placeholder` (<EMAIL_1>), `pseudonymize` (a placeholder that the
+ * answer gets back as the real value) and `neutralize` (a plain-text stand-in that keeps a link's
+ * text and drops its URL, see neutralize.ts). The vault keeps one placeholder per distinct value for the
  * whole request, so the model sees consistent stand-ins ("<EMAIL_1> wrote to <EMAIL_2>").
  * Also builds the redacted excerpt of every finding.
  */
 import type { GuardAction } from '../config/guard.ts';
+import { neutralizedText } from './neutralize.ts';
 import type { Finding } from './types.ts';
 
-const SPAN_ACTIONS: ReadonlySet<GuardAction> = new Set(['mask', 'placeholder', 'pseudonymize']);
+const SPAN_ACTIONS: ReadonlySet<GuardAction> = new Set(['mask', 'placeholder', 'pseudonymize', 'neutralize']);
+/** Categories whose findings are spans to rewrite even when they cover the whole text. */
+const SPAN_CATEGORIES = ['pii.', 'secret.', 'exfiltration.', 'leak.'];
 const MASK = '****';
 
 /** `pii.email` -> `EMAIL`, `secret.aws_access_key` -> `AWS_ACCESS_KEY`. */
@@ -92,7 +96,7 @@ export function applyRewrites(
     if (!items) continue;
     const text = seg.text;
     // Span findings (not whole-text verdicts) are redacted in excerpts whatever their action.
-    const spans = spanEdits(items.filter((it) => it.f.end - it.f.start < text.length || it.f.category.startsWith('pii.') || it.f.category.startsWith('secret.')));
+    const spans = spanEdits(items.filter((it) => it.f.end - it.f.start < text.length || it.action === 'neutralize' || SPAN_CATEGORIES.some((p) => it.f.category.startsWith(p))));
     let rewritten = '';
     let redacted = '';
     let cursor = 0;
@@ -107,7 +111,11 @@ export function applyRewrites(
       if (SPAN_ACTIONS.has(it.action)) {
         changed = true;
         rewritten +=
-          it.action === 'mask' ? MASK : v.placeholderFor(category, value, it.action === 'pseudonymize');
+          it.action === 'mask'
+            ? MASK
+            : it.action === 'neutralize'
+              ? neutralizedText(value, category)
+              : v.placeholderFor(category, value, it.action === 'pseudonymize');
       } else {
         rewritten += value;
       }

@@ -3,6 +3,7 @@ import type { DetectorDescriptor } from '../types.ts';
 import { customRulesDetector } from './custom-rules.ts';
 import { DLP_DETECTORS } from './dlp-index.ts';
 import { llmJudgeDetector } from './llm-judge.ts';
+import { exfilLinksDetector } from './output-exfil-links.ts';
 import { promptInjectionDetector } from './prompt-injection.ts';
 
 const erase = <O>(d: DetectorDescriptor<O>) => d as DetectorDescriptor<never>;
@@ -12,4 +13,5 @@ export const DETECTORS: readonly DetectorDescriptor<never>[] = [
   ...DLP_DETECTORS,
   erase(customRulesDetector),
   erase(llmJudgeDetector),
+  erase(exfilLinksDetector),
 ];
