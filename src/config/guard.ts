@@ -7,6 +7,7 @@
  * (start-up), with the profile path in the error, so a bad option stops start-up.
  */
 import { z } from 'zod';
+import { spotlightSchema } from './spotlight.ts';
 
 export const GUARD_ACTIONS = ['block', 'mask', 'placeholder', 'pseudonymize', 'neutralize', 'annotate', 'alert'] as const;
 export type GuardAction = (typeof GUARD_ACTIONS)[number];
@@ -63,6 +64,25 @@ export const profileSchema = z
       })
       .default({ holdBackChars: 256, contextChars: 64 })
       .describe('The streaming output guard.'),
+    leak: z
+      .strictObject({
+        systemPrompt: z
+          .boolean()
+          .default(true)
+          .describe('Compare answers with the request\'s system prompt: a verbatim run of minRunWords words (robust to case, spacing, bullets, markdown) is a leak.system_prompt finding.'),
+        canary: z
+          .boolean()
+          .default(false)
+          .describe('Plant a fresh random canary token in the system prompt of every request; an answer that reveals it (even spaced out, reversed or encoded) is a leak.canary finding.'),
+        minRunWords: z.int().min(4).max(64).default(8).describe('Words a verbatim run of the system prompt needs before it counts as a leak.'),
+      })
+      .default({ systemPrompt: true, canary: false, minRunWords: 8 })
+      .describe('System-prompt leak detection and canaries (actions: leak.system_prompt, leak.canary).'),
+    spotlight: spotlightSchema.prefault({}),
+    toolPolicy: z
+      .string()
+      .optional()
+      .describe('Name of a toolPolicies entry: which tools the model may be offered and call, argument schemas, definition pins. Absent: tools are not controlled.'),
   })
   .describe('A guard profile.');
 

@@ -9,6 +9,7 @@
 import { z } from 'zod';
 import { authConfigSchema } from './auth.ts';
 import { guardSchema } from './guard.ts';
+import { toolPoliciesSchema } from './tools.ts';
 import { storageSchema, countersSchema } from './storage.ts';
 
 const MiB = 1024 * 1024;
@@ -155,6 +156,7 @@ export function buildConfigSchema(providers: readonly TargetSchemaSource[]) {
         .prefault({})
         .describe('The hash-chained audit log: one event per request and admin action, written in batches.'),
       guard: guardSchema.prefault({}),
+      toolPolicies: toolPoliciesSchema,
       deployments: z.array(deploymentSchema).default([]).describe('What clients can call, by name (their `model`).'),
     })
     .superRefine((cfg, ctx) => {
@@ -166,6 +168,12 @@ export function buildConfigSchema(providers: readonly TargetSchemaSource[]) {
         }
         seen.set(d.name, i);
       });
+      for (const [name, profile] of Object.entries(cfg.guard.profiles)) {
+        if (profile.toolPolicy !== undefined && !(profile.toolPolicy in cfg.toolPolicies)) {
+          const known = Object.keys(cfg.toolPolicies);
+          ctx.addIssue({ code: 'custom', path: ['guard', 'profiles', name, 'toolPolicy'], message: `unknown tool policy '${profile.toolPolicy}' (known: ${known.length ? known.join(', ') : 'none; define it under toolPolicies'})` });
+        }
+      }
       for (const [name, role] of Object.entries(cfg.roles)) {
         if ((RESERVED_ROLES as readonly string[]).includes(name)) {
           ctx.addIssue({ code: 'custom', path: ['roles', name], message: `'${name}' is a built-in role and cannot be redefined` });

@@ -60,6 +60,9 @@ export const ERROR_CODES = {
   RAMPART_GUARD_UNKNOWN_DETECTOR: { status: 500, type: 'server_error', message: 'A guard profile names a detector that does not exist.' },
   RAMPART_GUARD_DUPLICATE_DETECTOR: { status: 500, type: 'server_error', message: 'Two detectors share one id.' },
   RAMPART_GUARD_UNKNOWN_PROFILE: { status: 500, type: 'server_error', message: 'A guard profile is named that does not exist.' },
+  RAMPART_TOOL_NOT_ALLOWED: { status: 400, type: 'invalid_request_error', message: 'The request offers the model a tool that the tool policy does not allow.' },
+  RAMPART_TOOL_DEFINITION_CHANGED: { status: 400, type: 'invalid_request_error', message: 'A tool definition differs from the one pinned by the tool policy.' },
+  RAMPART_TOOL_CALL_BLOCKED: { status: 502, type: 'api_error', message: 'The answer was withheld: a tool call broke the tool policy.' },
 
   // --- limits
   RAMPART_RATE_LIMITED: { status: 429, type: 'rate_limit_error', message: 'Rate limit reached: retry after the time in the Retry-After header.' },

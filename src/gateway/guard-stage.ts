@@ -7,7 +7,24 @@
 import { RampartError } from '../core/errors.ts';
 import type { DetectionRecord } from '../core/detection.ts';
 import { newId } from '../core/ids.ts';
-import { scan, type AppliedFinding, type CompiledProfile, type Segment, type Verdict } from '../guard/engine.ts';
+import { scan, type AppliedFinding, type CompiledDetector, type CompiledProfile, type Segment, type Verdict } from '../guard/engine.ts';
+import { LeakScanner, makeCanary, plantCanary } from '../guard/leak.ts';
+import { newSpotlightContext, spotlightRewrites } from '../guard/spotlight.ts';
+import {
+  checkToolCalls,
+  checkToolDefinitions,
+  keptCallIndexes,
+  toolCallsError,
+  toolDefinitionsError,
+  toolPolicyFindings,
+  type PinStore,
+  type ToolCall,
+  type ToolFinding,
+  type ToolPolicy,
+} from '../guard/tool-control.ts';
+import { quoteName } from '../guard/tool-definitions.ts';
+import type { SpotlightConfig } from '../config/spotlight.ts';
+import type { Channel } from '../guard/types.ts';
 import type { Principal } from '../core/principal.ts';
 import type { GuardProfiles } from '../guard/profiles.ts';
 import { applyRewrites, Vault } from '../guard/rewrite.ts';
@@ -19,14 +36,98 @@ import { guardChatStream, guardResponsesStream, type StreamGuardOptions } from '
 
 export interface GuardStageDeps {
   profiles: GuardProfiles;
+  /** Compiled `toolPolicies`, by name (profiles name theirs in `toolPolicy`). */
+  toolPolicies: ReadonlyMap<string, ToolPolicy>;
+  /** Tool-definition pins first seen per deployment and principal. */
+  pins: PinStore;
   metrics: Metrics;
   recordDetection(d: DetectionRecord): void;
   now(): number;
 }
 
 interface RequestGuardState {
+  /** The selected profile, plus this request's own leak detector when it has one. */
   profile: CompiledProfile;
   vault: Vault;
+}
+
+const OUTPUT_ONLY: ReadonlySet<Channel> = new Set(['output']);
+
+/** Tool-call arguments (chat and responses paths). */
+const isArguments = (path: string) => path.endsWith('.arguments') || path.endsWith('].arguments');
+
+const ARGUMENT_PROFILES = new WeakMap<CompiledProfile, CompiledProfile>();
+
+/**
+ * The profile for tool-call arguments: without the exfiltration-link detector. URLs in arguments
+ * are not rendered, and which hosts a tool may be sent to is the tool policy's allowHosts.
+ */
+function argumentsProfile(profile: CompiledProfile): CompiledProfile {
+  let p = ARGUMENT_PROFILES.get(profile);
+  if (!p) {
+    p = { ...profile, detectors: profile.detectors.filter((d) => d.id !== 'output-exfil-links') };
+    ARGUMENT_PROFILES.set(profile, p);
+  }
+  return p;
+}
+
+/** One verdict from the verdicts of disjoint segment sets of one answer. */
+function mergeVerdicts(vs: readonly Verdict[]): Verdict {
+  const findings = vs.flatMap((v) => v.findings);
+  const blockedBy = vs.map((v) => v.blockedBy).filter((f) => f !== null).sort((a, b) => b.score - a.score)[0] ?? null;
+  return {
+    profile: vs[0]!.profile,
+    blocked: blockedBy !== null,
+    blockedBy,
+    findings,
+    failures: vs.flatMap((v) => v.failures),
+    rewrites: blockedBy ? new Map() : new Map(vs.flatMap((v) => [...v.rewrites])),
+    durationMs: Math.max(...vs.map((v) => v.durationMs)),
+  };
+}
+
+function chatToolCall(c: unknown): ToolCall {
+  const call = c as { id?: unknown; function?: { name?: unknown; arguments?: unknown } } | null;
+  return {
+    name: String(call?.function?.name ?? ''),
+    arguments: typeof call?.function?.arguments === 'string' ? call.function.arguments : '',
+    ...(typeof call?.id === 'string' ? { id: call.id } : {}),
+  };
+}
+
+/**
+ * Marks untrusted texts (spotlight.ts) and tells the model so in the system prompt: the sentence is
+ * appended to the last system or developer text, or becomes a system message of its own.
+ */
+function spotlightBody(op: GuardContext['operation'], body: Record<string, unknown>, config: SpotlightConfig): Record<string, unknown> {
+  const ctx = newSpotlightContext({ marker: config.marker });
+  const { rewrites, instruction } = spotlightRewrites(requestSegments(op, body), config, ctx);
+  if (!instruction) return body;
+  return appendToSystem(op, applyAtPaths(body, rewrites), instruction);
+}
+
+/** `text` after the last system/developer text (responses: `instructions`); a new system message when there is none. */
+function appendToSystem(op: GuardContext['operation'], body: Record<string, unknown>, text: string): Record<string, unknown> {
+  if (op === 'responses') {
+    return { ...body, instructions: typeof body.instructions === 'string' && body.instructions.length > 0 ? `${body.instructions}\n\n${text}` : text };
+  }
+  const messages = Array.isArray(body.messages) ? [...(body.messages as unknown[])] : [];
+  let at = -1;
+  messages.forEach((m, i) => {
+    const role = (m as { role?: unknown } | null)?.role;
+    if (role === 'system' || role === 'developer') at = i;
+  });
+  if (at < 0) return { ...body, messages: [{ role: 'system', content: text }, ...messages] };
+  const m = messages[at] as Record<string, unknown>;
+  if (typeof m.content === 'string') messages[at] = { ...m, content: m.content.length > 0 ? `${m.content}\n\n${text}` : text };
+  else if (Array.isArray(m.content)) messages[at] = { ...m, content: [...(m.content as unknown[]), { type: 'text', text }] };
+  else messages[at] = { ...m, content: text };
+  return { ...body, messages };
+}
+
+/** Appends the canary sentence to the last system or developer text (adds a system message if there is none). */
+function plantCanaryIn(op: GuardContext['operation'], body: Record<string, unknown>, canary: string): Record<string, unknown> {
+  return appendToSystem(op, body, plantCanary('', canary).trim());
 }
 
 export function blockError(verdict: Verdict, output: boolean): RampartError {
@@ -76,14 +177,86 @@ export class GuardStage implements InputGuard, OutputGuard {
   async inspect(body: Record<string, unknown>, ctx: GuardContext): Promise<Record<string, unknown>> {
     const profile = this.#d.profiles.select(ctx.deployment, ctx.principal);
     if (!profile) return body;
-    const state = { profile, vault: new Vault() };
+    const state: RequestGuardState = { profile, vault: new Vault() };
     this.#state.set(ctx, state);
-    if (!profile.input) return body;
-    const verdict = await scan(profile, requestSegments(ctx.operation, body), state.vault);
-    ctx.notes.guardInput = verdictNote(verdict);
-    this.#record(ctx, verdict);
-    if (verdict.blocked) throw blockError(verdict, false);
-    return applyAtPaths(body, verdict.rewrites);
+    let out = body;
+    if (profile.input) {
+      const verdict = await scan(profile, requestSegments(ctx.operation, body), state.vault);
+      ctx.notes.guardInput = verdictNote(verdict);
+      this.#record(ctx, verdict);
+      if (verdict.blocked) throw blockError(verdict, false);
+      out = applyAtPaths(body, verdict.rewrites);
+    }
+    const policy = this.#policyOf(profile);
+    if (policy && Array.isArray(out.tools)) out = await this.#checkToolDefinitions(out, ctx, profile.name, policy);
+    if (profile.spotlight.mode !== 'off' && ctx.operation !== 'embeddings') out = spotlightBody(ctx.operation, out, profile.spotlight);
+    if (profile.output && ctx.operation !== 'embeddings' && (profile.leak.systemPrompt || profile.leak.canary)) out = this.#armLeakChecks(out, ctx, state);
+    return out;
+  }
+
+  #policyOf(profile: CompiledProfile): ToolPolicy | null {
+    return profile.toolPolicy === null ? null : (this.#d.toolPolicies.get(profile.toolPolicy) ?? null);
+  }
+
+  /** Tool definitions the client offers the model: allow-listed, and unchanged against their pins. */
+  async #checkToolDefinitions(body: Record<string, unknown>, ctx: GuardContext, profile: string, policy: ToolPolicy): Promise<Record<string, unknown>> {
+    const tools = body.tools as unknown[];
+    const r = await checkToolDefinitions(policy, tools, this.#d.pins, `${ctx.deployment}:${ctx.principal.id}`);
+    this.#recordTools(ctx, profile, toolPolicyFindings({ definitions: r }), 'user', (i) => `tools[${i}]`);
+    if (r.action === 'allow') return body;
+    ctx.notes.toolDefinitions = { action: r.action, tools: r.tools.filter((t) => t.action !== 'allow').map((t) => ({ index: t.index, status: t.status, action: t.action })) };
+    if (r.action === 'block') throw toolDefinitionsError(r);
+    const dropped = new Set(r.tools.filter((t) => t.action === 'strip').map((t) => t.index));
+    const droppedNames = new Set(r.tools.filter((t) => t.action === 'strip' && t.name !== null).map((t) => t.name!));
+    const kept = tools.filter((_, i) => !dropped.has(i));
+    const out: Record<string, unknown> = { ...body, tools: kept };
+    if (kept.length === 0) delete out.tools;
+    const choice = body.tool_choice as { function?: { name?: unknown }; name?: unknown } | string | undefined;
+    const chosen = typeof choice === 'object' && choice !== null ? (choice.function?.name ?? choice.name) : undefined;
+    if (kept.length === 0 || (typeof chosen === 'string' && droppedNames.has(chosen))) delete out.tool_choice;
+    return out;
+  }
+
+  #recordTools(ctx: GuardContext, profile: string, findings: readonly ToolFinding[], channel: Channel, segment: (i: number) => string): void {
+    for (const f of findings) {
+      const action = f.toolAction === 'allow' ? 'annotate' : f.toolAction;
+      this.#d.metrics.detections.inc({ detector: f.detector, category: f.category, action });
+      const excerpt = `${f.subject === 'call' ? 'tool call' : 'tool definition'} ${f.toolName === null ? '(unnamed)' : quoteName(f.toolName)}`;
+      this.#d.recordDetection({ ...toRecord(ctx, profile, { ...f, segment: segment(f.index), channel, action: 'annotate', excerpt }, this.#d.now()), action });
+    }
+  }
+
+  /**
+   * Tool calls in an answer against the profile's tool policy. Returns the indexes of the calls to
+   * keep (all of them without a policy); throws RAMPART_TOOL_CALL_BLOCKED when the policy blocks.
+   */
+  async #checkToolCalls(ctx: GuardContext, state: RequestGuardState, calls: readonly ToolCall[], segment: (i: number) => string): Promise<number[]> {
+    const policy = this.#policyOf(state.profile);
+    if (!policy || calls.length === 0) return calls.map((_, i) => i);
+    const profile = state.profile;
+    const r = await checkToolCalls(policy, calls, {
+      scanText: async (text, path) => (await scan(profile, [{ path, channel: 'output', text }], null)).findings,
+    });
+    this.#recordTools(ctx, profile.name, toolPolicyFindings({ calls: r }), 'output', segment);
+    if (r.action !== 'allow') ctx.notes.toolCalls = { action: r.action, calls: r.calls.filter((c) => c.action !== 'allow').map((c) => ({ index: c.index, action: c.action, violations: c.violations.map((v) => v.kind) })) };
+    if (r.action === 'block') throw toolCallsError(r);
+    return keptCallIndexes(r);
+  }
+
+  /**
+   * Fingerprints the system prompt the model will see and, if the profile says so, plants a fresh
+   * canary in it; the answer is then scanned for both with the request's own leak detector.
+   */
+  #armLeakChecks(body: Record<string, unknown>, ctx: GuardContext, state: RequestGuardState): Record<string, unknown> {
+    const { leak } = state.profile;
+    const systemTexts = leak.systemPrompt ? requestSegments(ctx.operation, body).filter((s) => s.channel === 'system').map((s) => s.text) : [];
+    const canary = leak.canary ? makeCanary() : null;
+    const scanner = LeakScanner.create({ systemTexts, canary, minRunWords: leak.minRunWords });
+    if (!scanner.comparesPrompt && !canary) return body;
+    ctx.notes.leakChecks = { systemPrompt: scanner.comparesPrompt, canary: canary !== null };
+    const detector: CompiledDetector = { id: 'system-prompt-leak', version: '1.0.0', channels: OUTPUT_ONLY, threshold: () => 0, detect: ({ text }) => scanner.scan(text) };
+    state.profile = { ...state.profile, detectors: [...state.profile.detectors, detector] };
+    return canary ? plantCanaryIn(ctx.operation, body, canary) : body;
   }
 
   async inspectAnswer(answer: unknown, ctx: GuardContext): Promise<unknown> {
@@ -91,28 +264,75 @@ export class GuardStage implements InputGuard, OutputGuard {
     if (!state) return answer;
     let out = answer;
     if (state.profile.output) {
-      const verdict = await scan(state.profile, answerSegments(ctx.operation, answer), state.vault);
+      const segments = answerSegments(ctx.operation, answer);
+      const verdict = mergeVerdicts(
+        await Promise.all([
+          scan(state.profile, segments.filter((g) => !isArguments(g.path)), state.vault),
+          scan(argumentsProfile(state.profile), segments.filter((g) => isArguments(g.path)), state.vault),
+        ]),
+      );
       ctx.notes.guardOutput = verdictNote(verdict);
       this.#record(ctx, verdict);
       if (verdict.blocked) throw blockError(verdict, true);
       out = applyAtPaths(answer, verdict.rewrites);
     }
+    out = await this.#controlAnswerToolCalls(out, ctx, state);
     if (state.vault.size === 0) return out;
     // Pseudonymized values come back in the answer the caller sees.
     const restore = new Map(answerSegments(ctx.operation, out).map((s) => [s.path, state.vault.restore(s.text)]));
     return applyAtPaths(out, restore);
   }
 
+  /** Removes the tool calls the policy strips from a plain answer (chat choices, responses output items). */
+  async #controlAnswerToolCalls(answer: unknown, ctx: GuardContext, state: RequestGuardState): Promise<unknown> {
+    if (!this.#policyOf(state.profile) || typeof answer !== 'object' || answer === null) return answer;
+    const a = answer as { choices?: { message?: { tool_calls?: unknown[] }; finish_reason?: unknown }[]; output?: unknown[] };
+    if (ctx.operation === 'chat.completions' && Array.isArray(a.choices)) {
+      const choices = await Promise.all(
+        a.choices.map(async (choice, ci) => {
+          const list = choice?.message?.tool_calls;
+          if (!Array.isArray(list) || list.length === 0) return choice;
+          const calls = list.map(chatToolCall);
+          const keep = new Set(await this.#checkToolCalls(ctx, state, calls, (i) => `choices[${ci}].message.tool_calls[${i}]`));
+          if (keep.size === list.length) return choice;
+          const kept = list.filter((_, i) => keep.has(i));
+          const message: Record<string, unknown> = { ...choice.message, tool_calls: kept };
+          if (kept.length === 0) delete message.tool_calls;
+          return { ...choice, message, ...(kept.length === 0 && choice.finish_reason === 'tool_calls' ? { finish_reason: 'stop' } : {}) };
+        }),
+      );
+      return { ...a, choices };
+    }
+    if (ctx.operation === 'responses' && Array.isArray(a.output)) {
+      const at: number[] = [];
+      const calls: ToolCall[] = [];
+      a.output.forEach((item, i) => {
+        const it = item as { type?: unknown; name?: unknown; arguments?: unknown; call_id?: unknown };
+        if (it?.type !== 'function_call') return;
+        at.push(i);
+        calls.push({ name: String(it.name ?? ''), arguments: typeof it.arguments === 'string' ? it.arguments : '', ...(typeof it.call_id === 'string' ? { id: it.call_id } : {}) });
+      });
+      if (calls.length === 0) return answer;
+      const keep = new Set((await this.#checkToolCalls(ctx, state, calls, (i) => `output[${at[i]}]`)).map((i) => at[i]!));
+      return { ...a, output: a.output.filter((_item, i) => !at.includes(i) || keep.has(i)) };
+    }
+    return answer;
+  }
+
   wrapStream(events: AsyncIterable<SseOut>, ctx: GuardContext): AsyncIterable<SseOut> {
     const state = this.#state.get(ctx);
     if (!state) return events;
     const { profile, vault } = state;
-    if (!profile.output && vault.size === 0) return events;
+    const policy = this.#policyOf(profile);
+    if (!profile.output && vault.size === 0 && !policy) return events;
+    const toolGate: StreamGuardOptions['toolGate'] = policy
+      ? (calls, segment) => this.#checkToolCalls(ctx, state, calls, segment)
+      : undefined;
     const opts: StreamGuardOptions = profile.output
       ? {
           holdBack: profile.stream.holdBackChars,
           context: profile.stream.contextChars,
-          scan: (text, path) => scan(profile, [{ path, channel: 'output', text }], vault),
+          scan: (text, path) => scan(isArguments(path) ? argumentsProfile(profile) : profile, [{ path, channel: 'output', text }], vault),
           rewrite: (text, path, findings) => rewriteWith(text, path, findings, vault, profile.excerptChars),
           report: (verdict) => {
             const notes = (ctx.notes.guardOutput ??= { profile: verdict.profile, blocked: false, durationMs: 0, findings: [] }) as StreamNotes;
@@ -125,6 +345,7 @@ export class GuardStage implements InputGuard, OutputGuard {
           },
           blockError: (verdict) => blockError(verdict, true),
           vault,
+          toolGate,
         }
       : // Output scanning is off, but pseudonyms from the input must come back: hold back only
         // as much as the longest placeholder, and scan nothing.
@@ -136,6 +357,7 @@ export class GuardStage implements InputGuard, OutputGuard {
           report: () => {},
           blockError: (verdict) => blockError(verdict, true),
           vault,
+          toolGate,
         };
     return ctx.operation === 'responses' ? guardResponsesStream(events, opts) : guardChatStream(events, opts);
   }

@@ -37,6 +37,17 @@ export interface StreamGuardOptions {
   blockError(verdict: Verdict): RampartError;
   /** Pseudonyms to put back in released text; null when there are none. */
   readonly vault: Vault | null;
+  /**
+   * Tool-call control: when set, tool calls are held whole until their choice finishes, their
+   * arguments scanned, then the gate says which to keep (indexes into `calls`) or throws to block.
+   */
+  readonly toolGate?: ((calls: readonly { id?: string; name: string; arguments: string }[], segment: (i: number) => string) => Promise<number[]>) | undefined;
+}
+
+interface HeldCall {
+  id?: string;
+  name: string;
+  args: string;
 }
 
 const SPAN_ACTIONS = new Set(['mask', 'placeholder', 'pseudonymize', 'neutralize']);
@@ -134,6 +145,7 @@ export async function* guardChatStream(events: AsyncIterable<SseOut>, opts: Stre
     return s;
   };
   const open = new Set<number>();
+  const held = new Map<string, HeldCall>();
   let last: Obj | null = null;
   for await (const ev of releasingOnFailure(events, async function* () {
     // The upstream failed mid-stream: what was held back is scanned and sent before the error.
@@ -167,7 +179,19 @@ export async function* guardChatStream(events: AsyncIterable<SseOut>, opts: Stre
           delta.content = released;
           if (released.length > 0) meaningful = true;
         }
-        if (Array.isArray(delta.tool_calls)) {
+        if (Array.isArray(delta.tool_calls) && opts.toolGate) {
+          // Held whole until the choice finishes: a call is checked against the tool policy complete.
+          for (const call of delta.tool_calls as { index?: number; id?: unknown; function?: { name?: unknown; arguments?: unknown } }[]) {
+            const ti = typeof call.index === 'number' ? call.index : 0;
+            const key = `${idx}.${ti}`;
+            const h = held.get(key) ?? { name: '', args: '' };
+            if (typeof call.id === 'string') h.id = call.id;
+            if (typeof call.function?.name === 'string') h.name += call.function.name;
+            if (typeof call.function?.arguments === 'string') h.args += call.function.arguments;
+            held.set(key, h);
+          }
+          delete delta.tool_calls;
+        } else if (Array.isArray(delta.tool_calls)) {
           for (const call of delta.tool_calls) {
             const ti = typeof call.index === 'number' ? call.index : 0;
             if (isObj(call.function) && typeof call.function.arguments === 'string') {
@@ -179,10 +203,15 @@ export async function* guardChatStream(events: AsyncIterable<SseOut>, opts: Stre
         if (Object.keys(delta).some((k) => k !== 'content' && k !== 'tool_calls')) meaningful = true;
         if (choice.finish_reason != null) {
           meaningful = true;
-          open.delete(idx);
           // The rest of this choice's streams goes out in a chunk of its own, before the finish.
           const flushed = await flushChoice(streams, idx);
           if (flushed) before.push({ ...chunkShell(chunk), choices: [{ index: idx, delta: flushed, finish_reason: null }] });
+          if (opts.toolGate) {
+            const calls = await gatedCalls(held, idx, opts);
+            if (calls.length > 0) before.push({ ...chunkShell(chunk), choices: [{ index: idx, delta: { tool_calls: calls }, finish_reason: null }] });
+            else if (choice.finish_reason === 'tool_calls') choice.finish_reason = 'stop';
+          }
+          open.delete(idx);
         }
         if (meaningful) keepChunk = true;
       }
@@ -233,6 +262,24 @@ function chunkShell(chunk: Obj | null): Obj {
   return shell;
 }
 
+/**
+ * The held tool calls of choice `idx`, their arguments scanned like any output text (span actions
+ * applied, a block throws), then filtered by the tool gate and numbered afresh from 0.
+ */
+async function gatedCalls(held: Map<string, HeldCall>, idx: number, opts: StreamGuardOptions): Promise<Obj[]> {
+  const mine = [...held].filter(([key]) => key.startsWith(`${idx}.`)).sort((a, b) => Number(a[0].split('.')[1]) - Number(b[0].split('.')[1]));
+  for (const [key] of mine) held.delete(key);
+  if (mine.length === 0) return [];
+  const calls: { id?: string; name: string; arguments: string }[] = [];
+  for (const [key, h] of mine) {
+    const s = new TextStream(`choices[${idx}].message.tool_calls[${key.split('.')[1]}].function.arguments`, opts);
+    s.pending = h.args;
+    calls.push({ ...(h.id !== undefined ? { id: h.id } : {}), name: h.name, arguments: await s.flush() });
+  }
+  const keep = await opts.toolGate!(calls, (i) => `choices[${idx}].message.tool_calls[${i}]`);
+  return keep.map((i, n) => ({ index: n, ...(calls[i]!.id !== undefined ? { id: calls[i]!.id } : {}), type: 'function', function: { name: calls[i]!.name, arguments: calls[i]!.arguments } }));
+}
+
 async function flushChoice(streams: Map<string, TextStream>, idx: number): Promise<Obj | null> {
   const delta: Obj = {};
   const content = streams.get(`c${idx}`);
@@ -259,6 +306,8 @@ async function flushChoice(streams: Map<string, TextStream>, idx: number): Promi
  */
 export async function* guardResponsesStream(events: AsyncIterable<SseOut>, opts: StreamGuardOptions): AsyncGenerator<SseOut> {
   const streams = new Map<string, TextStream>();
+  const gated = new Map<number, { added: SseOut; args: string }>();
+  const stripped = new Set<number>();
   const streamFor = (key: string, path: string) => {
     let s = streams.get(key);
     if (!s) streams.set(key, (s = new TextStream(path, opts)));
@@ -292,6 +341,40 @@ export async function* guardResponsesStream(events: AsyncIterable<SseOut>, opts:
     }
     const type = data.type as string;
     const oi = Number(data.output_index ?? 0);
+    if (opts.toolGate) {
+      // Function calls are held whole (added, argument deltas, done) and checked against the tool
+      // policy when their item is done: then sent as one piece, or not at all.
+      const item = isObj(data.item) ? data.item : null;
+      if (type === 'response.output_item.added' && item?.type === 'function_call') {
+        gated.set(oi, { added: ev, args: '' });
+        continue;
+      }
+      const g = gated.get(oi);
+      if (g && type === 'response.function_call_arguments.delta') {
+        if (typeof data.delta === 'string') g.args += data.delta;
+        continue;
+      }
+      if (g && type === 'response.function_call_arguments.done') continue;
+      if (g && type === 'response.output_item.done' && item) {
+        gated.delete(oi);
+        const s = streamFor(`o${oi}.args`, `output[${oi}].arguments`);
+        s.pending = g.args;
+        const args = await s.flush();
+        const call = { name: String(item.name ?? ''), arguments: args, ...(typeof item.call_id === 'string' ? { id: item.call_id } : {}) };
+        const keep = await opts.toolGate([call], () => `output[${oi}]`);
+        if (keep.length === 0) {
+          stripped.add(oi);
+          continue;
+        }
+        item.arguments = args;
+        const base = { item_id: item.id, output_index: oi };
+        yield g.added;
+        yield { event: 'response.function_call_arguments.delta', data: JSON.stringify({ type: 'response.function_call_arguments.delta', ...base, delta: args }) };
+        yield { event: 'response.function_call_arguments.done', data: JSON.stringify({ type: 'response.function_call_arguments.done', ...base, arguments: args }) };
+        yield { ...ev, data: JSON.stringify(data) };
+        continue;
+      }
+    }
     const textKey = `o${oi}.${Number(data.content_index ?? 0)}`;
     const argsKey = `o${oi}.args`;
     switch (type) {
@@ -339,7 +422,10 @@ export async function* guardResponsesStream(events: AsyncIterable<SseOut>, opts:
         // Anything not closed by a .done event is released now, then the summary is rewritten.
         for (const s of streams.values()) await s.flush();
         const r = data.response;
-        if (isObj(r) && Array.isArray(r.output)) r.output.forEach((item, i) => isObj(item) && replaceItem(item, i, streams));
+        if (isObj(r) && Array.isArray(r.output)) {
+          r.output.forEach((item, i) => isObj(item) && replaceItem(item, i, streams));
+          if (stripped.size > 0) r.output = r.output.filter((_item, i) => !stripped.has(i));
+        }
         yield { ...ev, data: JSON.stringify(data) };
         continue;
       }

@@ -6,6 +6,7 @@
  * threshold are dropped; the rest get the action of their most specific category key.
  */
 import type { GuardAction } from '../config/guard.ts';
+import type { SpotlightConfig } from '../config/spotlight.ts';
 import type { Channel, DetectFn, Finding } from './types.ts';
 import { applyRewrites, type Vault } from './rewrite.ts';
 
@@ -61,6 +62,12 @@ export interface CompiledProfile {
   readonly excerptChars: number;
   /** Streamed output: characters held back per stream, and characters of sent text rescanned as context. */
   readonly stream: { readonly holdBackChars: number; readonly contextChars: number };
+  /** System-prompt leak checks and the canary (applied per request by the gateway). */
+  readonly leak: { readonly systemPrompt: boolean; readonly canary: boolean; readonly minRunWords: number };
+  /** How untrusted content is marked before it reaches the model (spotlight.ts). */
+  readonly spotlight: SpotlightConfig;
+  /** The tool policy (by name) that tool definitions and tool calls must satisfy; null: none. */
+  readonly toolPolicy: string | null;
 }
 
 const SEVERITY_RANK = { low: 0, medium: 1, high: 2, critical: 3 } as const;

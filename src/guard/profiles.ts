@@ -45,6 +45,9 @@ function compileProfile(name: string, profile: ProfileConfig, registry: Detector
     output: profile.output,
     excerptChars,
     stream: profile.stream,
+    leak: profile.leak,
+    spotlight: profile.spotlight,
+    toolPolicy: profile.toolPolicy ?? null,
   };
 }
 

