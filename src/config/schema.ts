@@ -22,7 +22,7 @@ export const limitValuesSchema = z
   })
   .describe('Request and token limits. A missing value means no limit of that kind.');
 
-export const ADMIN_PERMISSIONS = ['keys:read', 'keys:write', 'deployments:read', 'audit:read', 'detections:read', 'guard:analyze'] as const;
+export const ADMIN_PERMISSIONS = ['keys:read', 'keys:write', 'deployments:read', 'audit:read', 'detections:read', 'guard:analyze', 'tools:write'] as const;
 export type AdminPermission = (typeof ADMIN_PERMISSIONS)[number];
 
 export const roleSchema = z

@@ -18,7 +18,7 @@ import { quoteName, worstAction, type ToolDefinitionsResult } from './tool-defin
 import { hostsIn } from './url-hosts.ts';
 
 export { compileToolPolicy, compileToolPolicies, type ToolPolicy } from './tool-policy.ts';
-export { checkToolDefinitions, toolDefinitionHash, MemoryPinStore, type PinStore, type ToolDefinitionsResult } from './tool-definitions.ts';
+export { CachedPinStore, checkToolDefinitions, toolDefinitionHash, MemoryPinStore, type PinStore, type ToolDefinitionsResult } from './tool-definitions.ts';
 
 export interface ToolCall {
   readonly id?: string;

@@ -107,6 +107,40 @@ export class MemoryPinStore implements PinStore {
   }
 }
 
+/**
+ * A PinStore in front of a slower one (the database): pins are written once and never change
+ * under a running request, so a pin once read is kept in memory (bounded; the oldest goes first).
+ */
+export class CachedPinStore implements PinStore {
+  readonly #inner: PinStore;
+  readonly #cache = new Map<string, string>();
+  readonly #max: number;
+  constructor(inner: PinStore, maxEntries = 10_000) {
+    this.#inner = inner;
+    this.#max = maxEntries;
+  }
+  async get(key: string): Promise<string | undefined> {
+    const hit = this.#cache.get(key);
+    if (hit !== undefined) return hit;
+    const pin = await this.#inner.get(key);
+    if (pin !== undefined) this.#keep(key, pin);
+    return pin;
+  }
+  async setIfAbsent(key: string, hash: string): Promise<string> {
+    const pin = await this.#inner.setIfAbsent(key, hash);
+    this.#keep(key, pin);
+    return pin;
+  }
+  /** Forgets cached pins under `prefix` (after an administrator cleared them in the store). */
+  forget(prefix: string): void {
+    for (const key of this.#cache.keys()) if (key.startsWith(prefix)) this.#cache.delete(key);
+  }
+  #keep(key: string, pin: string): void {
+    if (this.#cache.size >= this.#max) this.#cache.delete(this.#cache.keys().next().value!);
+    this.#cache.set(key, pin);
+  }
+}
+
 export type ToolDefinitionStatus = 'ok' | 'new' | 'unpinned' | 'changed' | 'unlisted' | 'duplicate' | 'malformed';
 
 export interface ToolDefinitionReport {

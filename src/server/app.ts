@@ -13,13 +13,14 @@ import type { RampartConfig } from '../config/schema.ts';
 import { DataPlane, type DeploymentEntry } from '../gateway/data-plane.ts';
 import { DeploymentRouter } from '../gateway/deployment-router.ts';
 import { GuardStage } from '../gateway/guard-stage.ts';
-import { compileToolPolicies, MemoryPinStore } from '../guard/tool-control.ts';
+import { CachedPinStore, compileToolPolicies } from '../guard/tool-control.ts';
 import { buildGuardProfiles } from './guard.ts';
 import type { DetectorDescriptor } from '../guard/types.ts';
 import type { DetectionRecord } from '../core/detection.ts';
 import { newId } from '../core/ids.ts';
 import { BatchWriter } from '../monitor/batch-writer.ts';
 import { detectionRoutes } from '../admin/detections-routes.ts';
+import { toolPinRoutes } from '../admin/tool-pins-routes.ts';
 import { providerRegistry } from '../gateway/providers/registry.ts';
 import type { ProviderTarget } from '../gateway/providers/provider.ts';
 import { AuditLog } from '../monitor/audit-log.ts';
@@ -131,11 +132,12 @@ export async function startApp(config: RampartConfig, opts: AppOptions): Promise
     });
     const profiles = buildGuardProfiles(config, { invoke: judgeInvoker(entries), ...(opts.detectors ? { detectors: opts.detectors } : {}) });
 
+    const pins = new CachedPinStore(store.pins);
     const guard = new GuardStage({
       profiles,
       toolPolicies: compileToolPolicies(config.toolPolicies),
-      // First-seen tool-definition pins live in memory until the store keeps them (per instance, lost on restart).
-      pins: new MemoryPinStore(),
+      // First-seen tool-definition pins: in the store (shared by instances, kept over restarts), cached here.
+      pins,
       metrics,
       recordDetection: (d) => detections.push(d),
       now: () => clock.now(),
@@ -179,6 +181,7 @@ export async function startApp(config: RampartConfig, opts: AppOptions): Promise
       ...deploymentRoutes(config.deployments),
       ...auditRoutes(store.audit, { verify: () => verifyAudit(store.audit) }),
       ...detectionRoutes(store.detections),
+      ...toolPinRoutes(store.pins, (prefix) => pins.forget(prefix)),
     ];
 
     let shuttingDown = false;

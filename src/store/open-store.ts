@@ -6,6 +6,7 @@ import type { Logger } from 'pino';
 import { SqlApiKeyRepo } from './api-key-repo.ts';
 import { SqlAuditRepo } from './audit-repo.ts';
 import { SqlDetectionRepo } from './detection-repo.ts';
+import { SqlPinRepo } from './pin-repo.ts';
 import type { StorageConfig } from '../config/storage.ts';
 import { migrate } from './migrate.ts';
 import { openPgliteClient } from './pglite-client.ts';
@@ -52,6 +53,7 @@ export function storeOn(sql: SqlClient): Store {
     keys: new SqlApiKeyRepo(sql),
     audit: new SqlAuditRepo(sql),
     detections: new SqlDetectionRepo(sql),
+    pins: new SqlPinRepo(sql),
     async ping() {
       await sql.query('SELECT 1');
     },

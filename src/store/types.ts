@@ -127,11 +127,21 @@ export interface DetectionRepo {
   list(filter: DetectionFilter): Promise<Page<DetectionRecord>>;
 }
 
+/** First-seen tool-definition pins (the guard's PinStore). */
+export interface PinRepo {
+  get(key: string): Promise<string | undefined>;
+  /** Stores `hash` unless `key` has a pin; returns the pin that holds. */
+  setIfAbsent(key: string, hash: string): Promise<string>;
+  /** Deletes the pins whose key starts with `prefix`; returns how many. */
+  clear(prefix: string): Promise<number>;
+}
+
 export interface Store {
   readonly sql: SqlClient;
   readonly keys: ApiKeyRepo;
   readonly audit: AuditRepo;
   readonly detections: DetectionRepo;
+  readonly pins: PinRepo;
   /** Cheap round trip for /readyz. */
   ping(): Promise<void>;
   close(): Promise<void>;

@@ -212,6 +212,21 @@ export function storeContract(name: string, opts: StoreContractOptions): void {
       });
     });
 
+    describe('tool pins', () => {
+      it('keeps the first pin of a key, reads it back, and clears by prefix', async () => {
+        const k = randomName('tool-pin/p/');
+        assert.equal(await store.pins.get(`${k}/a`), undefined);
+        assert.equal(await store.pins.setIfAbsent(`${k}/a`, 'sha256:1'), 'sha256:1');
+        assert.equal(await store.pins.setIfAbsent(`${k}/a`, 'sha256:2'), 'sha256:1', 'a later definition never overwrites the pin');
+        const both = await Promise.all([store.pins.setIfAbsent(`${k}/b`, 'sha256:x'), store.pins.setIfAbsent(`${k}/b`, 'sha256:y')]);
+        assert.equal(both[0], both[1], 'concurrent first sightings agree on one pin');
+        assert.equal(await store.pins.get(`${k}/a`), 'sha256:1');
+        assert.equal(await store.pins.clear(`${k}/`), 2);
+        assert.equal(await store.pins.get(`${k}/a`), undefined);
+        assert.equal(await store.pins.clear('tool-pin/%_'), 0, 'LIKE wildcards in a prefix match nothing');
+      });
+    });
+
     describe('audit events', () => {
       const append = async (chainId: string, events: AuditEvent[], from = { seq: 0, hash: GENESIS_HASH }) => {
         const stored = chainEvents(events, chainId, from);

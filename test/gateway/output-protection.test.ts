@@ -52,6 +52,7 @@ before(async () => {
             leak: { systemPrompt: true, canary: true },
             toolPolicy: 'agent',
             stream: { holdBackChars: 128 },
+            timeBudgetMs: 10_000, // a loaded CI machine must not turn slowness into fail-closed blocks
           },
           strict: { detectors: [], toolPolicy: 'strict' },
           spotlit: { detectors: [], spotlight: { mode: 'delimit' } },
@@ -246,6 +247,15 @@ describe('tool-call control', () => {
     const shell = { type: 'function' as const, function: { name: 'run_shell', parameters: { type: 'object' } } };
     await assert.rejects(ask([WEATHER, shell]), (e: unknown) => e instanceof OpenAI.BadRequestError && e.code === 'RAMPART_TOOL_NOT_ALLOWED');
     assert.ok((await detections('tool.definition_changed')).length >= 1);
+    // An administrator accepts the new definition by clearing the pins; it is pinned afresh.
+    const clear = (q: string, key = admin) => fetch(`${gw.app.url}/admin/v1/tool-pins?${q}`, { method: 'DELETE', headers: { authorization: `Bearer ${key}` } });
+    assert.equal((await clear('deployment=strict')).status, 400, 'policy is required');
+    assert.equal((await clear('policy=strict', await gw.key(['auditor']))).status, 403);
+    const cleared = await clear('policy=strict&deployment=strict');
+    assert.equal(cleared.status, 200);
+    assert.equal(((await cleared.json()) as { cleared: number }).cleared, 1);
+    await ask([poisoned]);
+    await assert.rejects(ask([WEATHER]), (e: unknown) => e instanceof OpenAI.BadRequestError && e.code === 'RAMPART_TOOL_DEFINITION_CHANGED');
     gw.upstream.reset();
   });
 });

@@ -31,6 +31,7 @@ before(async () => {
           detectors: [{ id: 'custom-rules', options: { rules: [{ name: 'token', patterns: ['tok_[a-z0-9]{24}'] }, { name: 'codename', keywords: ['project nightingale'] }] } }],
           actions: { 'custom.token': 'mask', 'custom.codename': 'block' },
           stream: { holdBackChars: 64, contextChars: 16 },
+          timeBudgetMs: 10_000,
         },
       },
     },

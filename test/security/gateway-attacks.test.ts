@@ -194,6 +194,8 @@ describe('every admin route', () => {
     ['GET', '/admin/v1/deployments/chat', 'deployments:read'],
     ['GET', '/admin/v1/audit', 'audit:read'],
     ['POST', '/admin/v1/audit/verify', 'audit:read'],
+    ['GET', '/admin/v1/detections', 'detections:read'],
+    ['DELETE', '/admin/v1/tool-pins?policy=p', 'tools:write'],
   ];
   const call = (method: string, path: string, cred: string | null, body?: unknown) =>
     fetch(`${gw.app.url}${path}`, {
