@@ -157,6 +157,20 @@ describe('streaming output guard', () => {
     assert.equal(final.output_text, expected);
   });
 
+  it('applies the same output DLP to plain answers: chat content, tool-call arguments and responses output', async () => {
+    const text = `Key: ${TOKEN}.`;
+    gw.upstream.script({ times: 1, reply: { text } });
+    const chat = await client.chat.completions.create({ model: 'chat', messages: [{ role: 'user', content: 'go' }] });
+    assert.equal(chat.choices[0]!.message.content, 'Key: ****.');
+    const args = JSON.stringify({ note: TOKEN });
+    gw.upstream.script({ times: 1, reply: { toolCalls: [{ name: 'notify', arguments: args }] } });
+    const withTool = await client.chat.completions.create({ model: 'chat', messages: [{ role: 'user', content: 'go' }] });
+    assert.equal((withTool.choices[0]!.message.tool_calls![0] as { function: { arguments: string } }).function.arguments, args.replace(TOKEN, '****'));
+    gw.upstream.script({ times: 1, reply: { text } });
+    const resp = await client.responses.create({ model: 'chat', input: 'go' });
+    assert.equal(resp.output_text, 'Key: ****.');
+  });
+
   it('passes short answers through whole at the end', async () => {
     const r = await streamed(['Hi', ' there', '!']);
     assert.equal(r.text, 'Hi there!');
