@@ -11,6 +11,7 @@ import { startApp } from '../server/app.ts';
 import { keysCommand } from './keys-command.ts';
 import { auditCommand } from './audit-command.ts';
 import { guardCommand } from './guard-command.ts';
+import { policyCommand } from './policy-command.ts';
 
 const program = new Command()
   .name('rampart')
@@ -71,6 +72,7 @@ config
 program.addCommand(keysCommand(configOption));
 program.addCommand(auditCommand(configOption));
 program.addCommand(guardCommand(configOption));
+program.addCommand(policyCommand(configOption));
 
 program.parseAsync(process.argv).catch((e: unknown) => {
   if (e instanceof ConfigError) {

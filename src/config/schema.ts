@@ -10,6 +10,7 @@ import { z } from 'zod';
 import { authConfigSchema } from './auth.ts';
 import { guardSchema } from './guard.ts';
 import { toolPoliciesSchema } from './tools.ts';
+import { policySchema } from './policy.ts';
 import { storageSchema, countersSchema } from './storage.ts';
 
 const MiB = 1024 * 1024;
@@ -138,6 +139,7 @@ export function buildConfigSchema(providers: readonly TargetSchemaSource[]) {
         .record(z.string().regex(/^[A-Za-z0-9._:-]{1,64}$/), roleSchema)
         .default({})
         .describe('Roles by name. Built in: admin (every admin permission) and auditor (read-only); they cannot be redefined.'),
+      policy: policySchema.prefault({}),
       limits: z
         .strictObject({
           principal: limitValuesSchema.optional().describe('Applied to every principal (user, app, agent).'),

@@ -50,6 +50,9 @@ export const ERROR_CODES = {
   RAMPART_AUTH_TOKEN_TOO_LARGE: { status: 401, type: 'authentication_error', message: 'The bearer token is larger than this gateway accepts.' },
   RAMPART_AUTH_IDP_UNAVAILABLE: { status: 503, type: 'server_error', message: 'The identity provider could not be reached to verify the token.' },
   RAMPART_AUTH_IDP_MISCONFIGURED: { status: 503, type: 'server_error', message: 'The identity provider metadata does not match this gateway configuration.' },
+  RAMPART_AUTH_UNTRUSTED_TENANT: { status: 401, type: 'authentication_error', message: 'The bearer token was issued for a tenant this gateway does not trust.' },
+  RAMPART_AUTH_WRONG_TOKEN_TYPE: { status: 401, type: 'authentication_error', message: 'The bearer token is not an access token of a type this gateway accepts (typ).' },
+  RAMPART_AUTH_WORKLOAD_NOT_TRUSTED: { status: 401, type: 'authentication_error', message: 'No workload trust rule accepts this token (audience, subject or claims do not match).' },
 
   // --- authorization
   RAMPART_FORBIDDEN: { status: 403, type: 'permission_error', message: 'You do not have permission to perform this action.' },

@@ -12,7 +12,7 @@ import { OidcAuthenticator } from './oidc-authenticator.ts';
 
 export interface Identity {
   readonly authenticate: Authenticate;
-  /** Null when no issuer is configured. */
+  /** Verifies IdP and federated workload tokens; null when no issuer or workload rule is configured. */
   readonly oidc: OidcAuthenticator | null;
   /** Null when API keys are disabled. */
   readonly apiKeys: ApiKeyService | null;
@@ -37,10 +37,11 @@ export interface IdentityDeps {
 export function createIdentity(cfg: AuthConfig, deps: IdentityDeps): Identity {
   const settings = apiKeySettings(cfg.apiKeys);
   const oidc =
-    cfg.oidc.length === 0
+    cfg.oidc.length === 0 && cfg.workloads.length === 0
       ? null
       : new OidcAuthenticator({
           issuers: cfg.oidc,
+          workloads: cfg.workloads,
           ...(deps.clock ? { clock: deps.clock } : {}),
           ...(deps.fetch ? { fetch: deps.fetch } : {}),
         });

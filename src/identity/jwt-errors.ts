@@ -31,7 +31,7 @@ export function mapJoseError(e: unknown): RampartError {
           cause,
         });
       case 'typ':
-        return new RampartError('RAMPART_AUTH_INVALID_TOKEN', { detail: 'The token type (typ) is not accepted.', cause });
+        return new RampartError('RAMPART_AUTH_WRONG_TOKEN_TYPE', { cause });
       default:
         return new RampartError('RAMPART_AUTH_INVALID_TOKEN', { cause });
     }

@@ -1,6 +1,6 @@
 /**
- * Verifies OIDC / OAuth 2.0 bearer JWTs (RFC 6750, RFC 7519) from the configured issuers and maps
- * them to a Principal, following the JWT BCP (RFC 8725):
+ * Verifies OIDC / OAuth 2.0 bearer JWTs (RFC 6750, RFC 7519) from the trusted issuers (IdPs and
+ * federated workload issuers) and maps them to a Principal, following the JWT BCP (RFC 8725):
  *
  * 1. size cap, then JWS compact shape (RFC 7515 §7.1) — before any decoding;
  * 2. header `alg` against the allow-list (§3.1, §3.2) — `none` and HS* never get further;
@@ -8,7 +8,10 @@
  *    read from the unverified payload;
  * 4. jose verifies the signature with that issuer's JWKS, then `iss`, `aud`, `exp` (required) and
  *    `nbf` with the issuer's clock tolerance (RFC 7519 §4.1);
- * 5. `iat` must not lie in the future; `typ` when the issuer asks for explicit typing (§3.11).
+ * 5. `iat` must not lie in the future; `typ` against the issuer's allow-list (§3.11);
+ * 6. the issuer's mapper turns the verified claims into a Principal: an IdP entry checks the tenant
+ *    and reads roles, scopes, client and delegation per its preset; a workload entry applies its
+ *    trust rules (first match wins).
  *
  * Verified tokens are cached by their SHA-256, until `exp` or `maxTtlMs` whichever comes first, in
  * a bounded LRU: the hot path is a hash and a map lookup.
@@ -19,11 +22,12 @@ import { systemClock, type Clock } from '../core/clock.ts';
 import { RampartError } from '../core/errors.ts';
 import type { Principal } from '../core/principal.ts';
 import { Secret } from '../core/secret.ts';
-import { compileClaimMapper, type ClaimMapper } from './claims.ts';
-import type { OidcIssuerConfig } from '../config/auth.ts';
+import type { OidcIssuerConfig } from '../config/oidc-issuer.ts';
+import type { WorkloadRuleConfig } from '../config/workload-trust.ts';
 import type { FetchLike } from './idp-fetch.ts';
+import type { JwksSource } from './jwks-source.ts';
 import { mapJoseError } from './jwt-errors.ts';
-import { JwksSource } from './jwks-source.ts';
+import { buildTrustedIssuers, normalizeTyp, type TrustedIssuer } from './trusted-issuers.ts';
 import { TtlCache } from './ttl-cache.ts';
 
 /** header.payload.signature, base64url (RFC 7515 §7.1). The signature may be empty only to be refused as alg none. */
@@ -31,7 +35,10 @@ const JWS_COMPACT = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$/;
 const MAX_KID_CHARS = 256;
 
 export interface OidcAuthenticatorOptions {
+  /** Trusted IdPs (`auth.oidc`). */
   issuers: readonly OidcIssuerConfig[];
+  /** Workload trust rules (`auth.workloads`). */
+  workloads?: readonly WorkloadRuleConfig[];
   clock?: Clock;
   /** Verified-token cache. Defaults: 10 000 entries, 5 minutes. `maxEntries: 0` disables it. */
   cache?: { maxEntries?: number; maxTtlMs?: number };
@@ -41,26 +48,12 @@ export interface OidcAuthenticatorOptions {
   fetch?: FetchLike;
 }
 
-interface CompiledIssuer {
-  readonly cfg: OidcIssuerConfig;
-  readonly algorithms: ReadonlySet<string>;
-  readonly tokenTypes: ReadonlySet<string> | null;
-  readonly keys: JwksSource;
-  readonly toPrincipal: ClaimMapper;
-}
-
 function fail(code: 'RAMPART_AUTH_MALFORMED' | 'RAMPART_AUTH_INVALID_TOKEN', detail: string): RampartError {
   return new RampartError(code, { detail });
 }
 
-/** RFC 7515 §4.1.9: `typ` compares case-insensitively, and "application/" may be left out. */
-function normalizeTyp(typ: string): string {
-  const t = typ.toLowerCase();
-  return t.startsWith('application/') ? t.slice('application/'.length) : t;
-}
-
 export class OidcAuthenticator {
-  readonly #issuers = new Map<string, CompiledIssuer>();
+  readonly #issuers: Map<string, TrustedIssuer>;
   readonly #allAlgorithms = new Set<string>();
   readonly #maxTokenChars: number;
   readonly #clock: Clock;
@@ -71,32 +64,19 @@ export class OidcAuthenticator {
     this.#clock = opts.clock ?? systemClock;
     this.#cache = new TtlCache(opts.cache?.maxEntries ?? 10_000, this.#clock);
     this.#maxTtlMs = opts.cache?.maxTtlMs ?? 300_000;
+    this.#issuers = buildTrustedIssuers(opts.issuers, opts.workloads ?? [], {
+      ...(opts.retryBackoffMs !== undefined ? { retryBackoffMs: opts.retryBackoffMs } : {}),
+      ...(opts.fetch ? { fetch: opts.fetch } : {}),
+    });
     let maxChars = 0;
-    for (const cfg of opts.issuers) {
-      if (this.#issuers.has(cfg.issuer)) throw new RampartError('RAMPART_CONFIG_INVALID', { detail: 'An OIDC issuer is listed twice.' });
-      for (const a of cfg.algorithms) this.#allAlgorithms.add(a);
-      maxChars = Math.max(maxChars, cfg.maxTokenBytes);
-      this.#issuers.set(cfg.issuer, {
-        cfg,
-        algorithms: new Set(cfg.algorithms),
-        tokenTypes: cfg.tokenTypes ? new Set(cfg.tokenTypes.map(normalizeTyp)) : null,
-        keys: new JwksSource({
-          issuer: cfg.issuer,
-          jwksUri: cfg.jwksUri,
-          timeoutMs: cfg.jwks.timeoutMs,
-          cacheMaxAgeMs: cfg.jwks.cacheMaxAgeSec * 1000,
-          cooldownMs: cfg.jwks.cooldownSec * 1000,
-          maxStaleMs: cfg.jwks.maxStaleSec * 1000,
-          ...(opts.retryBackoffMs !== undefined ? { retryBackoffMs: opts.retryBackoffMs } : {}),
-          ...(opts.fetch ? { fetch: opts.fetch } : {}),
-        }),
-        toPrincipal: compileClaimMapper(cfg),
-      });
+    for (const i of this.#issuers.values()) {
+      for (const a of i.algorithms) this.#allAlgorithms.add(a);
+      maxChars = Math.max(maxChars, i.maxTokenBytes);
     }
     this.#maxTokenChars = maxChars;
   }
 
-  /** The configured issuer identifiers. */
+  /** The trusted issuer identifiers (templates expanded, workload issuers included). */
   get issuers(): readonly string[] {
     return [...this.#issuers.keys()];
   }
@@ -106,9 +86,12 @@ export class OidcAuthenticator {
    * failures, each a coded error, so the caller can log them and decide.
    */
   async warm(): Promise<{ issuer: string; error: RampartError }[]> {
-    const results = await Promise.allSettled([...this.#issuers.values()].map((i) => i.keys.warm()));
+    // Tenants of one template can share a key source: warm each source once.
+    const sources = new Map<JwksSource, string>();
+    for (const i of this.#issuers.values()) if (!sources.has(i.keys)) sources.set(i.keys, i.issuer);
+    const results = await Promise.allSettled([...sources.keys()].map((k) => k.warm()));
     const failures: { issuer: string; error: RampartError }[] = [];
-    [...this.#issuers.keys()].forEach((issuer, i) => {
+    [...sources.values()].forEach((issuer, i) => {
       const r = results[i];
       if (r?.status === 'rejected') failures.push({ issuer, error: mapJoseError(r.reason) });
     });
@@ -138,20 +121,22 @@ export class OidcAuthenticator {
     if (!this.#allAlgorithms.has(header.alg)) throw new RampartError('RAMPART_AUTH_ALG_NOT_ALLOWED');
 
     const issuer = this.#selectIssuer(raw);
-    if (raw.length > issuer.cfg.maxTokenBytes) throw new RampartError('RAMPART_AUTH_TOKEN_TOO_LARGE');
+    if (raw.length > issuer.maxTokenBytes) throw new RampartError('RAMPART_AUTH_TOKEN_TOO_LARGE');
     if (!issuer.algorithms.has(header.alg)) throw new RampartError('RAMPART_AUTH_ALG_NOT_ALLOWED');
-    if (issuer.tokenTypes !== null && (typeof header.typ !== 'string' || !issuer.tokenTypes.has(normalizeTyp(header.typ)))) {
-      throw fail('RAMPART_AUTH_INVALID_TOKEN', 'The token type (typ) is not accepted.');
+    // RFC 8725 §3.11: a JWT typed for another use (dpop+jwt, logout+jwt, an ID token where the
+    // issuer types its access tokens at+jwt) must not pass as an access token.
+    if (typeof header.typ === 'string' ? !issuer.tokenTypes.has(normalizeTyp(header.typ)) : !issuer.allowMissingTyp) {
+      throw new RampartError('RAMPART_AUTH_WRONG_TOKEN_TYPE');
     }
 
     const now = this.#clock.now();
     let payload: JWTPayload;
     try {
       ({ payload } = await jwtVerify(raw, issuer.keys.getKey, {
-        issuer: issuer.cfg.issuer,
-        audience: issuer.cfg.audience,
+        issuer: issuer.issuer,
+        audience: issuer.audience,
         algorithms: [...issuer.algorithms],
-        clockTolerance: issuer.cfg.clockToleranceSec,
+        clockTolerance: issuer.clockToleranceSec,
         requiredClaims: ['exp'],
         currentDate: new Date(now),
       }));
@@ -160,11 +145,11 @@ export class OidcAuthenticator {
     }
     // jose checks `iat` only with maxTokenAge; a token issued in the future means a broken or
     // forged issuer clock (RFC 7519 §4.1.6).
-    if (typeof payload.iat === 'number' && payload.iat > now / 1000 + issuer.cfg.clockToleranceSec) {
+    if (typeof payload.iat === 'number' && payload.iat > now / 1000 + issuer.clockToleranceSec) {
       throw new RampartError('RAMPART_AUTH_TOKEN_NOT_YET_VALID', { detail: 'The token was issued in the future (iat).' });
     }
 
-    const principal = issuer.toPrincipal(payload);
+    const principal = issuer.toPrincipal(payload, issuer);
     // `exp` is required and numeric after jwtVerify.
     this.#cache.set(cacheKey, principal, Math.min((payload.exp as number) * 1000, now + this.#maxTtlMs));
     return principal;
@@ -188,7 +173,7 @@ export class OidcAuthenticator {
   }
 
   /** Chooses the issuer by the (not yet verified) `iss`; jwtVerify checks it again after the signature. */
-  #selectIssuer(raw: string): CompiledIssuer {
+  #selectIssuer(raw: string): TrustedIssuer {
     let claims: JWTPayload;
     try {
       claims = decodeJwt(raw);
@@ -201,7 +186,7 @@ export class OidcAuthenticator {
   }
 }
 
-/** Builds the OIDC authenticator from the parsed `auth.oidc` config. */
+/** Builds the token authenticator from the parsed `auth.oidc` and `auth.workloads` config. */
 export function createOidcAuthenticator(opts: OidcAuthenticatorOptions): OidcAuthenticator {
   return new OidcAuthenticator(opts);
 }

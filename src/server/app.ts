@@ -26,7 +26,7 @@ import type { ProviderTarget } from '../gateway/providers/provider.ts';
 import { AuditLog } from '../monitor/audit-log.ts';
 import { verifyAudit } from '../monitor/audit-verify.ts';
 import { Metrics } from '../monitor/metrics.ts';
-import { RoleEngine } from '../policy/role-engine.ts';
+import { buildPolicyEngine } from '../policy/build-engine.ts';
 import { QuotaService } from '../policy/quotas.ts';
 import { openCounters } from '../store/counters/open-counters.ts';
 import { openStore } from '../store/open-store.ts';
@@ -90,6 +90,9 @@ export async function startApp(config: RampartConfig, opts: AppOptions): Promise
   const clock = opts.clock ?? systemClock;
   const metrics = new Metrics({ defaultMetrics: opts.defaultMetrics ?? true });
   const sourceIp = clientIpResolver(config.server.trustedProxies);
+  // policy.engine: the role tables, or Cedar policies validated here, before anything is opened
+  // (a bad policy stops start-up with its file and position).
+  const policy = buildPolicyEngine(config);
   const store = await openStore(config.storage, { logger });
   let counters: Counters | undefined;
   let audit: AuditLog | undefined;
@@ -142,7 +145,6 @@ export async function startApp(config: RampartConfig, opts: AppOptions): Promise
       recordDetection: (d) => detections.push(d),
       now: () => clock.now(),
     });
-    const policy = new RoleEngine(config.roles);
     const quotas = new QuotaService(counters, config.limits);
     const record = (e: Parameters<AuditLog['record']>[0]) => auditLog.record(e);
 

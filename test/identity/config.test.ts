@@ -23,7 +23,9 @@ describe('auth config', () => {
     assert.deepEqual(cfg.algorithms, ['RS256', 'PS256', 'ES256', 'EdDSA']);
     assert.equal(cfg.clockToleranceSec, 30);
     assert.equal(cfg.maxTokenBytes, 16_384);
-    assert.deepEqual(cfg.claims, { subject: 'sub', roles: 'roles', groups: 'groups', displayName: 'name', kind: 'auto' });
+    assert.equal(cfg.preset, 'generic');
+    assert.deepEqual(cfg.claims, { kind: 'auto' }, 'claim paths come from the preset unless set');
+    assert.equal(cfg.tokenTypes, undefined);
     assert.deepEqual(cfg.jwks, { cacheMaxAgeSec: 600, cooldownSec: 30, timeoutMs: 5_000, maxStaleSec: 3_600 });
   });
 

@@ -240,8 +240,8 @@ describe('JWT attack suite', () => {
 
   it('enforces explicit typing when the issuer asks for it (RFC 8725 §3.11)', async () => {
     const typed = authenticator(idp, { tokenTypes: ['at+jwt'] });
-    await rejectsWith(typed.authenticate(await idp.sign({}, { typ: 'JWT' })), 'RAMPART_AUTH_INVALID_TOKEN');
-    await rejectsWith(typed.authenticate(await idp.sign({})), 'RAMPART_AUTH_INVALID_TOKEN');
+    await rejectsWith(typed.authenticate(await idp.sign({}, { typ: 'JWT' })), 'RAMPART_AUTH_WRONG_TOKEN_TYPE');
+    await rejectsWith(typed.authenticate(await idp.sign({})), 'RAMPART_AUTH_WRONG_TOKEN_TYPE');
     await typed.authenticate(await idp.sign({}, { typ: 'at+jwt' }));
     await typed.authenticate(await idp.sign({ sub: 'bob' }, { typ: 'application/AT+JWT' }));
   });
