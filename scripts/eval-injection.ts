@@ -2,6 +2,7 @@
  * Scores the prompt-injection detector on a labelled JSONL set (default: the shared dev set):
  *
  *   node scripts/eval-injection.ts [file.jsonl] [--misses N] [--json]
+ *   node scripts/eval-injection.ts --generated SEED [--misses N]
  *   node scripts/eval-injection.ts --bench [file.jsonl]
  *
  * Rows: {"text", "label": "attack"|"benign", "kind", "channel": "prompt"|"document"}. Reports recall
@@ -9,18 +10,27 @@
  * recommended thresholds, TPR at 1% and 5% FPR, and throughput. `--misses N` prints the ids of
  * N missed attacks and N false alarms per kind (row numbers, not texts). `--bench` measures the
  * detector alone on 2 KB prompts cut from the file's texts: throughput per core and p50/p99 latency.
+ * `--generated SEED` scores a corpus drawn from the training generators with another seed (the
+ * training seed is 20240611 and calibration uses the next one): an in-distribution check that
+ * shows how much of the dev-set gap is distribution shift rather than underfitting.
  */
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { promptInjectionDetector, RECOMMENDED_THRESHOLDS } from '../src/guard/detectors/prompt-injection.ts';
+import { buildCorpus, type CorpusSize, type Example } from '../training/injection/corpus.ts';
 import type { Channel } from '../src/guard/types.ts';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const { values, positionals } = parseArgs({
   allowPositionals: true,
-  options: { misses: { type: 'string', default: '0' }, json: { type: 'boolean', default: false }, bench: { type: 'boolean', default: false } },
+  options: {
+    misses: { type: 'string', default: '0' },
+    json: { type: 'boolean', default: false },
+    bench: { type: 'boolean', default: false },
+    generated: { type: 'string' },
+  },
 });
 const file = positionals[0] ?? join(root, '../shared/datasets/prompt-injection/dev.jsonl');
 
@@ -40,10 +50,25 @@ function origin(r: Row): string {
   const m = /attack-artifacts\/([^/]+)/.exec(src);
   return m ? m[1]! : src.split(':')[0]!;
 }
-const rows: Row[] = readFileSync(file, 'utf8')
-  .split('\n')
-  .filter((l) => l.trim())
-  .map((l) => JSON.parse(l) as Row);
+/** Test-sized corpus: about a tenth of the training corpus, every family present. */
+const GENERATED_SIZE: CorpusSize = {
+  benign: 1500, tricky: 800, twins: 1000, background: 500, system: 0, direct: 800, jailbreak: 900, benignDocs: 1000, indirect: 1000, emails: 300,
+  hijack: 600, scenario: 300, scenarioTwins: 300, multilingual: 600, short: 100, realDocs: 700, workEmails: 150,
+};
+const KIND: Record<string, string> = { direct: 'direct', hijack: 'direct', jailbreak: 'jailbreak', scenario: 'jailbreak', indirect: 'indirect', email_attack: 'indirect', benign_tricky: 'benign_tricky', twin: 'benign_tricky', scenario_twin: 'benign_tricky' };
+const fromExample = (e: Example): Row => ({
+  text: e.text,
+  label: e.label === 0 ? 'benign' : 'attack',
+  kind: KIND[e.family] ?? 'benign',
+  channel: e.channel === 'document' ? 'document' : 'prompt',
+  source: `generated/${e.family}`,
+});
+const rows: Row[] = values.generated
+  ? buildCorpus(Number(values.generated), GENERATED_SIZE).map(fromExample)
+  : readFileSync(file, 'utf8')
+      .split('\n')
+      .filter((l) => l.trim())
+      .map((l) => JSON.parse(l) as Row);
 
 const detect = promptInjectionDetector.create(promptInjectionDetector.optionsSchema.parse({}), { assetsDir: root });
 const channelOf = (r: Row): Channel => (r.channel === 'document' ? 'document' : 'user');
@@ -113,7 +138,7 @@ function tprAtFpr(filter: (r: Row) => boolean, fpr: number): { tpr: number; thre
 }
 
 const out: string[] = [];
-out.push(`file: ${file}`);
+out.push(values.generated ? `generated corpus, seed ${values.generated}` : `file: ${file}`);
 out.push(`rows: ${rows.length}; thresholds: user ${RECOMMENDED_THRESHOLDS.user}, document ${RECOMMENDED_THRESHOLDS.document}`);
 out.push('');
 out.push('| kind | channel | rows | flagged | rate |');

@@ -14,6 +14,8 @@ import { harmfulGoal } from './harmful-goals.ts';
 import { ATTACKER_DOMAIN, emailAddress } from './vocab.ts';
 import { applyEvasion, randomEvasion } from './obfuscate.ts';
 import { WRAPPERS } from './wrappers.ts';
+import { hijackPayload } from './attacks-hijack.ts';
+import { realDoc } from './benign-realdocs.ts';
 
 const S: Slots = {
   ...DIRECT_SLOTS,
@@ -76,7 +78,7 @@ const S: Slots = {
 };
 
 function payload(rng: Rng): string {
-  const r = rng.weighted([4, 6, 3, 2, 3, 2, 1]);
+  const r = rng.weighted([4, 6, 3, 2, 3, 2, 1, 4]);
   let p: string;
   if (r === 0) p = injectionPayload(rng);
   else if (r === 1) p = expandOne(rng, S.addressed as string[], S);
@@ -84,7 +86,10 @@ function payload(rng: Rng): string {
   else if (r === 3) p = cap(expandOne(rng, ['<action>.', 'Assistant, <action>.', '{Next step|Required action}: <action>.'], S));
   else if (r === 4) p = cap(expandOne(rng, ['<manipulate>.', 'When summarizing, <manipulate>.', 'In your answer, <manipulate>.'], S));
   else if (r === 5) p = cap(expandOne(rng, S.hijack as string[], S));
-  else p = cap(`${harmfulGoal(rng).ask}.`);
+  else if (r === 6) p = cap(`${harmfulGoal(rng).ask}.`);
+  // A request or persona switch with no word about the AI or its rules: in a document it is
+  // out of place all the same.
+  else p = hijackPayload(rng);
   return p.replace(/ {2,}/g, ' ').replace(/\.\./g, '.');
 }
 
@@ -98,7 +103,7 @@ export interface IndirectSample {
 
 /** A benign document with one planted payload. */
 export function indirectAttack(rng: Rng): IndirectSample {
-  const doc = benignDoc(rng);
+  const doc = rng.chance(0.35) ? realDoc(rng) : benignDoc(rng);
   let p = payload(rng);
   if (rng.chance(0.12)) p = applyEvasion(rng, p, randomEvasion(rng));
   const w = WRAPPERS[rng.weighted(WRAPPERS.map(([x]) => x))]!;

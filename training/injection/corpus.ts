@@ -14,6 +14,11 @@ import { benignSystemPrompt } from './system-prompts.ts';
 import { benignTwin } from './benign-twins.ts';
 import { backgroundText } from './background.ts';
 import { applyEvasion, naturalNoise, randomEvasion, typos } from './obfuscate.ts';
+import { hijackAttack } from './attacks-hijack.ts';
+import { scenarioAttack, scenarioTwin } from './attacks-scenario.ts';
+import { attackEmail, benignWorkEmail } from './attacks-email.ts';
+import { multilingualPrompt, shortReply } from './benign-multilingual.ts';
+import { realDoc } from './benign-realdocs.ts';
 
 /** 0 benign, 1 prompt_injection, 2 jailbreak. */
 export type Label = 0 | 1 | 2;
@@ -40,9 +45,38 @@ export interface CorpusSize {
   readonly benignDocs: number;
   readonly indirect: number;
   readonly emails: number;
+  /** Persona switches and task hijacks without override wording, in seven languages. */
+  readonly hijack: number;
+  /** Role scenarios steering towards a harmful deliverable, and their benign twins. */
+  readonly scenario: number;
+  readonly scenarioTwins: number;
+  /** Benign prompts in other languages, follow-ups, and short chat replies. */
+  readonly multilingual: number;
+  readonly short: number;
+  /** Realistic benign documents and work e-mails (hard negatives of the document channel). */
+  readonly realDocs: number;
+  readonly workEmails: number;
 }
 
-export const FULL_SIZE: CorpusSize = { benign: 16000, tricky: 9000, twins: 12000, background: 8000, system: 1500, direct: 8000, jailbreak: 9000, benignDocs: 10000, indirect: 9000, emails: 1500 };
+export const FULL_SIZE: CorpusSize = {
+  benign: 16000,
+  tricky: 9000,
+  twins: 12000,
+  background: 8000,
+  system: 1500,
+  direct: 8000,
+  jailbreak: 9000,
+  benignDocs: 10000,
+  indirect: 11000,
+  emails: 3000,
+  hijack: 6000,
+  scenario: 3000,
+  scenarioTwins: 2000,
+  multilingual: 6000,
+  short: 600,
+  realDocs: 7000,
+  workEmails: 1500,
+};
 
 export function buildCorpus(seed: number, size: CorpusSize = FULL_SIZE): Example[] {
   const root = new Rng(seed);
@@ -72,7 +106,14 @@ export function buildCorpus(seed: number, size: CorpusSize = FULL_SIZE): Example
     const s = indirectAttack(rng);
     return { text: s.text, label: 1, channel: 'document', span: [s.start, s.end] as const };
   });
-  gen('email_attack', size.emails, (rng) => ({ text: maliciousEmail(rng), label: 1, channel: 'document' }));
+  gen('email_attack', size.emails, (rng) => ({ text: rng.chance(0.3) ? maliciousEmail(rng) : attackEmail(rng), label: 1, channel: 'document' }));
+  gen('hijack', size.hijack, (rng) => ({ text: maybeEvade(rng, hijackAttack(rng)), label: 1, channel: 'user' }));
+  gen('scenario', size.scenario, (rng) => ({ text: scenarioAttack(rng), label: 2, channel: 'user' }));
+  gen('scenario_twin', size.scenarioTwins, (rng) => ({ text: scenarioTwin(rng), label: 0, channel: 'user' }));
+  gen('multilingual', size.multilingual, (rng) => ({ text: maybeNoise(rng, multilingualPrompt(rng)), label: 0, channel: 'user' }));
+  gen('short', size.short, (rng) => ({ text: shortReply(rng), label: 0, channel: 'user' }));
+  gen('real_doc', size.realDocs, (rng) => ({ text: maybeNoise(rng, renderDoc(realDoc(rng))), label: 0, channel: 'document' }));
+  gen('work_email', size.workEmails, (rng) => ({ text: benignWorkEmail(rng), label: 0, channel: 'document' }));
   return out;
 }
 

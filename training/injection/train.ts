@@ -6,7 +6,9 @@
  */
 import { buildCorpus, FULL_SIZE, type CorpusSize, type Example, type Label } from './corpus.ts';
 import { Rng } from './rng.ts';
-import { BUCKETS, DENSE, DENSE_NAMES, extractFeatures, HASH_BITS } from '../../src/guard/detectors/injection/features.ts';
+import { BUCKETS, CONTEXT_AT, contextFeatures, DENSE, DENSE_NAMES, extractFeatures, HASH_BITS } from '../../src/guard/detectors/injection/features.ts';
+import { scanTokens } from '../../src/guard/detectors/injection/lexical-rules.ts';
+import { tokenize } from '../../src/guard/detectors/injection/tokens.ts';
 import { CLASSES, hashedScale, MODEL_FORMAT, modelFromFile, quantize, sigmoid, type ModelFile } from '../../src/guard/detectors/injection/model.ts';
 import { DEFAULT_SCAN_OPTIONS, scanText, unitsFor, type Unit } from '../../src/guard/detectors/injection/scan.ts';
 
@@ -17,6 +19,10 @@ export interface TrainOptions {
   readonly epochs: number;
   readonly learningRate: number;
   readonly l2: number;
+  /** Share of a unit's hashed n-grams hidden at each step (0: none). */
+  readonly dropout: number;
+  /** Corpora (seeds, see `bagSeeds`) fitted separately and averaged. */
+  readonly bags: number;
   /** Progress lines (the script prints them; tests pass nothing). */
   readonly log?: (line: string) => void;
 }
@@ -24,16 +30,40 @@ export interface TrainOptions {
 export const DEFAULT_TRAIN_OPTIONS: TrainOptions = {
   seed: 20240611,
   size: FULL_SIZE,
-  validationSize: { benign: 3000, tricky: 1500, twins: 2000, background: 1000, system: 400, direct: 1200, jailbreak: 1500, benignDocs: 2000, indirect: 1800, emails: 300 },
+  validationSize: {
+    benign: 3000,
+    tricky: 1500,
+    twins: 2000,
+    background: 1000,
+    system: 400,
+    direct: 1200,
+    jailbreak: 1500,
+    benignDocs: 2000,
+    indirect: 2000,
+    emails: 500,
+    hijack: 1000,
+    scenario: 500,
+    scenarioTwins: 500,
+    multilingual: 1000,
+    short: 200,
+    realDocs: 1200,
+    workEmails: 300,
+  },
   epochs: 4,
   learningRate: 0.2,
   l2: 2e-5,
+  dropout: 0.3,
+  bags: 1,
 };
 
 interface TrainUnit {
   readonly unit: Unit;
   readonly label: Label;
+  /** Document-context features of a window (features.ts `contextFeatures`), as the scan computes them. */
+  readonly context?: readonly [number, number];
 }
+
+const DOCUMENT_FAMILIES = new Set(['benign_doc', 'indirect', 'email_attack', 'real_doc', 'work_email']);
 
 /** Letter pairs with a share below this in benign text count as rare. */
 const RARE_SHARE = 2e-4;
@@ -61,25 +91,36 @@ function rareBigrams(corpus: readonly Example[]): Uint8Array {
 /** Units of one example with their labels: windows of a document carry the label of the payload they hold. */
 function labelledUnits(ex: Example): TrainUnit[] {
   const units = unitsFor(ex.text, ex.channel, DEFAULT_SCAN_OPTIONS);
+  const windows = units.filter((u) => u.kind === 'window');
+  const context = windows.length > 1 ? contextFeatures(windows.map((u) => scanTokens(tokenize(u.normalized.text)))) : [];
+  const contextOf = new Map<Unit, readonly [number, number]>();
+  windows.forEach((u, i) => {
+    const c = context[i];
+    if (c && (c[0] !== 0 || c[1] !== 0)) contextOf.set(u, c);
+  });
   const out: TrainUnit[] = [];
   for (const u of units) {
-    if (ex.label === 0) {
-      out.push({ unit: u, label: 0 });
-    } else if (u.kind === 'text') {
-      out.push({ unit: u, label: ex.label });
-    } else if (u.kind === 'payload') {
-      if (u.payload!.evasive) out.push({ unit: u, label: ex.label });
-    } else if (ex.span) {
-      const [s, e] = ex.span;
-      const overlap = Math.min(e, u.end) - Math.max(s, u.start);
-      // A window with most of the payload is an attack; one with a sliver of it is left out.
-      if (overlap >= Math.min(e - s, 40)) out.push({ unit: u, label: ex.label });
-      else if (overlap <= 0) out.push({ unit: u, label: 0 });
-    } else if (/@|[A-Za-z0-9+/]{40}/.test(u.raw)) {
-      out.push({ unit: u, label: ex.label });
-    }
+    const label = labelOf(ex, u);
+    if (label === undefined) continue;
+    const context = contextOf.get(u);
+    out.push(context ? { unit: u, label, context } : { unit: u, label });
   }
   return out;
+}
+
+/** A unit's label, or undefined when it is left out of training. */
+function labelOf(ex: Example, u: Unit): Label | undefined {
+  if (ex.label === 0 || u.kind === 'text') return ex.label;
+  if (u.kind === 'payload') return u.payload!.evasive ? ex.label : undefined;
+  if (ex.span) {
+    const [s, e] = ex.span;
+    const overlap = Math.min(e, u.end) - Math.max(s, u.start);
+    // A window with most of the payload is an attack; one with a sliver of it is left out.
+    if (overlap >= Math.min(e - s, 40)) return ex.label;
+    return overlap <= 0 ? 0 : undefined;
+  }
+  // A whole-document attack (an e-mail): the windows with its address or encoded payload.
+  return /@|[A-Za-z0-9+/]{40}/.test(u.raw) ? ex.label : undefined;
 }
 
 function round(x: number, digits: number): number {
@@ -110,14 +151,19 @@ export interface TrainReport {
   readonly perFamily: Record<string, { n: number; flagged: number }>;
 }
 
-export function trainModel(options: TrainOptions = DEFAULT_TRAIN_OPTIONS): { file: ModelFile; report: TrainReport } {
-  const log = options.log ?? (() => {});
-  const corpus = buildCorpus(options.seed, options.size);
-  const rare = rareBigrams(corpus);
-  const units: TrainUnit[] = [];
-  for (const ex of corpus) units.push(...labelledUnits(ex));
-  log(`corpus: ${corpus.length} examples, ${units.length} units`);
+/** Seeds of the corpora a model is averaged over: the training seed, then these offsets. */
+export function bagSeeds(seed: number, bags: number): number[] {
+  return Array.from({ length: bags }, (_, b) => (b === 0 ? seed : seed + 7919 * b));
+}
 
+interface Fitted {
+  readonly w: Float64Array;
+  readonly d: Float64Array;
+  readonly bias: Float64Array;
+}
+
+/** Fits the weights on the units of one corpus (AdaGrad, seeded shuffles and dropout). */
+function fit(units: readonly TrainUnit[], rare: Uint8Array, seed: number, options: TrainOptions, log: (line: string) => void): Fitted {
   const K = CLASSES.length;
   const w = new Float64Array(BUCKETS * K);
   const gw = new Float64Array(BUCKETS * K);
@@ -130,7 +176,8 @@ export function trainModel(options: TrainOptions = DEFAULT_TRAIN_OPTIONS): { fil
   // Classes weighted towards balance, benign kept heavier: false alarms cost more than misses here.
   const classWeight = counts.map((c, k) => (k === 0 ? 1.5 : 1) * (units.length / (K * Math.max(1, c))));
   const order = units.map((_, i) => i);
-  const rng = new Rng(options.seed ^ 0x5eed);
+  const rng = new Rng(seed ^ 0x5eed);
+  const dropRng = new Rng(seed ^ 0xd409);
   const lr = options.learningRate;
   const eps = 1e-8;
   const z = new Float64Array(K);
@@ -140,11 +187,19 @@ export function trainModel(options: TrainOptions = DEFAULT_TRAIN_OPTIONS): { fil
     rng.shuffle(order);
     let loss = 0;
     for (const idx of order) {
-      const { unit, label } = units[idx]!;
-      const f = extractFeatures({ normalized: unit.normalized, raw: unit.raw, encodedProse: unit.encodedProse }, rare);
-      const s = hashedScale(f.length);
+      const { unit, label, context } = units[idx]!;
+      const f = extractFeatures(unit, rare);
+      if (context) {
+        f.dense[CONTEXT_AT + 1] = context[0];
+        f.dense[CONTEXT_AT + 2] = context[1];
+      }
+      // Feature dropout: a share of the n-grams of each unit is hidden in each epoch, so that no
+      // single template phrase carries a decision and the dense features keep their weight.
+      let n = 0;
+      for (let i = 0; i < f.length; i++) if (options.dropout === 0 || dropRng.float() >= options.dropout) f.buckets[n++] = f.buckets[i]!;
+      const s = hashedScale(n);
       for (let k = 0; k < K; k++) z[k] = bias[k]!;
-      for (let i = 0; i < f.length; i++) {
+      for (let i = 0; i < n; i++) {
         const o = f.buckets[i]! * K;
         for (let k = 0; k < K; k++) z[k] += w[o + k]! * s;
       }
@@ -162,7 +217,7 @@ export function trainModel(options: TrainOptions = DEFAULT_TRAIN_OPTIONS): { fil
         gb[k] += g[k]! * g[k]!;
         bias[k] -= (lr * g[k]!) / (Math.sqrt(gb[k]!) + eps);
       }
-      for (let i = 0; i < f.length; i++) {
+      for (let i = 0; i < n; i++) {
         const o = f.buckets[i]! * K;
         for (let k = 0; k < K; k++) {
           const grad = g[k]! * s + options.l2 * w[o + k]!;
@@ -181,6 +236,35 @@ export function trainModel(options: TrainOptions = DEFAULT_TRAIN_OPTIONS): { fil
       }
     }
     log(`epoch ${epoch + 1}/${options.epochs}: mean loss ${(loss / units.length).toFixed(4)}`);
+  }
+
+  return { w, d, bias };
+}
+
+export function trainModel(options: TrainOptions = DEFAULT_TRAIN_OPTIONS): { file: ModelFile; report: TrainReport } {
+  const log = options.log ?? (() => {});
+  const K = CLASSES.length;
+  // Bagging: one fit per corpus seed, weights averaged. The model stays one linear model (same
+  // size, same scoring cost) but has seen several draws of every template.
+  const w = new Float64Array(BUCKETS * K);
+  const d = new Float64Array(DENSE * K);
+  const bias = new Float64Array(K);
+  let rare: Uint8Array = new Uint8Array(676);
+  let examples = 0;
+  let unitCount = 0;
+  const seeds = bagSeeds(options.seed, options.bags);
+  for (const [b, seed] of seeds.entries()) {
+    const corpus = buildCorpus(seed, options.size);
+    if (b === 0) rare = rareBigrams(corpus);
+    const units: TrainUnit[] = [];
+    for (const ex of corpus) units.push(...labelledUnits(ex));
+    log(`corpus ${b + 1}/${seeds.length} (seed ${seed}): ${corpus.length} examples, ${units.length} units`);
+    const f = fit(units, rare, seed, options, log);
+    for (let i = 0; i < w.length; i++) w[i] += f.w[i]! / seeds.length;
+    for (let i = 0; i < d.length; i++) d[i] += f.d[i]! / seeds.length;
+    for (let i = 0; i < K; i++) bias[i] += f.bias[i]! / seeds.length;
+    examples += corpus.length;
+    unitCount += units.length;
   }
 
   let hashedMax = 0;
@@ -202,11 +286,13 @@ export function trainModel(options: TrainOptions = DEFAULT_TRAIN_OPTIONS): { fil
     calibration: { user: identity, system: identity, document: identity, output: identity },
     training: {
       seed: options.seed,
-      examples: corpus.length,
-      units: units.length,
+      bags: options.bags,
+      examples,
+      units: unitCount,
       epochs: options.epochs,
       learningRate: options.learningRate,
       l2: options.l2,
+      dropout: options.dropout,
       script: 'scripts/train-injection.ts',
     },
   };
@@ -231,10 +317,10 @@ export function trainModel(options: TrainOptions = DEFAULT_TRAIN_OPTIONS): { fil
   const q99 = sys[Math.floor(sys.length * 0.99)] ?? 0;
   const system = { a: user.a, b: round(Math.min(user.b, -user.a * q99), 4) };
   const calibrated: ModelFile = { ...file, calibration: { user, system, document, output: user } };
-  const report: TrainReport = { units: units.length, perFamily: {} };
+  const report: TrainReport = { units: unitCount, perFamily: {} };
   for (const ex of validation) void ex;
   for (const [name, fam] of Object.entries(perFamily)) {
-    const channel = name === 'benign_doc' || name === 'indirect' || name === 'email_attack' ? document : name === 'system' ? system : user;
+    const channel = DOCUMENT_FAMILIES.has(name) ? document : name === 'system' ? system : user;
     const flagged = fam.logits.filter((x) => sigmoid(channel.a * x + channel.b) >= 0.5).length;
     report.perFamily[name] = { n: fam.n, flagged };
   }

@@ -8,7 +8,8 @@
  * extraction phrasing, personas, fake turns, policy files, hidden markup, exfiltration asks,
  * adversarial suffixes); and a linear model over hashed n-grams and those features, trained by
  * `scripts/train-injection.ts` on the generated corpus in `training/injection/`. Documents are
- * scored window by window so that one planted paragraph is not diluted by the page around it.
+ * scored window by window so that one planted paragraph is not diluted by the page around it, and
+ * each window is also compared with the rest of the page (another language, talking to "you").
  *
  * One finding per text, with the calibrated score of its most suspicious unit, reported whenever
  * the score reaches `minScore` so that evaluations can sweep thresholds; the profile threshold
@@ -27,12 +28,12 @@ const DEFAULT_MODEL = join(dirname(fileURLToPath(import.meta.url)), 'injection',
 
 /**
  * Where a finding is worth acting on, per channel. Scores are calibrated per channel on the
- * generated validation corpus (scripts/train-injection.ts); the operating points were then chosen
- * on the shared development set: user prompts at 0.5 (about 2% false positives on ordinary
- * prompts), documents higher at 0.8 because every retrieved page and tool result is scanned and
- * long real documents drift upwards (0.5 flags about 15% of benign documents, 0.8 about 5%).
- * System prompts legitimately set personas and rules; no attacks were generated for that channel,
- * so it gets the conservative 0.8 as well.
+ * generated validation corpus (scripts/train-injection.ts); the operating points were checked on
+ * the shared development set and on real READMEs (docs/guard-quality.md): user prompts at 0.5
+ * (about 1% false positives on ordinary prompts), documents higher at 0.8 because every retrieved
+ * page and tool result is scanned window by window and one window is enough (0.5 flags about 7% of
+ * benign documents, 0.8 about 3%). System prompts legitimately set personas and rules; no attacks
+ * were generated for that channel, so it gets the conservative 0.8 as well.
  */
 export const RECOMMENDED_THRESHOLDS = { user: 0.5, system: 0.8, document: 0.8 } as const;
 
@@ -58,9 +59,6 @@ const optionsSchema = z.strictObject({
   modelPath: z.string().min(1).optional().describe('A model file trained by scripts/train-injection.ts; defaults to the bundled one.'),
 });
 export type PromptInjectionOptions = z.output<typeof optionsSchema>;
-
-/** Texts shorter than this (trimmed) are not scored. */
-const MIN_CHARS = 12;
 
 const CHANNEL_WORDS: Record<Channel, string> = { user: 'user prompt', system: 'system prompt', document: 'document', output: 'model output' };
 
@@ -104,9 +102,10 @@ export const promptInjectionDetector: DetectorDescriptor<PromptInjectionOptions>
     };
     const limits: Record<Channel, number> = { ...options.thresholds, output: 1 };
     return ({ text, channel, signal }) => {
-      // A few characters cannot carry an instruction to a model; the classifier is not calibrated
-      // for them (it scored "ok" 0.99). Hidden or encoded payloads are longer than this.
-      if (text.trim().length < MIN_CHARS) return [];
+      // Every non-empty text is scored: short texts are shrunk towards the prior by the model
+      // (MIN_HASHED_FEATURES) and trained on short replies, so "ok" is benign and
+      // "ignore all rules" is not.
+      if (text.trim().length === 0) return [];
       const result = scanText(model, text, channel, signal ? { ...base, signal } : base);
       if (result.score < options.minScore) return [];
       const limit = limits[channel];

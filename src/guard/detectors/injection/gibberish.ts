@@ -20,20 +20,29 @@ export const GIBBERISH_NAMES = [
 ] as const;
 
 const TAIL_WORDS = 24;
+const MIN_WORDS = 12;
+const SAMPLE_CHARS = 480;
 
 /** Letter pairs (a-z x a-z) rare in ordinary text, learned by the training script. */
 export type RareBigrams = Uint8Array;
 
-function isOdd(c: number): boolean {
-  // [ ] { } < > \ | ^ ~ ` * # @ $ % & _ = +
-  return (
-    c === 91 || c === 93 || c === 123 || c === 125 || c === 60 || c === 62 || c === 92 || c === 124 || c === 94 || c === 126 ||
-    c === 96 || c === 42 || c === 35 || c === 64 || c === 36 || c === 37 || c === 38 || c === 95 || c === 61 || c === 43
-  );
-}
-const isUpper = (c: number) => c >= 65 && c <= 90;
-const isLower = (c: number) => c >= 97 && c <= 122;
-const isDigit = (c: number) => c >= 48 && c <= 57;
+// Character classes of ASCII, looked up once per character (bit flags).
+const SPACE = 1;
+const ODD = 2; // [ ] { } < > \ | ^ ~ ` * # @ $ % & _ = +
+const UPPER = 4;
+const LOWER = 8;
+const DIGIT = 16;
+const OPEN = 32; // ( [ {
+const CLOSE = 64; // ) ] }
+const CLASS = new Uint8Array(128);
+for (const c of [32, 10, 9, 13, 12, 11]) CLASS[c] = SPACE;
+for (const ch of '[]{}<>\\|^~`*#@$%&_=+') CLASS[ch.charCodeAt(0)]! |= ODD;
+for (let c = 65; c <= 90; c++) CLASS[c] = UPPER;
+for (let c = 97; c <= 122; c++) CLASS[c] = LOWER;
+for (let c = 48; c <= 57; c++) CLASS[c] = DIGIT;
+for (const ch of '([{') CLASS[ch.charCodeAt(0)]! |= OPEN;
+for (const ch of ')]}') CLASS[ch.charCodeAt(0)]! |= CLOSE;
+const classOf = (c: number) => (c < 128 ? CLASS[c]! : c === 0xa0 ? SPACE : 0);
 
 interface SpanStats {
   words: number;
@@ -48,17 +57,17 @@ interface SpanStats {
 }
 
 const emptyStats = (): SpanStats => ({ words: 0, weird: 0, odd: 0, chars: 0, flips: 0, open: 0, close: 0, bigrams: 0, rare: 0 });
-const isSpace = (c: number) => c === 32 || c === 10 || c === 9 || c === 13 || c === 12 || c === 11 || c === 0xa0;
 
 /** Fills GIBBERISH_NAMES-ordered features of the raw text (case kept) into `out` from `offset`. */
 export function gibberishFeatures(raw: string, rare: RareBigrams, out: Float64Array, offset: number): void {
   for (let i = 0; i < GIBBERISH_NAMES.length; i++) out[offset + i] = 0;
-  // A suffix sits at the end: the last 800 characters are enough to see it against what precedes it.
-  const sample = raw.length > 800 ? raw.slice(-800) : raw;
+  // A suffix sits at the end: the last 480 characters (optimized suffixes are 20-40 tokens) are
+  // enough to see it against what precedes it.
+  const sample = raw.length > SAMPLE_CHARS ? raw.slice(-SAMPLE_CHARS) : raw;
   const n = sample.length;
   let total = 0;
   for (let i = 0, inWord = false; i < n; i++) {
-    const sp = isSpace(sample.charCodeAt(i));
+    const sp = classOf(sample.charCodeAt(i)) === SPACE;
     if (!sp && !inWord) total++;
     inWord = !sp;
   }
@@ -73,7 +82,7 @@ export function gibberishFeatures(raw: string, rare: RareBigrams, out: Float64Ar
   let i = 0;
   // Word by word, without allocating: each word's counts go to the head or the tail.
   while (i < n) {
-    while (i < n && isSpace(sample.charCodeAt(i))) i++;
+    while (i < n && classOf(sample.charCodeAt(i)) === SPACE) i++;
     if (i >= n) break;
     index++;
     const st = index >= tailFrom ? tail : head;
@@ -82,26 +91,29 @@ export function gibberishFeatures(raw: string, rare: RareBigrams, out: Float64Ar
     let odd = 0;
     let digits = 0;
     let flip = 0;
+    let prevClass = 0;
     let prev = 0;
     const from = i;
     for (; i < n; i++) {
       const c = sample.charCodeAt(i);
-      if (isSpace(c)) break;
-      if (isOdd(c)) odd++;
-      else if (isDigit(c)) digits++;
-      const up = isUpper(c);
-      if (up || isLower(c)) {
-        if (up) wu++;
-        else wl++;
-        if (up && isLower(prev)) flip++;
-        if (isUpper(prev) || isLower(prev)) {
+      const k = classOf(c);
+      if (k === SPACE) break;
+      if ((k & ODD) !== 0) odd++;
+      else if (k === DIGIT) digits++;
+      if ((k & (UPPER | LOWER)) !== 0) {
+        if (k === UPPER) {
+          wu++;
+          if (prevClass === LOWER) flip++;
+        } else wl++;
+        if ((prevClass & (UPPER | LOWER)) !== 0) {
           st.bigrams++;
           if (rare[((prev | 0x20) - 97) * 26 + ((c | 0x20) - 97)]) st.rare++;
         }
       }
-      if (c === 40 || c === 91 || c === 123) st.open++;
-      else if (c === 41 || c === 93 || c === 125) st.close++;
+      if ((k & OPEN) !== 0) st.open++;
+      else if ((k & CLOSE) !== 0) st.close++;
       prev = c;
+      prevClass = k;
     }
     const wordLetters = wl + wu;
     st.words++;
@@ -115,7 +127,9 @@ export function gibberishFeatures(raw: string, rare: RareBigrams, out: Float64Ar
     if (wu >= 3 && wl === 0) bestRun = Math.max(bestRun, ++run);
     else if (wordLetters > 0) run = 0;
   }
-  if (total >= 6) {
+  // A suffix is a dozen tokens or more after a request: shorter texts (a question in German, a
+  // product code) are not measured, their letter pairs say more about their language than their intent.
+  if (total >= MIN_WORDS) {
     const weirdTail = tail.weird / tail.words;
     const rareTail = tail.bigrams ? tail.rare / tail.bigrams : 0;
     out[offset] = weirdTail;

@@ -33,7 +33,7 @@ interface Rule {
 const RULES: readonly Rule[] = [
   { name: 'target', before: [a(L.POSS2), a(L.PRIOR)], at: [a(L.PROMPTN), a(L.INSTR)], window: 2, emit: TARGET },
   { name: 'override', before: [a(L.OVR)], at: [a(L.INSTR), a(L.PROMPTN)], window: 6 },
-  { name: 'override-prior', before: [a(L.OVR)], at: [a(L.PRIOR)], window: 3 },
+  { name: 'override-prior', before: [a(L.OVR)], at: [a(L.PRIOR)], window: 5 },
   { name: 'override-all', before: [a(L.OVR)], at: [a(L.ALL)], window: 2 },
   { name: 'instructions-void', before: [a(L.INSTR), a(L.PROMPTN)], at: [a(L.VOIDED)], window: 5 },
   { name: 'new-instructions', before: [a(L.NEW)], at: [a(L.INSTR)], window: 2 },
@@ -55,6 +55,9 @@ const RULES: readonly Rule[] = [
   { name: 'must-comply', before: [b(L.ALWAYS)], at: [b(L.COMPLY)], window: 3 },
   { name: 'evil-persona', before: [a(L.PERSONA), b(L.ROLEN)], at: [b(L.EVILN), a(L.LIB)], window: 10 },
   { name: 'ignore-sources', before: [b(L.OWN)], at: [b(L.SOURCEN)], window: 6 },
+  // "you are Captain Hook now", "jetzt bist du ein Pirat": a new identity, in either order.
+  { name: 'identity-now', before: [b(L.YOUARE)], at: [b(L.NOWW)], window: 6 },
+  { name: 'identity-now', before: [b(L.NOWW)], at: [b(L.YOUARE)], window: 3 },
   { name: 'ignore-sources', before: [b(L.SOURCEN)], at: [b(L.OWN)], window: 6 },
 ];
 
@@ -73,6 +76,8 @@ const COUNTED: readonly [string, ClassId][] = [
   ['pretext', b(L.PRETEXT)],
   ['role-noun', b(L.ROLEN)],
   ['prompt-target', b(L.TARGETP)],
+  ['role-setup', b(L.ROLESET)],
+  ['role-drop', b(L.DROP)],
 ];
 
 export const RULE_NAMES: readonly string[] = [...new Set(RULES.filter((r) => r.emit === undefined).map((r) => r.name))];
@@ -83,6 +88,10 @@ export interface LexicalScan {
   readonly rules: Float64Array;
   /** Words per counted class (COUNT_NAMES order). */
   readonly counts: Float64Array;
+  /** Function words per language (L.LANGUAGES order). */
+  readonly langs: Int32Array;
+  /** Second-person words (you, your, du, vous, ...). */
+  readonly you: number;
   readonly words: number;
 }
 
@@ -107,6 +116,64 @@ function markLast(last: Int32Array, mask: number, base: number, i: number): void
 }
 
 const lex = L.LEXICON;
+const YOU_OR_POSS2_B = L.YOU;
+const POSS2_A = L.POSS2;
+
+/**
+ * The word map as an open-addressing table of typed arrays: one multiply and usually one probe
+ * per word instead of a Map lookup, which was a fifth of the detector's time.
+ */
+const TABLE_BITS = 32 - Math.clz32(lex.words.size * 4);
+const TABLE_MASK = (1 << TABLE_BITS) - 1;
+const tableKey = new Int32Array(1 << TABLE_BITS).fill(-1);
+const tableA = new Int32Array(1 << TABLE_BITS);
+const tableB = new Int32Array(1 << TABLE_BITS);
+const tablePhrase = new Uint8Array(1 << TABLE_BITS);
+const tableLang = new Uint8Array(1 << TABLE_BITS);
+const slotOf = (key: number) => Math.imul(key, 0x9e3779b1) >>> (32 - TABLE_BITS);
+for (const [key, [wa, wb, ends, lang]] of lex.words) {
+  let i = slotOf(key);
+  while (tableKey[i] !== -1) i = (i + 1) & TABLE_MASK;
+  tableKey[i] = key;
+  tableA[i] = wa;
+  tableB[i] = wb;
+  tablePhrase[i] = ends;
+  tableLang[i] = lang;
+}
+
+/** Table slot of a word hash, or -1 when the word has no class. */
+function lookup(hash: number): number {
+  const key = L.lexKey(hash);
+  for (let i = slotOf(key); ; i = (i + 1) & TABLE_MASK) {
+    const k = tableKey[i]!;
+    if (k === key) return i;
+    if (k === -1) return -1;
+  }
+}
+
+/** The phrase map as the same kind of table. */
+const PHRASE_BITS = 32 - Math.clz32(lex.phrases.size * 4);
+const PHRASE_MASK = (1 << PHRASE_BITS) - 1;
+const phraseKey = new Int32Array(1 << PHRASE_BITS).fill(-1);
+const phraseA = new Int32Array(1 << PHRASE_BITS);
+const phraseB = new Int32Array(1 << PHRASE_BITS);
+const phraseSlotOf = (key: number) => Math.imul(key, 0x9e3779b1) >>> (32 - PHRASE_BITS);
+for (const [key, [pa, pb]] of lex.phrases) {
+  let i = phraseSlotOf(key);
+  while (phraseKey[i] !== -1) i = (i + 1) & PHRASE_MASK;
+  phraseKey[i] = key;
+  phraseA[i] = pa;
+  phraseB[i] = pb;
+}
+
+function lookupPhrase(hash: number): number {
+  const key = L.lexKey(hash);
+  for (let i = phraseSlotOf(key); ; i = (i + 1) & PHRASE_MASK) {
+    const k = phraseKey[i]!;
+    if (k === key) return i;
+    if (k === -1) return -1;
+  }
+}
 
 /**
  * Scans a list of words (lowercase, normalized).
@@ -121,24 +188,29 @@ export function scanTokens(tokens: Tokens): LexicalScan {
   const rules = new Float64Array(RULE_NAMES.length);
   const counts = new Float64Array(COUNTED.length);
   const last = new Int32Array(CLASS_SLOTS).fill(-1_000_000);
+  const langs = new Int32Array(L.LANGUAGES.length);
+  let you = 0;
   const hashes = tokens.hash;
   for (let i = 0; i < tokens.count; i++) {
-    const hit = lex.words.get(L.lexKey(hashes[i]!));
-    if (hit === undefined) continue;
-    let ma = hit[0];
-    let mb = hit[1];
-    if (hit[2] !== 0) {
-      for (let k = 1; k < lex.maxPhraseWords && i - k >= 0; k++) {
-        let h = hashes[i - k]!;
-        for (let j = i - k + 1; j <= i; j++) h = combineHash(h, hashes[j]!);
-        const p = lex.phrases.get(L.lexKey(h));
-        if (p) {
-          ma |= p[0];
-          mb |= p[1];
-        }
+    const slot = lookup(hashes[i]!);
+    if (slot < 0) continue;
+    const lang = tableLang[slot]!;
+    if (lang !== 0) langs[31 - Math.clz32(lang)]!++;
+    let ma = tableA[slot]!;
+    let mb = tableB[slot]!;
+    // Phrases ending here are at most `longest` words: look back no further.
+    const longest = tablePhrase[slot]!;
+    for (let k = 1; k < longest && i - k >= 0; k++) {
+      let h = hashes[i - k]!;
+      for (let j = i - k + 1; j <= i; j++) h = combineHash(h, hashes[j]!);
+      const p = lookupPhrase(h);
+      if (p >= 0) {
+        ma |= phraseA[p]!;
+        mb |= phraseB[p]!;
       }
     }
     if (ma === 0 && mb === 0) continue;
+    if ((mb & YOU_OR_POSS2_B) !== 0 || (ma & POSS2_A) !== 0) you++;
     let mc = 0;
     for (const r of COMPILED) {
       if ((ma & r.atA) === 0 && (mb & r.atB) === 0 && (mc & r.atC) === 0) continue;
@@ -156,5 +228,5 @@ export function scanTokens(tokens: Tokens): LexicalScan {
       if ((ma & c.a) !== 0 || (mb & c.b) !== 0) counts[k]!++;
     }
   }
-  return { rules, counts, words: tokens.count };
+  return { rules, counts, langs, you, words: tokens.count };
 }

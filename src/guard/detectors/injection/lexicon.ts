@@ -60,20 +60,24 @@ export const EVILN = 1 << 11; // evil, villain, malicious, criminal (as a person
 export const OWN = 1 << 12; // own (knowledge), instead, rather (answer from elsewhere)
 export const SOURCEN = 1 << 13; // articles, documents, context, text (the grounding source)
 export const TARGETP = 1 << 14; // (phrase) system prompt, initial prompt, text above, verbatim
+export const ROLESET = 1 << 15; // (phrase) you are a, imagine you are, as a, you have been hired (a role handed to the model)
+export const YOUARE = 1 << 16; // (phrase) you are, du bist, tu es, eres (the start of a new identity)
+export const NOWW = 1 << 17; // now, jetzt, maintenant, ahora, ora, agora, nu
+export const DROP = 1 << 18; // (phrase) stop being, quit being, deja de ser (dropping the assigned role)
 
 const A: [number, string][] = [
   [OVR, `ignore ignoring ignores ignored disregard disregarding disregards forget forgetting forgot forgotten skip override overriding overrule
     overwrite bypass circumvent discard discarding drop abandon neglect dismiss cancel nullify scrap ditch erase wipe suspend supersede supersedes
     disobey violate unlearn deactivate
-    ignoriere ignorieren ignoriert ignorier vergiss vergesse vergessen vergesst missachte missachten uberspringe verwirf verwerfe uberschreibe
+    ignoriere ignorieren ignoriert ignorier vergessen vergiss vergesse vergessen vergesst missachte missachten uberspringe verwirf verwerfe uberschreibe
     ignora ignorar ignores ignorad olvida olvide olvidar olvidate olvidad omite omitir descarta descartar anula desobedece
     ignorez ignorer oublie oubliez oublier annule annulez contourne contournez outrepasse
     dimentica dimenticare ignorare tralascia esqueca esquecer desconsidere negeer vergeet negeren zaboravi ignoriraj zignoruj zapomnij
     unut забудь игнорируй`],
-  [PRIOR, `previous prior above earlier preceding former foregoing original initial old existing past prev aforementioned before default
+  [PRIOR, `previous prior above earlier preceding former foregoing original initial old existing past prev aforementioned before default despite
     given provided predefined preset previously
     vorherigen vorherige vorherigem vorangegangenen vorangehenden vorigen obigen obige bisherigen bisherige fruheren ursprunglichen alten
-    vorgegebenen oben zuvor
+    vorgegebenen oben zuvor vorher gesagte gesagten ausfuhrungen abweichend
     anteriores anterior previas previos previa iniciales originales antiguas dadas arriba
     precedentes precedents precedente anterieures anterieurs initiales dessus avant
     precedenti sopra iniziali vorige`],
@@ -137,12 +141,20 @@ const A: [number, string][] = [
     anorexia bulimia stalk stalking harass harassment bully bullying dox doxx doxxing blackmail extort extortion defame defamatory defamation
     slander libel racist racism sexist sexism xenophobic xenophobia hateful slur slurs genocide nazi propaganda misinformation disinformation
     conspiracy hoax steal stealing theft shoplift shoplifting piracy evade evasion illegal illegally illicit unlawful criminal
-    crimes pornographic porn erotic nsfw underage gore terror terrorist terrorism extremist extremism radicalize embezzle embezzlement
+    crimes misleading deceive deceptive deceiving manipulate manipulative intimidate intimidation coerce coercion cheat cheating unauthorized pornographic porn erotic nsfw underage gore terror terrorist terrorism extremist extremism radicalize embezzle embezzlement
     bribe bribery forge forged forgery catfish gaslight brainwash wiretap lockpick arson vandalize sabotage overdose
     hacking hack hacked hacker crack cracking steal stolen plagiarize plagiarism
     predatory grooming trafficked robbery rob burglary burglar heist fraudster scammer counterfeiting extortionist poach poaching
-    sabotaging discriminate discrimination discriminatory supremacist supremacy slavery enslave undetected untraceable incriminating`],
-  [EMO, `desperate desperately dying die dies death fired homeless evicted deadline stakes grandma grandmother family children
+    sabotaging discriminate discrimination discriminatory supremacist supremacy slavery enslave undetected untraceable incriminating
+    cyanide arsenic thallium botulinum smallpox napalm thermite tatp semtex grenade grenades landmine silencer suppressor uranium
+    carjack carjacking burglarize skimming skimmer carding swatting sextortion deepfake deepfakes stalkerware backdoor backdoors
+    ponzi bribing rigging rigged nudes purging proana thinspiration subhuman opioids oxycodone ketamine mdma lsd
+    exploitation predator predators vomiting defraud swindle bogus ransom unlawfully lethal deadly weaponize weaponized incite riot looting
+    bombe sprengstoff waffe waffen toten ermorden betrug betrugen drogen hetze erpressung
+    explosif arme armes empoisonner tuer arnaque escroquerie drogue chantage
+    bomba explosivo explosivos arma armas veneno matar estafa droga drogas chantaje
+    esplosivo uccidere truffa ricatto envenenar`],
+  [EMO, `desperate desperately dying death fired homeless evicted deadline stakes grandma grandmother family children
     daughter wife husband sick terminal cancer hospital starve poverty bankrupt ruin ruined suffering beg begging`],
   [AUTH, `developer developers creator creators administrator admin admins openai anthropic owner sysadmin root sudo superuser operator
     authorized authorised authorization clearance official supervisor engineer engineers maintainer team ceo`],
@@ -161,11 +173,12 @@ const B: [number, string][] = [
     professional hypothetical curiosity documentary`],
   [URGENT, `urgent urgently immediately asap mandatory priority immediate instantly dringend sofort urgente
     inmediatamente immediatement`],
-  [WH, `what which was welche welches que quelles quels cuales cual`],
+  [WH, `what which welche welches que quelles quels cuales cual`],
   [YOU, `you u du dich dir tu vous usted ustedes te`],
   [ROLEN, `character persona role roles personality alter ego identity rolle personaje personnage`],
   [EVILN, `evil villain villainous malicious criminal amoral unethical immoral sinister wicked corrupt rogue unhinged toxic`],
   [OWN, `own instead rather eigenen eigenes propio propia propre`],
+  [NOWW, `now jetzt nun maintenant desormais ahora ora adesso agora nu`],
   [SOURCEN, `articles article documents document context text sources source passages passage texts artikel dokumente texte artikeln documentos textos`],
 ];
 
@@ -179,6 +192,11 @@ const PHRASES: [number, number, string][] = [
     your name is now|you are no longer|you re no longer|du bist jetzt|jetzt bist du|nun bist du|tu so als|spiel die rolle|verhalte dich wie|
     du bist nicht mehr|ahora eres|eres ahora|actua como|finge ser|haz de cuenta|juega el papel|ya no eres|tu es maintenant|maintenant tu es|
     vous etes maintenant|agis comme|fais semblant|joue le role|comporte toi comme|tu n es plus|ora sei|agisci come|agora voce e|finja ser`],
+  [0, ROLESET, `you are a|you are an|you re a|you re an|imagine you are|imagine you re|suppose you are|as a|as an|you have been hired|you have been asked|
+    you have been tasked|your task is|your job is|du bist ein|du bist eine|stell dir vor du bist|eres un|eres una|imagina que eres|tu es un|tu es une|
+    imagine que tu es|sei un|sei una|voce e um|voce e uma|je bent een`],
+  [0, YOUARE, `you are|you re|youre|u r|du bist|bist du|tu es|t es|vous etes|eres|usted es|sei|voce e|je bent|ben je`],
+  [0, DROP, `stop being|quit being|stop acting as|stop pretending|arrete d etre|deja de ser|smetti di essere|pare de ser|hor auf zu|stop met`],
   [0, IFYOU, `if you are|if you re|if you re an|falls du|wenn du|si eres|si tu es|si vous etes`],
   [0, IAM, `i am|i m|this is|we are|message from|ich bin|soy|je suis`],
   [0, SUREHERE, `sure here|sure here is|sure here s|absolutely here|certainly here|of course here|sure i can help with that`],
@@ -187,17 +205,41 @@ const PHRASES: [number, number, string][] = [
     text above|words above|everything above|prompt above|instructions above|everything before|verbatim|word for word|systemanweisung|
     systemprompt|anweisungen oben|prompt del sistema|instrucciones del sistema|invite systeme|consignes systeme`],
   [AIREF, 0, `language model|large language model|ai model|ai assistant|ai system|ai agent|automated system|virtual assistant`],
+  [SECR, 0, `api key|api keys|access key|access keys|access token|private key|secret key|auth token`],
   [HARM, 0, `self harm|hate speech|fake news|identity theft|tax evasion|insider trading|money laundering|child abuse|credit card fraud|
     mass shooting|nerve agent|chemical weapon|biological weapon|dirty bomb|pipe bomb|sql injection attack|zero day|without consent|
-    without their knowledge|cover up|get away with`],
+    without their knowledge|cover up|get away with|mustard gas|chlorine gas|nerve gas|ghost gun|pyramid scheme|pump and dump|wire fraud|
+    match fixing|fix a match|fix the match|rig an election|rig the election|ballot stuffing|vote buying|sim swap|credential stuffing|
+    revenge porn|intimate images|explicit images|child labor|child labour|forced labor|ethnic cleansing|hate crime|stop taking|
+    without a prescription|without consent|without permission|without paying|self induced|break into|hot wire|hotwire a|steal a car|fake id|fake passport|counterfeit money`],
   [NEG, 0, `do not|don t|must not|will not|won t|should not|never ever|free from|free of|no longer|not bound by|regardless of|no matter`],
   [0, PRETEXT, `for educational purposes|for research purposes|purely hypothetical|thought experiment|for a novel|for my novel|for a story|
     for a book|for a movie|for a class|for science|for awareness`],
 ];
 
+/**
+ * Function words that tell languages apart (no word in two lists), to notice a paragraph in
+ * another language than the page around it, or a prompt that switches language halfway: the
+ * usual shape of a planted instruction, whatever it says.
+ */
+export const LANGUAGES = ['en', 'de', 'fr', 'es', 'it', 'pt', 'nl'] as const;
+const LANG_WORDS: Record<(typeof LANGUAGES)[number], string> = {
+  // Words that also occur in English text, in URLs or as abbreviations (com, per, est, van, os) are left out.
+  en: 'the and of is that with this are was it be have from they which would there their what been were has',
+  de: 'der und ist nicht ich sie mit auf fur dem ein eine das wie auch sich wird oder aber noch werden haben einen',
+  fr: 'les une des pour dans vous sur avec qui sont mais nous cette aux leur etre fait',
+  es: 'los las una para por con del como pero sus esta muy cuando tambien donde',
+  it: 'gli della che non una sono anche questo delle nel alla degli sulla essere ancora molto',
+  pt: 'uma nao mais voce seu sua pelo pela isso tem muito quando tambem sao',
+  nl: 'het een niet dat voor met zijn ook maar bij wordt naar deze nog heeft hebben wel',
+};
+
 export interface Lexicon {
-  /** Word hash (tokens.ts, shifted to a small integer) -> [group A bits, group B bits, 1 if some phrase ends with this word]. */
-  readonly words: ReadonlyMap<number, readonly [number, number, number]>;
+  /**
+   * Word hash (tokens.ts, shifted to a small integer) -> [group A bits, group B bits, words in the
+   * longest phrase ending with this word (0: none), language bits (LANGUAGES order)].
+   */
+  readonly words: ReadonlyMap<number, readonly [number, number, number, number]>;
   /** Hash of the phrase's words combined in order -> [group A bits, group B bits]; looked up at its last word. */
   readonly phrases: ReadonlyMap<number, readonly [number, number]>;
   readonly maxPhraseWords: number;
@@ -217,12 +259,15 @@ function fold(w: string): string {
 }
 
 function build(): Lexicon {
-  const words = new Map<number, [number, number, number]>();
-  const add = (raw: string, a: number, b: number, endsPhrase = 0) => {
+  const words = new Map<number, [number, number, number, number]>();
+  const add = (raw: string, a: number, b: number, endsPhrase = 0, lang = 0) => {
     const key = lexKey(wordHash(fold(raw)));
-    const cur = words.get(key) ?? [0, 0, 0];
-    words.set(key, [cur[0] | a, cur[1] | b, cur[2] | endsPhrase]);
+    const cur = words.get(key) ?? [0, 0, 0, 0];
+    words.set(key, [cur[0] | a, cur[1] | b, Math.max(cur[2], endsPhrase), cur[3] | lang]);
   };
+  LANGUAGES.forEach((lang, i) => {
+    for (const w of LANG_WORDS[lang].split(/\s+/)) if (w) add(w, 0, 0, 0, 1 << i);
+  });
   for (const [bit, list] of A) for (const w of list.split(/\s+/)) if (w) add(w, bit, 0);
   for (const [bit, list] of B) for (const w of list.split(/\s+/)) if (w) add(w, 0, bit);
   const phrases = new Map<number, [number, number]>();
@@ -240,7 +285,7 @@ function build(): Lexicon {
       const key = lexKey(h);
       const cur = phrases.get(key) ?? [0, 0];
       phrases.set(key, [cur[0] | a, cur[1] | b]);
-      add(parts[parts.length - 1]!, 0, 0, 1);
+      add(parts[parts.length - 1]!, 0, 0, parts.length);
       maxPhraseWords = Math.max(maxPhraseWords, parts.length);
     }
   }

@@ -75,12 +75,20 @@ export function loadModelFile(path: string): InjectionModel {
 }
 
 /**
+ * Texts with fewer distinct features than this are scaled as if padded with neutral ones. Mean
+ * pooling alone gives the one or two n-grams of "ok" the full weight a long text spreads over
+ * hundreds, so a single bucket that attacks happened to use decided the score ("ok" scored 0.99).
+ * Sixteen is about the feature count of a three-word sentence such as "ignore all rules".
+ */
+export const MIN_HASHED_FEATURES = 16;
+
+/**
  * Weight of each hashed feature in a text of `n` distinct features: the mean, so that the n-gram
  * evidence of a text does not grow with its length and a long ordinary document is judged like
- * a short one.
+ * a short one; shrunk towards the bias for very short texts (see MIN_HASHED_FEATURES).
  */
 export function hashedScale(n: number): number {
-  return n > 0 ? 1 / n : 0;
+  return n > 0 ? 1 / Math.max(n, MIN_HASHED_FEATURES) : 0;
 }
 
 /** Class logits for one text's features. */

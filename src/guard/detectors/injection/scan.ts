@@ -6,7 +6,7 @@
 import { normalizeText, type NormalizedText, type Transform } from '../../normalize/normalize.ts';
 import { DEFAULT_DECODE_OPTIONS, normalizeWithPayloads, type DecodeOptions, type PayloadUnit } from '../../normalize/payloads.ts';
 import type { Channel } from '../../types.ts';
-import { DENSE, DENSE_NAMES, extractFeatures } from './features.ts';
+import { CONTEXT_AT, contextFeatures, DENSE, DENSE_NAMES, extractFeatures } from './features.ts';
 import { attackLogit, logits, sigmoid, type InjectionModel } from './model.ts';
 import { DEFAULT_WINDOWS, windows, type WindowOptions } from './windows.ts';
 
@@ -45,6 +45,8 @@ export interface Unit {
   readonly raw: string;
   readonly normalized: NormalizedText;
   readonly encodedProse: boolean;
+  /** Whether adversarial-suffix signals are measured (prompts, not documents). */
+  readonly suffixSignals: boolean;
   readonly payload?: PayloadUnit;
 }
 
@@ -61,28 +63,48 @@ export function unitsFor(text: string, channel: Channel, options: ScanOptions): 
   const whole = ws.length <= 1 || channel !== 'document';
   const expanded = normalizeWithPayloads(text, options.decode, whole);
   const units: Unit[] = [];
+  const suffixSignals = channel !== 'document';
   if (whole) {
     const encodedProse = expanded.payloads.some((p) => p.evasive);
-    units.push({ kind: 'text', start: 0, end: text.length, raw: text, normalized: expanded.main, encodedProse });
+    units.push({ kind: 'text', start: 0, end: text.length, raw: text, normalized: expanded.main, encodedProse, suffixSignals });
   }
   if (ws.length > 1) {
     for (const w of ws) {
       if (options.signal?.aborted) throw options.signal.reason;
       const slice = text.slice(w.start, w.end);
-      units.push({ kind: 'window', start: w.start, end: w.end, raw: slice, normalized: normalizeText(slice), encodedProse: false });
+      units.push({ kind: 'window', start: w.start, end: w.end, raw: slice, normalized: normalizeText(slice), encodedProse: false, suffixSignals });
     }
   }
   for (const p of expanded.payloads) {
     if (p.normalized.text.length < 8) continue;
-    units.push({ kind: 'payload', start: 0, end: text.length, raw: p.normalized.text, normalized: p.normalized, encodedProse: p.evasive, payload: p });
+    units.push({ kind: 'payload', start: 0, end: text.length, raw: p.normalized.text, normalized: p.normalized, encodedProse: p.evasive, suffixSignals, payload: p });
   }
   return units;
 }
 
 function scoreUnit(model: InjectionModel, unit: Unit) {
-  const f = extractFeatures({ normalized: unit.normalized, raw: unit.raw, encodedProse: unit.encodedProse }, model.rare);
+  const f = extractFeatures(unit, model.rare);
   const z = logits(model, f);
-  return { z, logit: attackLogit(z), dense: f.dense, unit, transforms: unit.normalized.transforms };
+  return { z, logit: attackLogit(z), dense: f.dense, stats: f.lexical, unit, transforms: unit.normalized.transforms };
+}
+type Scored = ReturnType<typeof scoreUnit>;
+
+/** Adds the document-context features of each window (features.ts) to its logits. */
+function applyContext(model: InjectionModel, scored: Scored[]): void {
+  const ws = scored.filter((s) => s.unit.kind === 'window');
+  if (ws.length < 2) return;
+  const context = contextFeatures(ws.map((s) => s.stats));
+  ws.forEach((s, i) => {
+    const ctx = context[i]!;
+    for (let c = 0; c < ctx.length; c++) {
+      const v = ctx[c]!;
+      if (v === 0) continue;
+      const j = CONTEXT_AT + 1 + c;
+      s.dense[j] = v;
+      for (let k = 0; k < 3; k++) s.z[k] += model.dense[j * 3 + k]! * v;
+    }
+    s.logit = attackLogit(s.z);
+  });
 }
 
 /** Dense features whose weight pushed the winning attack class up, strongest first. */
@@ -100,10 +122,11 @@ function topSignals(model: InjectionModel, dense: Float64Array, cls: number): { 
 
 export function scanText(model: InjectionModel, text: string, channel: Channel, options: ScanOptions): ScanResult {
   const units = unitsFor(text, channel, options);
-  let best = scoreUnit(model, units[0]!);
-  const transforms = new Set<Transform>(best.transforms);
-  for (let i = 1; i < units.length; i++) {
-    const s = scoreUnit(model, units[i]!);
+  const scored = units.map((u) => scoreUnit(model, u));
+  applyContext(model, scored);
+  let best = scored[0]!;
+  const transforms = new Set<Transform>();
+  for (const s of scored) {
     for (const t of s.transforms) transforms.add(t);
     if (s.logit > best.logit) best = s;
   }

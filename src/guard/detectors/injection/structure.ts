@@ -20,6 +20,7 @@ export const STRUCTURE_NAMES = [
   'fenced-block',
   'code-fences',
   'addresses-present',
+  'address-and-quote',
 ] as const;
 
 /** Lines opening with a speaker label, as in a transcript or a forged multi-turn prompt. */
@@ -46,6 +47,39 @@ const PLACEHOLDER = /[{[<]\s{0,2}(?:conversation|chat|history|user_?input|user_?
 const SAY_QUOTED = /\b(?:say|print|output|respond with|reply with|answer with|repeat|print out|just say)\s{0,2}:?\s{0,2}["'“‘]/g;
 const FENCE_LINE = /^\s{0,3}(?:-{3,}|={3,}|\*{3,}|_{3,}|#{4,}|~{3,})\s*$/gm;
 const CODE_FENCE = /```/g;
+/** An e-mail address (anchored on `@`, local part looked at backwards), for the body-address check. */
+const MAIL_AT = /@[\p{L}\p{N}-]{1,63}\.[\p{L}]{2,}/gu;
+/** Header and quoting lines of a message, where addresses are expected. */
+const HEADER_LINE = /^[ \t>]{0,4}(?:from|to|cc|bcc|sent|reply-to|date|von|an|de|para|a|da|envoye|enviado)\s{0,2}:|wrote:|forwarded by|original message/;
+/**
+ * A short quoted string in any quoting style, not itself an address and not a display name
+ * in front of one (`"Kim Lee" <kim@...>`): the exact words an attacker wants sent or said.
+ */
+const SHORT_QUOTE = /["“«「『„][^"”»」』“@\n]{1,40}["”»」』“](?!\s{0,2}[<@(])/;
+
+/**
+ * Addresses written in the running text (not in header or quoting lines, not in angle brackets,
+ * quotes or code), when the text also quotes a short string: "send <address> the text 'ok'", in
+ * any language and script. Bounded: 16 addresses.
+ */
+function addressesWithQuote(text: string): number {
+  if (!SHORT_QUOTE.test(text)) return 0;
+  MAIL_AT.lastIndex = 0;
+  let n = 0;
+  let seen = 0;
+  for (let m = MAIL_AT.exec(text); m && seen < 16; m = MAIL_AT.exec(text), seen++) {
+    let s = m.index;
+    while (s > 0 && s > m.index - 64 && /[\p{L}\p{N}._%+-]/u.test(text[s - 1]!)) s--;
+    const before = s > 0 ? text.charCodeAt(s - 1) : 32;
+    // < " ' = : / ( [ `: a header, a string literal, an assignment, a link or markup.
+    if (before === 60 || before === 34 || before === 39 || before === 61 || before === 58 || before === 47 || before === 40 || before === 91 || before === 96) continue;
+    const lineStart = text.lastIndexOf('\n', m.index) + 1;
+    if (!HEADER_LINE.test(text.slice(lineStart, Math.min(text.length, lineStart + 80)))) n++;
+  }
+  MAIL_AT.lastIndex = 0;
+  return n;
+}
+
 /** Anchored on `@` and `http`, never on the letters before them, to stay linear. */
 const ADDRESS = /@[a-z0-9-]{1,63}\.[a-z]{2,}|https?:\/\//g;
 
@@ -134,7 +168,9 @@ export function structureFeatures(text: string, out: Float64Array, offset: numbe
   out[offset + 6] = exfilImages;
   out[offset + 7] = count(PLACEHOLDER, text);
   out[offset + 8] = /["'“‘]/.test(text) ? count(SAY_QUOTED, text) : 0;
-  out[offset + 9] = count(FENCE_LINE, text);
+  // A fence line needs three of the same mark: look for one before running the line pattern.
+  out[offset + 9] = /---|===|\*\*\*|___|####|~~~/.test(text) ? count(FENCE_LINE, text) : 0;
   out[offset + 10] = text.includes('```') ? count(CODE_FENCE, text) : 0;
   out[offset + 11] = text.includes('@') || text.includes('://') ? count(ADDRESS, text) : 0;
+  out[offset + 12] = text.includes('@') ? addressesWithQuote(text) : 0;
 }

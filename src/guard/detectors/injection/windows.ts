@@ -16,7 +16,7 @@ export interface WindowOptions {
   readonly maxChars: number;
 }
 
-export const DEFAULT_WINDOWS: WindowOptions = { minChars: 160, maxChars: 900 };
+export const DEFAULT_WINDOWS: WindowOptions = { minChars: 60, maxChars: 900 };
 
 function cut(text: string, start: number, end: number, max: number, out: Window[]): void {
   let s = start;
@@ -66,3 +66,4 @@ export function windows(text: string, options: WindowOptions = DEFAULT_WINDOWS):
   if (cur) cut(text, cur.start, cur.end, options.maxChars, out);
   return out;
 }
+
