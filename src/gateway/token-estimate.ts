@@ -10,8 +10,29 @@ const PER_MESSAGE = 4;
 /** Flat estimate for one image part (a low-detail tile); the real cost depends on the provider. */
 const PER_IMAGE = 85;
 
+/**
+ * Token counts of recent texts. System prompts, tool definitions and few-shot turns repeat from
+ * request to request; counting them again costs more than the rest of the gateway's work on a
+ * short request. Bounded in entries and in the length of a text kept (memory stays small).
+ */
+const COUNT_CACHE = new Map<string, number>();
+const CACHE_ENTRIES = 2048;
+const CACHE_MAX_CHARS = 16_384;
+
+function countString(text: string): number {
+  if (text.length === 0) return 0;
+  if (text.length > CACHE_MAX_CHARS) return countTokens(text);
+  let n = COUNT_CACHE.get(text);
+  if (n === undefined) {
+    n = countTokens(text);
+    if (COUNT_CACHE.size >= CACHE_ENTRIES) COUNT_CACHE.delete(COUNT_CACHE.keys().next().value!);
+    COUNT_CACHE.set(text, n);
+  }
+  return n;
+}
+
 function countText(value: unknown): number {
-  if (typeof value === 'string') return value.length === 0 ? 0 : countTokens(value);
+  if (typeof value === 'string') return countString(value);
   if (Array.isArray(value)) {
     let n = 0;
     for (const part of value) {
