@@ -16,11 +16,14 @@ import type { AdminPermission } from '../config/schema.ts';
 import { formatPath } from '../config/load.ts';
 import type { Metrics } from '../monitor/metrics.ts';
 import type { PolicyEngine } from '../policy/policy.ts';
+import { accessDenial, accessDetails, accessError, type AccessCheck } from '../policy/conditional-access.ts';
 import { parseJsonObject, readBody, sendJson } from '../gateway/http-io.ts';
 
 export interface AdminDeps {
   authenticate(req: IncomingMessage): Promise<{ principal: Principal }>;
   policy: PolicyEngine;
+  /** Conditional access (access.rules), after the policy engine allowed; absent when no rule is configured. */
+  access?: AccessCheck | undefined;
   record(event: AuditEvent): void;
   metrics: Metrics;
   logger: Logger;
@@ -51,7 +54,12 @@ export interface AdminRoute {
   path: string;
   /** Audit action name, e.g. `keys.create`. */
   action: string;
-  permission: AdminPermission;
+  /**
+   * The admin permission the policy engine must grant, or `authenticated`: any authenticated
+   * principal reaches the handler, which then decides itself (just-in-time elevation requests
+   * come from principals that hold no admin permission yet).
+   */
+  permission: AdminPermission | 'authenticated';
   handle(call: AdminCall): Promise<AdminResult>;
 }
 
@@ -66,9 +74,16 @@ export function adminHandler(deps: AdminDeps, route: AdminRoute) {
     let code: string | null = null;
     try {
       principal = (await deps.authenticate(req)).principal;
-      decision = deps.policy.authorize(principal, { kind: 'admin', permission: route.permission });
-      if (decision.effect !== 'allow') {
+      decision = route.permission === 'authenticated' ? null : deps.policy.authorize(principal, { kind: 'admin', permission: route.permission });
+      if (decision && decision.effect !== 'allow') {
         throw new RampartError('RAMPART_FORBIDDEN', { detail: `Requires the admin permission ${route.permission}.` });
+      }
+      // Routes open to any authenticated principal are checked as admin requests of no listed permission.
+      const access = deps.access?.(principal, { kind: 'admin', permission: route.permission as AdminPermission }, req);
+      if (access && access.matched.length > 0) notes.access = accessDetails(access);
+      if (access && access.effect !== 'allow') {
+        decision = accessDenial(access);
+        throw accessError(access, principal);
       }
       const call: AdminCall = {
         req,

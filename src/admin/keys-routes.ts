@@ -7,6 +7,7 @@ import { RampartError } from '../core/errors.ts';
 import type { Principal, PrincipalKind } from '../core/principal.ts';
 import type { Secret } from '../core/secret.ts';
 import { limitValuesSchema } from '../config/schema.ts';
+import { networkListSchema } from '../config/cidr.ts';
 import type { ApiKeyRecord, LimitValues, Page } from '../store/types.ts';
 
 /** A key as services return it: everything but the secret's hash. */
@@ -22,12 +23,15 @@ export interface KeyManager {
     roles: string[];
     limits?: LimitValues | null;
     expiresAt?: number | null;
+    allowedNetworks?: string[] | null;
     createdBy: string | null;
   }): Promise<{ record: KeyRecord; plaintext: Secret }>;
   list(opts: { includeRevoked?: boolean; limit: number; cursor?: string | null }): Promise<Page<KeyRecord>>;
   get(id: string): Promise<KeyRecord | null>;
   revoke(id: string): Promise<boolean>;
-  rotate(id: string, opts: { overlapMs?: number; createdBy: string | null }): Promise<{ record: KeyRecord; plaintext: Secret }>;
+  rotate(id: string, opts: { overlapMs?: number; expiresAt?: number; createdBy: string | null }): Promise<{ record: KeyRecord; plaintext: Secret }>;
+  /** Keys unused, expiring, expired or without expiry (identity/api-keys.ts `hygiene`). */
+  hygiene(opts: { unusedDays?: number; expiringDays?: number }): Promise<{ unusedDays: number; expiringDays: number; items: readonly { key: KeyRecord; reasons: readonly string[] }[] }>;
 }
 
 export interface KeyView {
@@ -44,6 +48,7 @@ export interface KeyView {
   revokedAt: string | null;
   lastUsedAt: string | null;
   rotatedFrom: string | null;
+  allowedNetworks: string[] | null;
 }
 
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
@@ -63,6 +68,7 @@ export function keyView(rec: KeyRecord, now: number): KeyView {
     revokedAt: iso(rec.revokedAt),
     lastUsedAt: iso(rec.lastUsedAt),
     rotatedFrom: rec.rotatedFrom,
+    allowedNetworks: rec.allowedNetworks ?? null,
   };
 }
 
@@ -75,6 +81,7 @@ export const createKeyBody = z.strictObject({
   principalKind: z.enum(['user', 'app', 'agent', 'workload']).default('app'),
   limits: limitValuesSchema.optional(),
   expiresInDays: z.number().positive().max(3650).optional(),
+  allowedNetworks: networkListSchema.optional(),
 });
 
 export type CreateKeyBody = z.output<typeof createKeyBody>;
@@ -88,13 +95,23 @@ export function createKey(keys: KeyManager, input: CreateKeyBody, createdBy: str
     roles: input.roles,
     limits: input.limits ?? null,
     expiresAt: input.expiresInDays ? now + Math.round(input.expiresInDays * 86_400_000) : null,
+    ...(input.allowedNetworks ? { allowedNetworks: input.allowedNetworks } : {}),
     createdBy,
   });
 }
 
 const rotateBody = z.strictObject({
   overlapHours: z.number().min(0).max(24 * 30).optional(),
+  expiresInDays: z.number().positive().max(3650).optional(),
 });
+
+const days = (query: URLSearchParams, name: string): number | undefined => {
+  const v = query.get(name);
+  if (v === null) return undefined;
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 1 || n > 3650) throw new RampartError('RAMPART_INVALID_REQUEST', { detail: `${name}: must be an integer from 1 to 3650`, param: name });
+  return n;
+};
 
 /**
  * A caller may only hand out roles it holds itself, unless it is a full `admin`: otherwise
@@ -143,6 +160,26 @@ export function keyRoutes(keys: KeyManager, now: () => number): AdminRoute[] {
     },
     {
       method: 'GET',
+      path: '/admin/v1/keys/hygiene',
+      action: 'keys.hygiene',
+      permission: 'keys:read',
+      handle: async ({ query }) => {
+        const unusedDays = days(query, 'unusedDays');
+        const expiringDays = days(query, 'expiringDays');
+        const report = await keys.hygiene({ ...(unusedDays ? { unusedDays } : {}), ...(expiringDays ? { expiringDays } : {}) });
+        const t = now();
+        return {
+          status: 200,
+          body: {
+            unusedDays: report.unusedDays,
+            expiringDays: report.expiringDays,
+            data: report.items.map((i) => ({ ...keyView(i.key, t), reasons: i.reasons })),
+          },
+        };
+      },
+    },
+    {
+      method: 'GET',
       path: '/admin/v1/keys/:id',
       action: 'keys.get',
       permission: 'keys:read',
@@ -178,6 +215,7 @@ export function keyRoutes(keys: KeyManager, now: () => number): AdminRoute[] {
         assertMayGrant(call.principal, old.roles);
         const { record, plaintext } = await keys.rotate(id, {
           ...(input.overlapHours !== undefined ? { overlapMs: Math.round(input.overlapHours * 3_600_000) } : {}),
+          ...(input.expiresInDays !== undefined ? { expiresAt: now() + Math.round(input.expiresInDays * 86_400_000) } : {}),
           createdBy: call.principal.id,
         });
         call.note({ keyId: record.id, rotatedFrom: id });

@@ -1,5 +1,5 @@
 /**
- * `rampart keys create|list|revoke|rotate`. Two ways to reach the keys:
+ * `rampart keys create|list|revoke|rotate|review`. Two ways to reach the keys:
  * - directly on the configured store (the way to make the first keys; on the embedded store only
  *   while the server is stopped, because one process owns the data directory);
  * - through a running server's admin API with `--server <url>` and an admin credential in the
@@ -48,7 +48,8 @@ export function keysCommand(configOption: () => Option): Command {
     .option('--rpm <n>', 'requests per minute for this key', num)
     .option('--tpm <n>', 'tokens per minute for this key', num)
     .option('--tokens-per-month <n>', 'monthly token budget for this key', num)
-    .action(async (o: ServerOpts & { name: string; role: string[]; principalId?: string; kind: string; expiresInDays?: number; rpm?: number; tpm?: number; tokensPerMonth?: number }) => {
+    .option('--network <cidr...>', 'networks (CIDRs) the key may be used from')
+    .action(async (o: ServerOpts & { name: string; role: string[]; principalId?: string; kind: string; expiresInDays?: number; rpm?: number; tpm?: number; tokensPerMonth?: number; network?: string[] }) => {
       if (o.role.length === 0) throw new RampartError('RAMPART_INVALID_REQUEST', { detail: 'give at least one --role' });
       const limits = { ...(o.rpm ? { requestsPerMinute: o.rpm } : {}), ...(o.tpm ? { tokensPerMinute: o.tpm } : {}), ...(o.tokensPerMonth ? { tokensPerMonth: o.tokensPerMonth } : {}) };
       const body = {
@@ -58,6 +59,7 @@ export function keysCommand(configOption: () => Option): Command {
         ...(o.principalId ? { principalId: o.principalId } : {}),
         ...(Object.keys(limits).length ? { limits } : {}),
         ...(o.expiresInDays ? { expiresInDays: o.expiresInDays } : {}),
+        ...(o.network ? { allowedNetworks: o.network } : {}),
       };
       if (o.server) return printIssued((await adminRequest(o.server, 'POST', '/admin/v1/keys', body)) as KeyView & { key: string });
       await withDirectServices(o.config, async ({ identity, now }) => {
@@ -116,6 +118,28 @@ export function keysCommand(configOption: () => Option): Command {
         });
         printIssued({ ...keyView(record, now()), key: plaintext.reveal() });
       });
+    });
+  serverOpt(keys.command('review'))
+    .description('hygiene report: keys unused for N days, expiring soon, expired, or without expiry')
+    .option('--unused-days <days>', 'not used for this many days (default: auth.apiKeyPolicy.warnUnusedDays)', num)
+    .option('--expiring-days <days>', 'expiring within this many days (default: auth.apiKeyPolicy.warnExpiringDays)', num)
+    .action(async (o: ServerOpts & { unusedDays?: number; expiringDays?: number }) => {
+      const opts = { ...(o.unusedDays ? { unusedDays: Math.round(o.unusedDays) } : {}), ...(o.expiringDays ? { expiringDays: Math.round(o.expiringDays) } : {}) };
+      let items: (KeyView & { reasons: readonly string[] })[];
+      if (o.server) {
+        const q = new URLSearchParams(Object.entries(opts).map(([k, v]) => [k, String(v)]));
+        items = ((await adminRequest(o.server, 'GET', `/admin/v1/keys/hygiene?${q}`)) as { data: (KeyView & { reasons: string[] })[] }).data;
+      } else {
+        items = await withDirectServices(o.config, async ({ identity, now }) => {
+          const report = await identity.keys.hygiene(opts);
+          return report.items.map((i) => ({ ...keyView(i.key, now()), reasons: i.reasons }));
+        });
+      }
+      const rows = items.map((k) => [k.id, k.name, k.principalId, k.expiresAt ?? '-', k.lastUsedAt ?? '-', k.reasons.join(',')]);
+      const header = ['ID', 'NAME', 'PRINCIPAL', 'EXPIRES', 'LAST USED', 'REASONS'];
+      const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => String(r[i]).length)));
+      const line = (r: string[]) => r.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd();
+      process.stdout.write(`${[line(header), ...rows.map(line)].join('\n')}\n`);
     });
   return keys;
 }

@@ -9,9 +9,12 @@ import { configJsonSchema, loadConfig } from '../server/config.ts';
 import { createLogger } from '../monitor/logger.ts';
 import { startApp } from '../server/app.ts';
 import { keysCommand } from './keys-command.ts';
+import { agentsCommand } from './agents-command.ts';
 import { auditCommand } from './audit-command.ts';
 import { guardCommand } from './guard-command.ts';
 import { policyCommand } from './policy-command.ts';
+import { elevateCommand } from './elevate-command.ts';
+import { accessCommand } from './access-command.ts';
 
 const program = new Command()
   .name('rampart')
@@ -70,9 +73,12 @@ config
   });
 
 program.addCommand(keysCommand(configOption));
+program.addCommand(agentsCommand(configOption));
 program.addCommand(auditCommand(configOption));
 program.addCommand(guardCommand(configOption));
 program.addCommand(policyCommand(configOption));
+program.addCommand(elevateCommand());
+program.addCommand(accessCommand());
 
 program.parseAsync(process.argv).catch((e: unknown) => {
   if (e instanceof ConfigError) {

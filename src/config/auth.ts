@@ -5,6 +5,7 @@
  */
 import { isDeepStrictEqual } from 'node:util';
 import { z } from 'zod';
+import { networkListSchema } from './cidr.ts';
 import { expandIssuer, oidcIssuerSchema } from './oidc-issuer.ts';
 import { SHARED_VERIFICATION_FIELDS } from './token-verification.ts';
 import { workloadRuleSchema } from './workload-trust.ts';
@@ -57,6 +58,23 @@ const apiKeysSchema = z
   })
   .describe('Rampart API keys: the fallback credential for clients that cannot use the IdP.');
 
+const apiKeyPolicySchema = z
+  .strictObject({
+    maxLifetimeDays: z
+      .int()
+      .min(1)
+      .max(3_650)
+      .optional()
+      .describe('Keys must expire within this many days of creation: a key asked for with a later or no expiry is refused (RAMPART_KEY_POLICY).'),
+    requireExpiry: z.boolean().default(false).describe('Refuse keys created without an expiry (implied by maxLifetimeDays).'),
+    allowedNetworks: networkListSchema
+      .optional()
+      .describe('Networks (CIDRs) every key may be used from; a key may narrow this with its own allowedNetworks. Use from elsewhere: RAMPART_AUTH_KEY_NETWORK.'),
+    warnUnusedDays: z.int().min(1).max(3_650).default(30).describe('The hygiene report lists keys not used for this many days.'),
+    warnExpiringDays: z.int().min(1).max(3_650).default(14).describe('The hygiene report lists keys expiring within this many days.'),
+  })
+  .describe('API key hygiene: lifetime rules enforced at creation, network binding enforced on use, and the thresholds of the hygiene report.');
+
 export const authConfigSchema = z
   .strictObject({
     oidc: z
@@ -73,6 +91,7 @@ export const authConfigSchema = z
       .union([z.literal('disabled'), apiKeysSchema])
       .prefault({})
       .describe("API key settings, or 'disabled' for IdP-only deployments."),
+    apiKeyPolicy: apiKeyPolicySchema.prefault({}),
   })
   .superRefine((cfg, ctx) => {
     const oidcIssuers = new Set<string>();
@@ -108,6 +127,7 @@ export const authConfigSchema = z
   .describe('How callers authenticate: OIDC bearer JWTs, federated workload tokens and Rampart API keys.');
 
 export type ApiKeysSettings = z.output<typeof apiKeysSchema>;
+export type ApiKeyPolicy = z.output<typeof apiKeyPolicySchema>;
 export type AuthConfig = z.output<typeof authConfigSchema>;
 export type AuthConfigInput = z.input<typeof authConfigSchema>;
 

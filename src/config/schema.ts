@@ -7,10 +7,13 @@
  * layer itself imports nothing above `core`.
  */
 import { z } from 'zod';
+import { agentsConfigSchema } from './agents.ts';
+import { accessSchema, SENSITIVITIES } from './access.ts';
 import { authConfigSchema } from './auth.ts';
 import { guardSchema } from './guard.ts';
 import { toolPoliciesSchema } from './tools.ts';
 import { policySchema } from './policy.ts';
+import { jitSchema } from './jit.ts';
 import { storageSchema, countersSchema } from './storage.ts';
 
 const MiB = 1024 * 1024;
@@ -23,7 +26,7 @@ export const limitValuesSchema = z
   })
   .describe('Request and token limits. A missing value means no limit of that kind.');
 
-export const ADMIN_PERMISSIONS = ['keys:read', 'keys:write', 'deployments:read', 'audit:read', 'detections:read', 'guard:analyze', 'tools:write'] as const;
+export const ADMIN_PERMISSIONS = ['keys:read', 'keys:write', 'deployments:read', 'audit:read', 'detections:read', 'guard:analyze', 'tools:write', 'elevations:approve', 'agents:read', 'agents:write'] as const;
 export type AdminPermission = (typeof ADMIN_PERMISSIONS)[number];
 
 export const roleSchema = z
@@ -98,6 +101,7 @@ export function buildConfigSchema(providers: readonly TargetSchemaSource[]) {
       retry: retrySchema.prefault({}),
       limits: limitValuesSchema.optional().describe('Limits for the deployment as a whole, across all callers.'),
       guard: z.string().optional().describe("Guard profile for this deployment (default: guard.defaultProfile; 'off' disables scanning)."),
+      sensitivity: z.enum(SENSITIVITIES).optional().describe('How sensitive the deployment is (default low); access rules can condition on it.'),
     })
     .describe('A deployment: what clients call, mapped to upstream targets.');
 
@@ -135,11 +139,14 @@ export function buildConfigSchema(providers: readonly TargetSchemaSource[]) {
       storage: storageSchema.prefault({ kind: 'embedded' }),
       counters: countersSchema.prefault({ kind: 'memory' }),
       auth: authConfigSchema.prefault({}),
+      agents: agentsConfigSchema.prefault({}),
       roles: z
         .record(z.string().regex(/^[A-Za-z0-9._:-]{1,64}$/), roleSchema)
         .default({})
         .describe('Roles by name. Built in: admin (every admin permission) and auditor (read-only); they cannot be redefined.'),
       policy: policySchema.prefault({}),
+      access: accessSchema.prefault({}),
+      jit: jitSchema.prefault({}),
       limits: z
         .strictObject({
           principal: limitValuesSchema.optional().describe('Applied to every principal (user, app, agent).'),

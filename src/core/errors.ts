@@ -56,6 +56,9 @@ export const ERROR_CODES = {
 
   // --- authorization
   RAMPART_FORBIDDEN: { status: 403, type: 'permission_error', message: 'You do not have permission to perform this action.' },
+  RAMPART_ACCESS_BLOCKED: { status: 403, type: 'permission_error', message: 'A conditional access rule does not allow this request.' },
+  RAMPART_STEP_UP_REQUIRED: { status: 401, type: 'authentication_error', message: 'A stronger or more recent sign-in is required for this request.' },
+  RAMPART_STEP_UP_NOT_POSSIBLE: { status: 403, type: 'permission_error', message: 'This request requires a user sign-in of a given strength, which an API key cannot provide.' },
 
   // --- guard
   RAMPART_GUARD_BLOCKED: { status: 400, type: 'invalid_request_error', message: 'The request was blocked by the guard policy.' },
@@ -94,6 +97,16 @@ export const ERROR_CODES = {
   // --- lifecycle
   RAMPART_NOT_READY: { status: 503, type: 'server_error', message: 'Rampart is not ready to serve requests.' },
   RAMPART_INTERNAL: { status: 500, type: 'server_error', message: 'Internal error.' },
+
+  // --- just-in-time access
+  RAMPART_ELEVATION_SELF_APPROVAL: { status: 403, type: 'permission_error', message: 'An elevation must be approved or denied by someone other than its requester.' },
+
+  // --- agents and API key hygiene
+  RAMPART_AGENT_SUSPENDED: { status: 403, type: 'permission_error', message: 'This agent is suspended in the agent inventory.' },
+  RAMPART_AGENT_EXPIRED: { status: 403, type: 'permission_error', message: 'This agent\'s registration has expired.' },
+  RAMPART_AGENT_UNREGISTERED: { status: 403, type: 'permission_error', message: 'This agent is not registered in the agent inventory.' },
+  RAMPART_AUTH_KEY_NETWORK: { status: 403, type: 'permission_error', message: 'The API key may not be used from this network.' },
+  RAMPART_KEY_POLICY: { status: 400, type: 'invalid_request_error', message: 'The API key does not meet the key policy (auth.apiKeyPolicy).' },
 } as const satisfies Record<string, ErrorSpec>;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

@@ -12,7 +12,8 @@ import type { Decision } from '../core/decision.ts';
 import { newId } from '../core/ids.ts';
 import type { Principal } from '../core/principal.ts';
 import type { Metrics } from '../monitor/metrics.ts';
-import type { PolicyEngine } from '../policy/policy.ts';
+import type { Action, PolicyEngine } from '../policy/policy.ts';
+import { accessDenial, accessDetails, accessError, type AccessCheck } from '../policy/conditional-access.ts';
 import type { QuotaService, Reservation } from '../policy/quotas.ts';
 import type { LimitValues } from '../store/types.ts';
 import { parseJsonObject, readBody, sendJson } from './http-io.ts';
@@ -31,6 +32,8 @@ export interface AuthResult {
   principal: Principal;
   /** Limits the API key carries, when the principal used one. */
   keyLimits: LimitValues | null;
+  /** Safe facts for the audit event's details (e.g. the agent inventory id). */
+  details?: Readonly<Record<string, unknown>>;
 }
 
 export interface DeploymentEntry {
@@ -42,6 +45,8 @@ export interface DeploymentEntry {
 export interface DataPlaneDeps {
   authenticate(req: IncomingMessage): Promise<AuthResult>;
   policy: PolicyEngine;
+  /** Conditional access (access.rules), after the policy engine allowed; absent when no rule is configured. */
+  access?: AccessCheck | undefined;
   quotas: QuotaService;
   deployments: ReadonlyMap<string, DeploymentEntry>;
   inputGuard: InputGuard;
@@ -110,6 +115,7 @@ export class DataPlane {
       // authenticate before reading the body: an anonymous caller gets nothing buffered
       const auth = await this.#d.authenticate(req);
       state.principal = auth.principal;
+      if (auth.details) Object.assign(state.details, auth.details);
       const raw = parseJsonObject(req, await readBody(req, this.#d.bodyLimit));
       const body = validateBody(spec.schema, raw) as Record<string, unknown>;
       const deploymentName = body.model as string;
@@ -123,6 +129,7 @@ export class DataPlane {
       if (decision.effect !== 'allow') {
         throw new RampartError('RAMPART_FORBIDDEN', { detail: `You may not invoke deployment '${deploymentName}'.` });
       }
+      this.#enforceAccess(state, req, auth.principal, { kind: 'invoke', deployment: deploymentName });
       if (!deployment.router.supports(spec.op)) {
         throw new RampartError('RAMPART_UNSUPPORTED_OPERATION', { detail: `Deployment '${deploymentName}' cannot serve ${spec.op}.` });
       }
@@ -193,9 +200,11 @@ export class DataPlane {
     try {
       const auth = await this.#d.authenticate(req);
       state.principal = auth.principal;
+      if (auth.details) Object.assign(state.details, auth.details);
       const decision = this.#d.policy.authorize(auth.principal, { kind: 'admin', permission: 'guard:analyze' });
       state.decision = decision;
       if (decision.effect !== 'allow') throw new RampartError('RAMPART_FORBIDDEN', { detail: 'Requires the permission guard:analyze.' });
+      this.#enforceAccess(state, req, auth.principal, { kind: 'admin', permission: 'guard:analyze' });
       const body = validateBody(analyzeRequest, parseJsonObject(req, await readBody(req, this.#d.bodyLimit)));
       const verdict = await this.#d.analyze(body.profile, analyzeSegments(body), auth.principal, state.requestId);
       state.details.guard = { profile: verdict.profile, blocked: verdict.blocked, findings: verdict.findings.length };
@@ -212,8 +221,11 @@ export class DataPlane {
     try {
       const auth = await this.#d.authenticate(req);
       state.principal = auth.principal;
+      if (auth.details) Object.assign(state.details, auth.details);
       const data = [...this.#d.deployments.values()]
         .filter((d) => this.#d.policy.authorize(auth.principal, { kind: 'invoke', deployment: d.name }).effect === 'allow')
+        // hide what access rules block or restrict away; step-up deployments stay listed (reachable after signing in again)
+        .filter((d) => this.#d.access?.(auth.principal, { kind: 'invoke', deployment: d.name }, req).effect !== 'block')
         .map((d) => ({ id: d.name, object: 'model', created: 0, owned_by: 'rampart' }));
       state.decision = { effect: 'allow', policy: 'models.list', reason: `${data.length} deployments visible` };
       sendJson(res, 200, { object: 'list', data }, this.#overheadHeaders(state, { 'x-request-id': state.requestId }));
@@ -221,6 +233,16 @@ export class DataPlane {
     } catch (e) {
       this.#fail(res, state, e);
     }
+  }
+
+  /** Conditional access: the rules that applied go into the audit event; block → 403, step-up → 401 challenge. */
+  #enforceAccess(state: RequestState, req: IncomingMessage, principal: Principal, action: Action): void {
+    if (!this.#d.access) return;
+    const access = this.#d.access(principal, action, req);
+    if (access.matched.length > 0) state.details.access = accessDetails(access);
+    if (access.effect === 'allow') return;
+    state.decision = accessDenial(access);
+    throw accessError(access, principal);
   }
 
   #newState(req: IncomingMessage, route: string, action: string): RequestState {

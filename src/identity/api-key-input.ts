@@ -7,6 +7,7 @@ import { z } from 'zod';
 import { RampartError } from '../core/errors.ts';
 import type { ApiKeyRecord } from '../store/types.ts';
 import { PRINCIPAL_KINDS, roleNameSchema } from '../config/auth.ts';
+import { networkListSchema } from '../config/cidr.ts';
 
 // Printable text, no control characters (they could forge log lines or confuse terminals).
 const text = (max: number) =>
@@ -30,6 +31,7 @@ export const createKeyInputSchema = z.strictObject({
     .strictObject({ requestsPerMinute: limit.optional(), tokensPerMinute: limit.optional(), tokensPerMonth: limit.optional() })
     .nullish(),
   expiresAt: z.number().int().positive().nullish().describe('Expiry, ms since the epoch.'),
+  allowedNetworks: networkListSchema.nullish().describe('Networks (CIDRs) the key may be used from; absent: anywhere the key policy allows.'),
   createdBy: text(512).nullish(),
 });
 

@@ -26,7 +26,8 @@ import {
   type CreateKeyInput,
   type RotateKeyInput,
 } from './api-key-input.ts';
-import type { ApiKeysSettings } from '../config/auth.ts';
+import type { ApiKeyPolicy, ApiKeysSettings } from '../config/auth.ts';
+import { networkMatcher } from '../config/cidr.ts';
 import { LastUsedTracker, type WarnLogger } from './last-used.ts';
 import { TtlCache } from './ttl-cache.ts';
 
@@ -39,6 +40,8 @@ export interface ApiKeyServiceOptions {
   /** The parsed `auth.apiKeys` settings; defaults as in the config schema. */
   settings?: Partial<ApiKeysSettings>;
   logger?: WarnLogger;
+  /** The parsed `auth.apiKeyPolicy`: lifetime rules, network binding, hygiene thresholds. */
+  policy?: Partial<ApiKeyPolicy>;
   /** Bound of the verified-record cache (default 10 000). */
   cacheMaxEntries?: number;
 }
@@ -46,6 +49,30 @@ export interface ApiKeyServiceOptions {
 interface CacheEntry {
   readonly record: ApiKeyRecord;
   readonly principal: Principal;
+  /** The key's own network binding, compiled once per cached record; null: anywhere. */
+  readonly networks: ((ip: string | null) => boolean) | null;
+}
+
+/** What the request path knows about where a key is used from. */
+export interface VerifyContext {
+  /** The client address (server/client-ip.ts: trusted proxies applied); null when unknown. */
+  readonly sourceIp?: string | null;
+}
+
+/** One key in the hygiene report, with why it is listed. */
+export interface KeyHygieneItem {
+  readonly key: ApiKeyView;
+  readonly reasons: readonly ('unused' | 'never-used' | 'expiring' | 'expired' | 'no-expiry')[];
+}
+
+export interface KeyHygieneReport {
+  readonly unusedDays: number;
+  readonly expiringDays: number;
+  readonly items: readonly KeyHygieneItem[];
+}
+
+function entryOf(rec: ApiKeyRecord): CacheEntry {
+  return { record: rec, principal: principalOf(rec), networks: rec.allowedNetworks ? networkMatcher(rec.allowedNetworks) : null };
 }
 
 export interface IssuedKey {
@@ -84,6 +111,8 @@ export class ApiKeyService {
   readonly #cache: TtlCache<string, CacheEntry>;
   readonly #loading = new Map<string, Promise<ApiKeyRecord | null>>();
   readonly #lastUsed: LastUsedTracker;
+  readonly #policy: ApiKeyPolicy;
+  readonly #policyNetworks: ((ip: string | null) => boolean) | null;
   /** Bumped by revoke/rotate so a store read that started before them is not cached after them. */
   #epoch = 0;
 
@@ -95,6 +124,8 @@ export class ApiKeyService {
     this.#overlapMs = (s.rotationOverlapHours ?? 24) * HOUR_MS;
     this.#cacheTtlMs = s.cacheTtlMs ?? 2_000;
     this.#cache = new TtlCache(this.#cacheTtlMs > 0 ? (opts.cacheMaxEntries ?? 10_000) : 0, this.#clock);
+    this.#policy = { requireExpiry: false, warnUnusedDays: 30, warnExpiringDays: 14, ...opts.policy };
+    this.#policyNetworks = this.#policy.allowedNetworks ? networkMatcher(this.#policy.allowedNetworks) : null;
     this.#lastUsed = new LastUsedTracker(opts.repo, { intervalMs: s.lastUsedFlushMs ?? 10_000, logger: opts.logger });
   }
 
@@ -108,6 +139,7 @@ export class ApiKeyService {
     const now = this.#clock.now();
     const req = parseInput(createKeyInputSchema, input);
     const expiresAt = this.#checkExpiry(req.expiresAt ?? null, now);
+    this.#checkPolicy(expiresAt, now);
     const { id, plaintext, secretHash } = generateApiKey();
     const record: ApiKeyRecord = {
       id,
@@ -123,6 +155,7 @@ export class ApiKeyService {
       revokedAt: null,
       lastUsedAt: null,
       rotatedFrom: null,
+      ...(req.allowedNetworks ? { allowedNetworks: [...new Set(req.allowedNetworks)] } : {}),
     };
     await this.#repo.insert(record);
     return { record: toView(record, now), plaintext };
@@ -169,6 +202,7 @@ export class ApiKeyService {
 
     const sameLifetime = old.expiresAt === null ? null : now + (old.expiresAt - old.createdAt);
     const expiresAt = this.#checkExpiry(req.expiresAt !== undefined ? req.expiresAt : sameLifetime, now);
+    this.#checkPolicy(expiresAt, now);
     const { id: newId, plaintext, secretHash } = generateApiKey();
     const record: ApiKeyRecord = {
       ...old,
@@ -199,7 +233,7 @@ export class ApiKeyService {
    * Verifies a presented key and returns the principal it acts as, or throws
    * RAMPART_AUTH_MALFORMED / _INVALID_KEY / _KEY_REVOKED / _KEY_EXPIRED (or the store's error).
    */
-  async verify(presented: Secret | string): Promise<Principal> {
+  async verify(presented: Secret | string, ctx: VerifyContext = {}): Promise<Principal> {
     const raw = presented instanceof Secret ? presented.reveal() : presented;
     const { id, secret } = parseApiKey(raw);
     const entry = this.#cache.get(id) ?? (await this.#load(id));
@@ -209,8 +243,42 @@ export class ApiKeyService {
     const { record } = entry;
     if (record.revokedAt !== null) throw new RampartError('RAMPART_AUTH_KEY_REVOKED');
     if (record.expiresAt !== null && now >= record.expiresAt) throw new RampartError('RAMPART_AUTH_KEY_EXPIRED');
+    // Network binding after the secret check, so only the key's holder learns it is bound.
+    const ip = ctx.sourceIp ?? null;
+    if ((this.#policyNetworks !== null && !this.#policyNetworks(ip)) || (entry.networks !== null && !entry.networks(ip))) {
+      throw new RampartError('RAMPART_AUTH_KEY_NETWORK');
+    }
     this.#lastUsed.record(id, now);
     return entry.principal;
+  }
+
+  /**
+   * Keys that need attention: not used for `unusedDays` (never used and older than that), expiring
+   * within `expiringDays`, already expired but not revoked, or without an expiry. Revoked keys are
+   * left out. Defaults come from `auth.apiKeyPolicy`.
+   */
+  async hygiene(opts: { unusedDays?: number; expiringDays?: number } = {}): Promise<KeyHygieneReport> {
+    const unusedDays = opts.unusedDays ?? this.#policy.warnUnusedDays;
+    const expiringDays = opts.expiringDays ?? this.#policy.warnExpiringDays;
+    const now = this.#clock.now();
+    const items: KeyHygieneItem[] = [];
+    let cursor: string | null = null;
+    do {
+      const page = await this.#repo.list({ includeRevoked: false, limit: 500, cursor });
+      for (const rec of page.items) {
+        const key = toView(rec, now, this.#lastUsed.pending(rec.id));
+        const reasons: KeyHygieneItem['reasons'][number][] = [];
+        if (key.lastUsedAt === null) {
+          if (now - rec.createdAt >= unusedDays * DAY_MS) reasons.push('never-used');
+        } else if (now - key.lastUsedAt >= unusedDays * DAY_MS) reasons.push('unused');
+        if (rec.expiresAt === null) reasons.push('no-expiry');
+        else if (rec.expiresAt <= now) reasons.push('expired');
+        else if (rec.expiresAt - now <= expiringDays * DAY_MS) reasons.push('expiring');
+        if (reasons.length > 0) items.push({ key, reasons });
+      }
+      cursor = page.nextCursor;
+    } while (cursor !== null);
+    return { unusedDays, expiringDays, items };
   }
 
   /** Writes collected last-used times now (also done on an interval). */
@@ -239,6 +307,23 @@ export class ApiKeyService {
     return requested;
   }
 
+  /** `auth.apiKeyPolicy` lifetime rules: refused, never clamped, so the admin sees why. */
+  #checkPolicy(expiresAt: number | null, now: number): void {
+    const max = this.#policy.maxLifetimeDays;
+    if (expiresAt === null && (this.#policy.requireExpiry || max !== undefined)) {
+      throw new RampartError('RAMPART_KEY_POLICY', {
+        detail: `expiresAt: keys must expire${max !== undefined ? ` within ${max} days` : ''} (auth.apiKeyPolicy); give an expiry.`,
+        param: 'expiresAt',
+      });
+    }
+    if (expiresAt !== null && max !== undefined && expiresAt > now + max * DAY_MS) {
+      throw new RampartError('RAMPART_KEY_POLICY', {
+        detail: `expiresAt: keys may live at most ${max} days (auth.apiKeyPolicy.maxLifetimeDays).`,
+        param: 'expiresAt',
+      });
+    }
+  }
+
   #invalidate(id: string): void {
     this.#epoch++;
     this.#cache.delete(id);
@@ -259,14 +344,14 @@ export class ApiKeyService {
       void read.then(
         (rec) => {
           if (rec !== null && epoch === this.#epoch) {
-            this.#cache.set(id, { record: rec, principal: principalOf(rec) }, this.#clock.now() + this.#cacheTtlMs);
+            this.#cache.set(id, entryOf(rec), this.#clock.now() + this.#cacheTtlMs);
           }
         },
         () => {},
       );
     }
     const rec = await pending;
-    return rec === null ? null : (this.#cache.get(id) ?? { record: rec, principal: principalOf(rec) });
+    return rec === null ? null : (this.#cache.get(id) ?? entryOf(rec));
   }
 }
 

@@ -22,7 +22,13 @@ import type { OidcAuthenticator } from './oidc-authenticator.ts';
 /** Node's `IncomingHttpHeaders` (lower-case names) or a fetch `Headers`. */
 export type HeaderSource = Headers | Readonly<Record<string, string | readonly string[] | undefined>>;
 
-export type Authenticate = (headers: HeaderSource) => Promise<Principal>;
+/** Where the request comes from, for credentials bound to networks. */
+export interface AuthContext {
+  /** The client address after trusted proxies (server/client-ip.ts); null when unknown. */
+  readonly sourceIp?: string | null;
+}
+
+export type Authenticate = (headers: HeaderSource, ctx?: AuthContext) => Promise<Principal>;
 
 export interface AuthenticatorDeps {
   /** Verifies bearer JWTs; null when no issuer is configured. */
@@ -115,12 +121,12 @@ export function createAuthenticator(deps: AuthenticatorDeps): Authenticate {
   const keysDisabled = deps.keysDisabled === true || apiKeys === null;
   const realm = deps.realm ?? 'rampart';
 
-  async function run(headers: HeaderSource): Promise<Principal> {
+  async function run(headers: HeaderSource, ctx: AuthContext): Promise<Principal> {
     const cred = readCredential(headers);
     if (cred === null) throw new RampartError('RAMPART_AUTH_MISSING');
     if (looksLikeApiKey(cred.value)) {
       if (keysDisabled || apiKeys === null) throw new RampartError('RAMPART_AUTH_KEYS_DISABLED');
-      return apiKeys.verify(new Secret(cred.value));
+      return apiKeys.verify(new Secret(cred.value), ctx);
     }
     if (cred.source !== 'authorization') throw malformed(`The ${cred.source} header takes a Rampart API key; send tokens as Authorization: Bearer.`);
     if (JWS_SHAPED.test(cred.value)) {
@@ -130,9 +136,9 @@ export function createAuthenticator(deps: AuthenticatorDeps): Authenticate {
     throw malformed('The credential is neither a Rampart API key nor a JWT.');
   }
 
-  return async (headers) => {
+  return async (headers, ctx = {}) => {
     try {
-      return await run(headers);
+      return await run(headers, ctx);
     } catch (e) {
       if (isRampartError(e)) throw withChallenge(e, realm);
       throw e;

@@ -51,6 +51,7 @@ export function createIdentity(cfg: AuthConfig, deps: IdentityDeps): Identity {
       : new ApiKeyService({
           repo: deps.keys,
           settings,
+          policy: cfg.apiKeyPolicy,
           ...(deps.clock ? { clock: deps.clock } : {}),
           ...(deps.logger ? { logger: deps.logger } : {}),
         });

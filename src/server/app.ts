@@ -27,14 +27,23 @@ import { AuditLog } from '../monitor/audit-log.ts';
 import { verifyAudit } from '../monitor/audit-verify.ts';
 import { Metrics } from '../monitor/metrics.ts';
 import { buildPolicyEngine } from '../policy/build-engine.ts';
+import { Eligibility } from '../policy/jit-eligibility.ts';
+import { JitPolicyEngine } from '../policy/jit-engine.ts';
+import { ElevationService } from '../identity/elevations.ts';
+import { elevationRoutes } from '../admin/elevations-routes.ts';
+import { accessReviewRoutes } from '../admin/access-review-routes.ts';
 import { QuotaService } from '../policy/quotas.ts';
+import { RiskTracker } from '../policy/risk-tracker.ts';
+import { buildAccessCheck } from './access-gate.ts';
 import { openCounters } from '../store/counters/open-counters.ts';
 import { openStore } from '../store/open-store.ts';
 import type { Counters, Store } from '../store/types.ts';
 import { keyRoutes } from '../admin/keys-routes.ts';
+import { agentRoutes } from '../admin/agents-routes.ts';
+import { scopeToAgents } from '../identity/agent-scope.ts';
 import { deploymentRoutes } from '../admin/deployments-routes.ts';
 import { auditRoutes } from '../admin/audit-routes.ts';
-import type { AdminDeps } from '../admin/admin-api.ts';
+import type { AdminDeps, AdminRoute } from '../admin/admin-api.ts';
 import { buildIdentity, type Identity } from './identity.ts';
 import { clientIpResolver } from './client-ip.ts';
 import { createHttpServer } from './http-server.ts';
@@ -92,7 +101,10 @@ export async function startApp(config: RampartConfig, opts: AppOptions): Promise
   const sourceIp = clientIpResolver(config.server.trustedProxies);
   // policy.engine: the role tables, or Cedar policies validated here, before anything is opened
   // (a bad policy stops start-up with its file and position).
-  const policy = buildPolicyEngine(config);
+  const basePolicy = buildPolicyEngine(config);
+  // access.rules: compiled (and their deployment and permission names checked) before anything is opened.
+  const risk = new RiskTracker({ windowMs: config.access.risk.windowMinutes * 60_000, medium: config.access.risk.medium, high: config.access.risk.high, categories: config.access.risk.categories });
+  const access = buildAccessCheck(config, { clock, risk, sourceIp });
   const store = await openStore(config.storage, { logger });
   let counters: Counters | undefined;
   let audit: AuditLog | undefined;
@@ -115,7 +127,7 @@ export async function startApp(config: RampartConfig, opts: AppOptions): Promise
     await audit.start();
     const auditLog = audit;
     metrics.auditQueueDepth = () => auditLog.stats().queued;
-    const identity = buildIdentity(config, store, clock, logger);
+    const identity = buildIdentity(config, store, clock, logger, sourceIp);
     closers.push(() => identity.close());
     if (opts.bootstrapKey ?? true) await ensureBootstrapKey(config, identity, logger);
 
@@ -142,15 +154,26 @@ export async function startApp(config: RampartConfig, opts: AppOptions): Promise
       // First-seen tool-definition pins: in the store (shared by instances, kept over restarts), cached here.
       pins,
       metrics,
-      recordDetection: (d) => detections.push(d),
+      recordDetection: (d) => {
+        detections.push(d);
+        risk.observe(d); // blocked prompt attacks raise the principal's risk (access.risk)
+      },
       now: () => clock.now(),
     });
     const quotas = new QuotaService(counters, config.limits);
     const record = (e: Parameters<AuditLog['record']>[0]) => auditLog.record(e);
+    // Just-in-time roles (jit.eligible) and the break-glass watch wrap whichever engine the config chose.
+    const eligibility = new Eligibility(config.jit.eligible);
+    const policy = new JitPolicyEngine({ inner: basePolicy, repo: store.elevations, eligibility, breakGlass: config.jit.breakGlass, clock, refreshMs: config.jit.refreshSeconds * 1000, logger, record });
+    await policy.start();
+    closers.push(async () => policy.close());
+    const elevations = new ElevationService({ repo: store.elevations, eligibility, clock, changed: () => policy.refresh() });
 
     const dataPlane = new DataPlane({
       authenticate: (req) => identity.authenticate(req),
-      policy,
+      // Registered agents are narrowed to their inventory's allowedDeployments (identity/agent-scope.ts).
+      policy: scopeToAgents(policy),
+      access,
       quotas,
       deployments: entries,
       inputGuard: guard,
@@ -171,6 +194,7 @@ export async function startApp(config: RampartConfig, opts: AppOptions): Promise
     const adminDeps: AdminDeps = {
       authenticate: (req) => identity.authenticate(req),
       policy,
+      access,
       record,
       metrics,
       logger,
@@ -178,12 +202,16 @@ export async function startApp(config: RampartConfig, opts: AppOptions): Promise
       bodyLimit: Math.min(config.server.bodyLimitBytes, 1024 * 1024),
       sourceIp,
     };
-    const adminRoutes = [
+    const adminRoutes: AdminRoute[] = [
       ...keyRoutes(identity.keys, () => clock.now()),
+      ...agentRoutes(identity.agents),
       ...deploymentRoutes(config.deployments),
       ...auditRoutes(store.audit, { verify: () => verifyAudit(store.audit) }),
       ...detectionRoutes(store.detections),
       ...toolPinRoutes(store.pins, (prefix) => pins.forget(prefix)),
+      ...elevationRoutes(elevations, policy, () => clock.now()),
+      // Standing roles only (basePolicy): the review asks what a principal holds without elevation.
+      ...accessReviewRoutes({ policy: basePolicy, deployments: config.deployments.map((d) => d.name), eligibility, breakGlass: config.jit.breakGlass, keys: identity.keysEnabled ? identity.keys : null, audit: (f) => store.audit.list(f), adminRoutes: () => adminRoutes, now: () => clock.now() }),
     ];
 
     let shuttingDown = false;

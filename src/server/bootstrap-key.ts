@@ -14,10 +14,13 @@ export async function ensureBootstrapKey(config: RampartConfig, identity: Identi
   if (config.storage.kind !== 'embedded' || !identity.keysEnabled) return null;
   const existing = await identity.keys.list({ includeRevoked: true, limit: 1 });
   if (existing.items.length > 0) return null;
+  const policy = config.auth.apiKeyPolicy;
   const { record, plaintext } = await identity.keys.create({
     name: 'bootstrap-admin',
     principalKind: 'user',
     roles: ['admin'],
+    // Under a lifetime policy (auth.apiKeyPolicy) the bootstrap key must expire too: a week at most.
+    ...(policy.requireExpiry || policy.maxLifetimeDays !== undefined ? { expiresAt: Date.now() + Math.min(policy.maxLifetimeDays ?? 7, 7) * 86_400_000 } : {}),
     createdBy: 'rampart:bootstrap',
   });
   const file = resolve(join(config.storage.dataDir, 'bootstrap-admin-key'));

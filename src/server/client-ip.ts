@@ -45,3 +45,17 @@ export function clientIpResolver(trusted: readonly string[]): (req: IncomingMess
     return hops[0] ?? peer;
   };
 }
+
+/**
+ * A header that only a trusted proxy may set (e.g. its geo-IP country, `cf-ipcountry`): read when
+ * the socket peer is one of `trusted`, ignored otherwise, so a client cannot claim it.
+ */
+export function trustedHeaderReader(trusted: readonly string[], name: string): (req: IncomingMessage) => string | null {
+  const list = buildTrustedProxies(trusted);
+  return (req) => {
+    const peer = req.socket.remoteAddress ? normalize(req.socket.remoteAddress) : null;
+    if (!peer || trusted.length === 0 || isIP(peer) === 0 || !list.check(peer, family(peer))) return null;
+    const v = req.headers[name];
+    return typeof v === 'string' ? v.trim() : null;
+  };
+}

@@ -13,10 +13,20 @@ import type { OidcAuthenticator } from '../identity/oidc-authenticator.ts';
 import type { AuthResult } from '../gateway/data-plane.ts';
 import type { KeyManager } from '../admin/keys-routes.ts';
 import type { Store } from '../store/types.ts';
+import { AgentService, type AgentCheck } from '../identity/agents.ts';
+
+/** What the audit event says about an agent caller: its inventory id, or that it is a shadow agent. */
+function agentDetails(check: AgentCheck): Record<string, unknown> {
+  if (check.kind === 'registered') return { agentId: check.agent.id };
+  // A detection-like note: security searches audit events for shadow agents.
+  return check.kind === 'shadow' ? { agentId: null, note: 'shadow_agent' } : { agentId: null };
+}
 
 export interface Identity {
   authenticate(req: IncomingMessage): Promise<AuthResult>;
   readonly keys: KeyManager;
+  /** The agent inventory; also checks agent principals in `authenticate`. */
+  readonly agents: AgentService;
   readonly keysEnabled: boolean;
   readonly oidc: OidcAuthenticator | null;
   close(): Promise<void>;
@@ -26,8 +36,15 @@ const disabledKeys = (): never => {
   throw new RampartError('RAMPART_CONFLICT', { detail: 'API keys are disabled in this configuration (auth.apiKeys).' });
 };
 
-export function buildIdentity(config: RampartConfig, store: Store, clock: Clock, logger: Logger): Identity {
+export function buildIdentity(
+  config: RampartConfig,
+  store: Store,
+  clock: Clock,
+  logger: Logger,
+  sourceIp: (req: IncomingMessage) => string | null = () => null,
+): Identity {
   const inner = createIdentity(config.auth, { keys: store.keys, clock, logger });
+  const agents = new AgentService({ repo: store.agents, config: config.agents, clock, logger });
   const svc = inner.apiKeys;
   const keys: KeyManager = svc
     ? {
@@ -35,17 +52,32 @@ export function buildIdentity(config: RampartConfig, store: Store, clock: Clock,
         list: (opts) => svc.list(opts),
         get: (id) => svc.get(id),
         revoke: (id) => svc.revoke(id),
-        rotate: (id, opts) => svc.rotate(id, { ...(opts.overlapMs !== undefined ? { overlapMs: opts.overlapMs } : {}), createdBy: opts.createdBy }),
+        rotate: (id, opts) =>
+          svc.rotate(id, {
+            ...(opts.overlapMs !== undefined ? { overlapMs: opts.overlapMs } : {}),
+            ...(opts.expiresAt !== undefined ? { expiresAt: opts.expiresAt } : {}),
+            createdBy: opts.createdBy,
+          }),
+        hygiene: (opts) => svc.hygiene(opts),
       }
-    : { create: disabledKeys, list: disabledKeys, get: disabledKeys, revoke: disabledKeys, rotate: disabledKeys };
+    : { create: disabledKeys, list: disabledKeys, get: disabledKeys, revoke: disabledKeys, rotate: disabledKeys, hygiene: disabledKeys };
   return {
     authenticate: async (req) => {
-      const principal = await inner.authenticate(req.headers);
-      return { principal, keyLimits: principal.apiKeyId ? apiKeyLimitsOf(principal) : null };
+      const principal = await inner.authenticate(req.headers, { sourceIp: sourceIp(req) });
+      const agent = await agents.check(principal);
+      return {
+        principal,
+        keyLimits: principal.apiKeyId ? apiKeyLimitsOf(principal) : null,
+        ...(agent === null ? {} : { details: agentDetails(agent) }),
+      };
     },
     keys,
+    agents,
     keysEnabled: svc !== null,
     oidc: inner.oidc,
-    close: () => inner.close(),
+    close: async () => {
+      await agents.close();
+      await inner.close();
+    },
   };
 }

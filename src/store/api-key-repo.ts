@@ -22,10 +22,11 @@ interface ApiKeyRow {
   revoked_at: number | string | null;
   last_used_at: number | string | null;
   rotated_from: string | null;
+  allowed_networks: string[] | null;
 }
 
 const COLUMNS =
-  'id, name, secret_hash, principal_id, principal_kind, roles, limits, created_at, created_by, expires_at, revoked_at, last_used_at, rotated_from';
+  'id, name, secret_hash, principal_id, principal_kind, roles, limits, created_at, created_by, expires_at, revoked_at, last_used_at, rotated_from, allowed_networks';
 
 export class SqlApiKeyRepo implements ApiKeyRepo {
   readonly #sql: SqlClient;
@@ -37,7 +38,7 @@ export class SqlApiKeyRepo implements ApiKeyRepo {
   async insert(rec: ApiKeyRecord): Promise<void> {
     try {
       await this.#sql.query(
-        `INSERT INTO api_keys (${COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6::jsonb, $7::jsonb, $8, $9, $10, $11, $12, $13)`,
+        `INSERT INTO api_keys (${COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6::jsonb, $7::jsonb, $8, $9, $10, $11, $12, $13, $14::jsonb)`,
         [
           rec.id,
           rec.name,
@@ -52,6 +53,7 @@ export class SqlApiKeyRepo implements ApiKeyRepo {
           rec.revokedAt,
           rec.lastUsedAt,
           rec.rotatedFrom,
+          rec.allowedNetworks ? JSON.stringify(rec.allowedNetworks) : null,
         ],
       );
     } catch (e) {
@@ -128,6 +130,7 @@ function toRecord(row: ApiKeyRow): ApiKeyRecord {
     revokedAt: nullableNumber(row.revoked_at),
     lastUsedAt: nullableNumber(row.last_used_at),
     rotatedFrom: row.rotated_from,
+    ...(row.allowed_networks ? { allowedNetworks: row.allowed_networks } : {}),
   };
 }
 

@@ -3,10 +3,12 @@
  * the repositories. Fails at start-up, with a coded error, rather than on the first request.
  */
 import type { Logger } from 'pino';
+import { SqlAgentRepo } from './agent-repo.ts';
 import { SqlApiKeyRepo } from './api-key-repo.ts';
 import { SqlAuditRepo } from './audit-repo.ts';
 import { SqlDetectionRepo } from './detection-repo.ts';
 import { SqlPinRepo } from './pin-repo.ts';
+import { SqlElevationRepo } from './elevation-repo.ts';
 import type { StorageConfig } from '../config/storage.ts';
 import { migrate } from './migrate.ts';
 import { openPgliteClient } from './pglite-client.ts';
@@ -51,9 +53,11 @@ export function storeOn(sql: SqlClient): Store {
   return {
     sql,
     keys: new SqlApiKeyRepo(sql),
+    agents: new SqlAgentRepo(sql),
     audit: new SqlAuditRepo(sql),
     detections: new SqlDetectionRepo(sql),
     pins: new SqlPinRepo(sql),
+    elevations: new SqlElevationRepo(sql),
     async ping() {
       await sql.query('SELECT 1');
     },

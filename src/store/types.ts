@@ -52,6 +52,8 @@ export interface ApiKeyRecord {
   lastUsedAt: number | null;
   /** Id of the key this one replaced by rotation. */
   rotatedFrom: string | null;
+  /** Networks (CIDRs) the key may be used from; absent or null: anywhere. */
+  allowedNetworks?: string[] | null;
 }
 
 export interface Page<T> {
@@ -70,6 +72,52 @@ export interface ApiKeyRepo {
   setExpiry(id: string, at: number): Promise<boolean>;
   /** Batched last-used update (the request path never waits on it). */
   touch(lastUsed: ReadonlyMap<string, number>): Promise<void>;
+}
+
+/**
+ * How an agent authenticates: a token subject of an issuer, an OAuth client id (e.g. an Entra
+ * Agent ID's app id), or the principal id an API key acts as.
+ */
+export type AgentBinding =
+  | { type: 'token'; issuer: string; subject: string }
+  | { type: 'client'; clientId: string }
+  | { type: 'principal'; principalId: string };
+
+export type AgentStatus = 'active' | 'suspended';
+
+/** One registered AI agent (the agent inventory). */
+export interface AgentRecord {
+  id: string;
+  name: string;
+  binding: AgentBinding;
+  owner: string | null;
+  sponsor: string | null;
+  purpose: string | null;
+  allowedDeployments: string[];
+  allowedTools: string[];
+  datasets: string[];
+  status: AgentStatus;
+  expiresAt: number | null;
+  createdAt: number;
+  createdBy: string | null;
+  updatedAt: number;
+  lastSeenAt: number | null;
+}
+
+/** The mutable fields of an agent. */
+export type AgentPatch = Partial<Pick<AgentRecord, 'name' | 'owner' | 'sponsor' | 'purpose' | 'allowedDeployments' | 'allowedTools' | 'datasets' | 'status' | 'expiresAt'>>;
+
+export interface AgentRepo {
+  /** Fails with RAMPART_CONFLICT when the id or the identity binding is taken. */
+  insert(rec: AgentRecord): Promise<void>;
+  get(id: string): Promise<AgentRecord | null>;
+  /** The agent bound to the first of `identityKeys` that has one (see agentIdentityKey). */
+  findByIdentity(identityKeys: readonly string[]): Promise<AgentRecord | null>;
+  list(opts: { status?: AgentStatus; limit: number; cursor?: string | null }): Promise<Page<AgentRecord>>;
+  /** Applies `patch`; null when no such agent. */
+  update(id: string, patch: AgentPatch, at: number): Promise<AgentRecord | null>;
+  /** Batched last-seen update (the request path never waits on it). */
+  touch(lastSeen: ReadonlyMap<string, number>): Promise<void>;
 }
 
 export interface AuditFilter {
@@ -136,12 +184,59 @@ export interface PinRepo {
   clear(prefix: string): Promise<number>;
 }
 
+export type ElevationStatus = 'pending' | 'approved' | 'denied' | 'revoked' | 'expired';
+
+/** A just-in-time role activation (identity/elevations.ts). Times are epoch ms. */
+export interface ElevationRecord {
+  id: string;
+  principalId: string;
+  principalKind: PrincipalKind;
+  role: string;
+  justification: string;
+  durationMs: number;
+  approval: 'required' | 'auto';
+  status: ElevationStatus;
+  requestedAt: number;
+  decidedAt: number | null;
+  decidedBy: string | null;
+  decisionNote: string | null;
+  /** When the role starts to hold (the approval), and stops (exclusive). */
+  startsAt: number | null;
+  expiresAt: number | null;
+  revokedAt: number | null;
+  revokedBy: string | null;
+}
+
+export interface ElevationFilter {
+  principalId?: string;
+  status?: ElevationStatus;
+  limit: number;
+  cursor?: string | null;
+}
+
+export interface ElevationRepo {
+  insert(rec: ElevationRecord): Promise<void>;
+  get(id: string): Promise<ElevationRecord | null>;
+  /** Newest request first. */
+  list(filter: ElevationFilter): Promise<Page<ElevationRecord>>;
+  /** Approves or denies a pending elevation; null when it is not (or no longer) pending. */
+  decide(id: string, d: { status: 'approved' | 'denied'; at: number; by: string; note: string | null; startsAt: number | null; expiresAt: number | null }): Promise<ElevationRecord | null>;
+  /** Ends a pending or approved, unexpired elevation at once; null when there is nothing to end. */
+  revoke(id: string, at: number, by: string): Promise<ElevationRecord | null>;
+  /** Approved elevations that have not expired at `now`. */
+  active(now: number): Promise<ElevationRecord[]>;
+  /** Marks approved elevations whose time is up as expired; returns those this call marked. */
+  expire(now: number): Promise<ElevationRecord[]>;
+}
+
 export interface Store {
   readonly sql: SqlClient;
   readonly keys: ApiKeyRepo;
+  readonly agents: AgentRepo;
   readonly audit: AuditRepo;
   readonly detections: DetectionRepo;
   readonly pins: PinRepo;
+  readonly elevations: ElevationRepo;
   /** Cheap round trip for /readyz. */
   ping(): Promise<void>;
   close(): Promise<void>;

@@ -11,6 +11,8 @@ import { chainEvents, GENESIS_HASH } from '../../src/core/audit-hash.ts';
 import { migrate } from '../../src/store/migrate.ts';
 import type { ApiKeyRecord, AuditFilter, Store } from '../../src/store/types.ts';
 import { randomName, silent, type TestStore } from '../support/backends.ts';
+import { elevationContract } from './elevations.contract.ts';
+import { agentContract } from './agents.contract.ts';
 
 export interface StoreContractOptions {
   skip?: string | false;
@@ -211,6 +213,9 @@ export function storeContract(name: string, opts: StoreContractOptions): void {
         }
       });
     });
+
+    elevationContract(() => store);
+    agentContract(() => store);
 
     describe('tool pins', () => {
       it('keeps the first pin of a key, reads it back, and clears by prefix', async () => {

@@ -45,7 +45,7 @@ describe('built-in Cedar roles', () => {
   const READS = ['keys:read', 'deployments:read', 'audit:read', 'detections:read'];
   const TABLE: { role: string; kind: PrincipalKind; admin: readonly string[]; invoke: readonly string[] }[] = [
     { role: 'admin', kind: 'user', admin: ADMIN_PERMISSIONS, invoke: [] },
-    { role: 'auditor', kind: 'user', admin: READS, invoke: [] },
+    { role: 'auditor', kind: 'user', admin: [...READS, 'agents:read'], invoke: [] },
     { role: 'model-user', kind: 'user', admin: [], invoke: ['allowed'] },
     { role: 'model-user', kind: 'app', admin: [], invoke: ['allowed'] },
     { role: 'model-user', kind: 'agent', admin: [], invoke: [] },

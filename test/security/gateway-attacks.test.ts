@@ -187,6 +187,14 @@ describe('every admin route', () => {
   const routes: [string, string, string, unknown?][] = [
     ['GET', '/admin/v1/keys', 'keys:read'],
     ['GET', '/admin/v1/keys/abcdefghijkl', 'keys:read'],
+    ['GET', '/admin/v1/keys/hygiene', 'keys:read'],
+    ['GET', '/admin/v1/agents', 'agents:read'],
+    ['GET', '/admin/v1/agents/review', 'agents:read'],
+    ['GET', '/admin/v1/agents/agt_abcdefgh', 'agents:read'],
+    ['POST', '/admin/v1/agents', 'agents:write', { name: 'x', binding: { type: 'client', clientId: 'c' } }],
+    ['POST', '/admin/v1/agents/agt_abcdefgh', 'agents:write', { owner: 'x' }],
+    ['POST', '/admin/v1/agents/agt_abcdefgh/suspend', 'agents:write'],
+    ['POST', '/admin/v1/agents/agt_abcdefgh/resume', 'agents:write'],
     ['POST', '/admin/v1/keys', 'keys:write', { name: 'x', roles: ['user'] }],
     ['POST', '/admin/v1/keys/abcdefghijkl/revoke', 'keys:write'],
     ['POST', '/admin/v1/keys/abcdefghijkl/rotate', 'keys:write'],
@@ -196,6 +204,14 @@ describe('every admin route', () => {
     ['POST', '/admin/v1/audit/verify', 'audit:read'],
     ['GET', '/admin/v1/detections', 'detections:read'],
     ['DELETE', '/admin/v1/tool-pins?policy=p', 'tools:write'],
+    // Just-in-time access: requesting needs eligibility (nobody here is eligible), listing needs
+    // eligibility, elevations:approve or audit:read; revoking, the requester or elevations:approve.
+    ['POST', '/admin/v1/elevations', 'jit-eligible', { role: 'admin', durationMinutes: 10, justification: 'testing' }],
+    ['GET', '/admin/v1/elevations', 'audit:read'],
+    ['POST', '/admin/v1/elevations/elv_00000000000000000000000000/approve', 'elevations:approve'],
+    ['POST', '/admin/v1/elevations/elv_00000000000000000000000000/deny', 'elevations:approve'],
+    ['POST', '/admin/v1/elevations/elv_00000000000000000000000000/revoke', 'elevations:approve'],
+    ['GET', '/admin/v1/access-review?days=30', 'audit:read'],
   ];
   const call = (method: string, path: string, cred: string | null, body?: unknown) =>
     fetch(`${gw.app.url}${path}`, {
