@@ -24,22 +24,24 @@ export interface StreamResult {
   bad: number;
 }
 
-function hasContent(frame: string): boolean {
-  if (!frame.startsWith('data: ') || frame === 'data: [DONE]') return false;
+/** The content a frame carries ('' for none). */
+function contentOf(frame: string): string {
+  if (!frame.startsWith('data: ') || frame === 'data: [DONE]') return '';
   try {
     const v = JSON.parse(frame.slice(6)) as { choices?: { delta?: { content?: unknown } }[] };
     const c = v.choices?.[0]?.delta?.content;
-    return typeof c === 'string' && c.length > 0;
+    return typeof c === 'string' ? c : '';
   } catch {
-    return false;
+    return '';
   }
 }
 
-async function one(pool: Pool, target: Target, body: string): Promise<{ ttft: number; total: number; contentFrames: number; done: boolean; status: number }> {
+async function one(pool: Pool, target: Target, body: string): Promise<{ ttft: number; total: number; contentFrames: number; text: string; done: boolean; status: number }> {
   const t0 = performance.now();
   const res = await pool.request({ method: 'POST', path: target.path, headers: target.headers, body });
   let ttft = Number.NaN;
   let contentFrames = 0;
+  let text = '';
   let done = false;
   let buffer = '';
   for await (const chunk of res.body as AsyncIterable<Buffer>) {
@@ -49,13 +51,16 @@ async function one(pool: Pool, target: Target, body: string): Promise<{ ttft: nu
       const frame = buffer.slice(0, end).replace(/\r/g, '').trim();
       buffer = buffer.slice(end + 2);
       if (frame === 'data: [DONE]') done = true;
-      else if (hasContent(frame)) {
+      else {
+        const c = contentOf(frame);
+        if (c.length === 0) continue;
         if (contentFrames === 0) ttft = performance.now() - t0;
         contentFrames++;
+        text += c;
       }
     }
   }
-  return { ttft, total: performance.now() - t0, contentFrames, done, status: res.statusCode };
+  return { ttft, total: performance.now() - t0, contentFrames, text, done, status: res.statusCode };
 }
 
 /**
@@ -65,10 +70,14 @@ async function one(pool: Pool, target: Target, body: string): Promise<{ ttft: nu
 export async function probeStreaming(targets: Target[], opts: StreamOptions): Promise<StreamResult[]> {
   const state = targets.map((target) => ({ target, pool: new Pool(target.origin, { connections: 1, pipelining: 1 }), ttft: new Samples(), total: new Samples(), bad: 0 }));
   try {
+    let expected: string | undefined;
     for (let i = 0; i < opts.warmup + opts.requests; i++) {
       for (const s of state) {
         const r = await one(s.pool, s.target, opts.body);
-        if (r.status !== 200 || !r.done || r.contentFrames !== opts.chunks) {
+        // Every chunk arrived: as many frames as the upstream sent, or (a guard that holds text
+        // back sends fewer, larger frames) the same text the first target received.
+        expected ??= r.contentFrames === opts.chunks ? r.text : undefined;
+        if (r.status !== 200 || !r.done || (r.contentFrames !== opts.chunks && r.text !== expected)) {
           s.bad++;
           continue;
         }
