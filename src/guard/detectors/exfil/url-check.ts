@@ -7,14 +7,11 @@
  * another parser could disagree (`https://allowed.com\@evil.com` is `allowed.com` to a browser,
  * `evil.com` to some server-side libraries), both readings must be allowed.
  */
-import { domainToASCII } from 'node:url';
+import { canonicalHost, hostMatches, parseHostPattern, type HostPattern } from '../../../config/host-pattern.ts';
 import { characterClasses, shannonEntropy } from '../dlp/entropy.ts';
 
-export interface HostAllowList {
-  readonly exact: ReadonlySet<string>;
-  /** `.example.com` for the pattern `*.example.com` (subdomains only, not the apex). */
-  readonly suffixes: readonly string[];
-}
+/** Compiled `allowHosts`: the same host patterns (and host canonical form) as tool policies. */
+export type HostAllowList = readonly HostPattern[];
 
 export type UrlIssueKind = 'external_host' | 'script_url' | 'data_url' | 'unparseable_url';
 
@@ -40,16 +37,7 @@ const SCRIPT_SCHEMES = new Set(['javascript', 'vbscript', 'livescript']);
 /** Lower-case, IDNA (UTS #46) to punycode, IPv4 forms canonicalized, trailing dots removed; null if not a host. */
 export function normalizeHost(host: string): string | null {
   if (host.length === 0 || host.length > 255 || /[\s/?#@\\]/.test(host)) return null;
-  let h: string;
-  try {
-    h = new URL(`http://${host}/`).hostname;
-  } catch {
-    const ascii = domainToASCII(host);
-    if (!ascii) return null;
-    h = ascii;
-  }
-  while (h.endsWith('.')) h = h.slice(0, -1);
-  return h.length > 0 ? h : null;
+  return canonicalHost(host);
 }
 
 /**
@@ -57,24 +45,19 @@ export function normalizeHost(host: string): string | null {
  * `*.acme.com` wildcards. Throws on an entry that is not a host, so a typo stops start-up.
  */
 export function compileAllowList(entries: readonly string[]): HostAllowList {
-  const exact = new Set<string>();
-  const suffixes: string[] = [];
-  for (const entry of entries) {
-    const wildcard = entry.startsWith('*.');
-    const host = normalizeHost(wildcard ? entry.slice(2) : entry);
-    if (!host || host.includes('*')) throw new Error(`'${entry}' is not a host name, IP address or *.domain pattern`);
-    if (wildcard) suffixes.push(`.${host}`);
-    else exact.add(host);
-  }
-  return { exact, suffixes };
+  return entries.map((entry) => {
+    // `*` (any host) is meaningful for tool policies, not here: an allow-list of everything is no check.
+    if (entry.trim() === '*') throw new Error(`'*' is not a host name, IP address or *.domain pattern`);
+    try {
+      return parseHostPattern(entry);
+    } catch {
+      throw new Error(`'${entry}' is not a host name, IP address or *.domain pattern`);
+    }
+  });
 }
 
 export function isAllowedHost(host: string, list: HostAllowList): boolean {
-  let h = host;
-  while (h.endsWith('.')) h = h.slice(0, -1);
-  if (list.exact.has(h)) return true;
-  for (const s of list.suffixes) if (h.endsWith(s)) return true;
-  return false;
+  return hostMatches(canonicalHost(host), list);
 }
 
 function decodeLoose(s: string): string {
