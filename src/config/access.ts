@@ -6,8 +6,8 @@
  * Shapes are validated here; names that refer to other sections (deployments, admin permissions)
  * are checked when the rules are compiled, so a typo stops start-up with the rule's path.
  */
-import { isIP } from 'node:net';
 import { z } from 'zod';
+import { cidrSchema } from './cidr.ts';
 
 export const ACCESS_OUTCOMES = ['allow', 'block', 'step-up', 'restrict'] as const;
 export const RISK_LEVELS = ['low', 'medium', 'high'] as const;
@@ -19,17 +19,6 @@ const NAME = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$/, 'must be 1-6
 const TOKEN_LIST = z.array(z.string().min(1).max(256)).min(1).max(1_000);
 /** RFC 6750 §3 quoted-string values: no `"`, `\` or control characters (they go into challenges). */
 const CHALLENGE_VALUE = z.string().regex(/^[\x21\x23-\x5b\x5d-\x7e]{1,128}$/, 'printable ASCII without spaces, quotes or backslashes');
-
-/** An IP address or a CIDR block, IPv4 or IPv6 (`10.0.0.0/8`, `2001:db8::/32`). */
-export const cidrSchema = z.string().refine((s) => {
-  const [addr, bits, extra] = s.split('/');
-  if (extra !== undefined || !addr) return false;
-  const v = isIP(addr);
-  if (v === 0) return false;
-  if (bits === undefined) return true;
-  if (!/^\d{1,3}$/.test(bits)) return false;
-  return Number(bits) <= (v === 4 ? 32 : 128);
-}, 'must be an IP address or a CIDR block (e.g. 10.0.0.0/8, 2001:db8::/32)');
 
 const HHMM = /^(?:[01]\d|2[0-3]):[0-5]\d$/;
 

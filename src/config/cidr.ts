@@ -23,20 +23,34 @@ export const cidrSchema = z
 
 export const networkListSchema = z.array(cidrSchema).min(1).max(64);
 
-/** A matcher over validated entries. */
+/** `::ffff:10.0.0.1` is the IPv4 client 10.0.0.1 (a dual-stack socket's view of it). */
+export function plainIp(addr: string): string {
+  return addr.toLowerCase().startsWith('::ffff:') && isIP(addr.slice(7)) === 4 ? addr.slice(7) : addr;
+}
+
+/**
+ * A matcher over validated entries. IPv4 and IPv6 ranges are kept in two lists, so an IPv4
+ * client is never compared with IPv6 ranges through Node's own mapping rules; an IPv4-mapped
+ * entry counts as IPv4 (`::ffff:10.0.0.0/104` is `10.0.0.0/8`), and so does a mapped client.
+ */
 export function networkMatcher(entries: readonly string[]): (ip: string | null) => boolean {
-  const list = new BlockList();
+  const v4 = new BlockList();
+  const v6 = new BlockList();
   for (const entry of entries) {
     const p = parse(entry);
     if (p === null) throw new TypeError(`not a CIDR: ${entry}`);
-    if (p.bits === undefined) list.addAddress(p.addr, p.family);
-    else list.addSubnet(p.addr, p.bits, p.family);
+    const addr = plainIp(p.addr);
+    const mapped = addr !== p.addr;
+    const family = mapped ? 'ipv4' : p.family;
+    const bits = p.bits === undefined ? undefined : mapped ? Math.max(0, p.bits - 96) : p.bits;
+    const list = family === 'ipv4' ? v4 : v6;
+    if (bits === undefined) list.addAddress(addr, family);
+    else list.addSubnet(addr, bits, family);
   }
   return (ip) => {
     if (ip === null) return false;
-    const plain = ip.startsWith('::ffff:') && isIP(ip.slice(7)) === 4 ? ip.slice(7) : ip;
+    const plain = plainIp(ip);
     const v = isIP(plain);
-    if (v === 0) return false;
-    return list.check(plain, v === 6 ? 'ipv6' : 'ipv4');
+    return v === 4 ? v4.check(plain, 'ipv4') : v === 6 ? v6.check(plain, 'ipv6') : false;
   };
 }

@@ -21,9 +21,9 @@
  *   ca.evaluate({ principal, action: { kind: 'invoke', deployment: 'gpt-4o' }, sourceIp: '10.1.2.3', country: null, now: Date.now(), risk: 'low' });
  *   // { effect: 'allow', rule: null, matched: [], reason: 'no access rule applies' }
  */
-import { BlockList, isIP } from 'node:net';
 import type { IncomingMessage } from 'node:http';
 import type { AccessConditionsConfig, AccessRuleConfig, RiskLevel, StepUpConfig } from '../config/access.ts';
+import { networkMatcher } from '../config/cidr.ts';
 import { ConfigError } from '../config/load.ts';
 import { ADMIN_PERMISSIONS } from '../config/schema.ts';
 import type { Decision } from '../core/decision.ts';
@@ -61,7 +61,7 @@ export interface AccessDecision {
 export type AccessCheck = (principal: Principal, action: Action, req: IncomingMessage) => AccessDecision;
 
 interface Conditions {
-  readonly networks?: { v4: BlockList; v6: BlockList };
+  readonly networks?: (ip: string | null) => boolean;
   readonly countries?: ReadonlySet<string>;
   readonly time?: TimeWindow;
   readonly principalKinds?: ReadonlySet<string>;
@@ -91,28 +91,6 @@ export interface ConditionalAccessOptions {
   readonly deployments: readonly { readonly name: string; readonly sensitivity?: 'low' | 'medium' | 'high' | undefined }[];
 }
 
-/** `::ffff:10.0.0.1` is the IPv4 client 10.0.0.1 (a dual-stack socket's view of it). */
-function normalizeIp(addr: string): string {
-  return addr.toLowerCase().startsWith('::ffff:') && isIP(addr.slice(7)) === 4 ? addr.slice(7) : addr;
-}
-
-function compileNetworks(entries: readonly string[]): { v4: BlockList; v6: BlockList } {
-  // Two lists, so an IPv4 client is never compared with IPv6 ranges through Node's mapping rules.
-  const v4 = new BlockList();
-  const v6 = new BlockList();
-  for (const entry of entries) {
-    const [raw, bits] = entry.split('/');
-    const addr = normalizeIp(raw!);
-    const family = isIP(addr) === 4 ? 'ipv4' : 'ipv6';
-    // ::ffff:10.0.0.0/104 is 10.0.0.0/8
-    const prefix = bits === undefined ? undefined : family === 'ipv4' && addr !== raw ? Math.max(0, Number(bits) - 96) : Number(bits);
-    const list = family === 'ipv4' ? v4 : v6;
-    if (prefix === undefined) list.addAddress(addr, family);
-    else list.addSubnet(addr, prefix, family);
-  }
-  return { v4, v6 };
-}
-
 const set = (xs: readonly string[] | undefined) => (xs ? new Set(xs) : undefined);
 
 function compileConditions(c: AccessConditionsConfig, path: string, known: ReadonlySet<string>): Conditions {
@@ -125,7 +103,7 @@ function compileConditions(c: AccessConditionsConfig, path: string, known: Reado
   });
   if (problems.length > 0) throw new ConfigError('RAMPART_CONFIG_INVALID', problems);
   const out: Record<string, unknown> = {
-    networks: c.networks ? compileNetworks(c.networks) : undefined,
+    networks: c.networks ? networkMatcher(c.networks) : undefined,
     countries: set(c.countries),
     time: c.time ? compileTimeWindow(c.time) : undefined,
     principalKinds: set(c.principalKinds),
@@ -149,12 +127,7 @@ const anyIn = (have: readonly string[], want: ReadonlySet<string>) => have.some(
 /** All given conditions hold. A fact that is unknown (no address, no tenant) never satisfies one. */
 function holds(c: Conditions, f: AccessFacts, sensitivityOf: ReadonlyMap<string, string>): boolean {
   const p = f.principal;
-  if (c.networks) {
-    if (!f.sourceIp) return false;
-    const ip = normalizeIp(f.sourceIp);
-    const v = isIP(ip);
-    if (v === 4 ? !c.networks.v4.check(ip, 'ipv4') : v === 6 ? !c.networks.v6.check(ip, 'ipv6') : true) return false;
-  }
+  if (c.networks && !c.networks(f.sourceIp)) return false;
   if (c.countries && (f.country === null || !c.countries.has(f.country))) return false;
   if (c.time && !c.time.contains(f.now)) return false;
   if (c.principalKinds && !c.principalKinds.has(p.kind)) return false;
