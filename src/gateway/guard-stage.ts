@@ -7,7 +7,7 @@
 import { RampartError } from '../core/errors.ts';
 import type { DetectionRecord } from '../core/detection.ts';
 import { newId } from '../core/ids.ts';
-import { scan, type AppliedFinding, type CompiledDetector, type CompiledProfile, type Segment, type Verdict } from '../guard/engine.ts';
+import { emptyVerdict, scan, type AppliedFinding, type CompiledDetector, type CompiledProfile, type Segment, type Verdict } from '../guard/engine.ts';
 import { LeakScanner, makeCanary, plantCanary } from '../guard/leak.ts';
 import { newSpotlightContext, spotlightRewrites } from '../guard/spotlight.ts';
 import {
@@ -54,7 +54,7 @@ interface RequestGuardState {
 const OUTPUT_ONLY: ReadonlySet<Channel> = new Set(['output']);
 
 /** Tool-call arguments (chat and responses paths). */
-const isArguments = (path: string) => path.endsWith('.arguments') || path.endsWith('].arguments');
+const isArguments = (path: string) => path.endsWith('.arguments');
 
 const ARGUMENT_PROFILES = new WeakMap<CompiledProfile, CompiledProfile>();
 
@@ -352,7 +352,7 @@ export class GuardStage implements InputGuard, OutputGuard {
         {
           holdBack: Math.max(16, vault.longest),
           context: 0,
-          scan: async () => EMPTY_VERDICT(profile.name),
+          scan: async () => emptyVerdict(profile.name),
           rewrite: (text) => text,
           report: () => {},
           blockError: (verdict) => blockError(verdict, true),
@@ -370,7 +370,6 @@ interface StreamNotes {
   failures?: unknown[];
 }
 
-const EMPTY_VERDICT = (profile: string): Verdict => ({ profile, blocked: false, blockedBy: null, findings: [], failures: [], rewrites: new Map(), durationMs: 0 });
 
 /** Applies the span actions of `findings` (window offsets) to one window of streamed text. */
 function rewriteWith(text: string, path: string, findings: readonly AppliedFinding[], vault: Vault, excerptChars: number): string {

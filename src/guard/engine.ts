@@ -111,8 +111,17 @@ async function runOne(det: CompiledDetector, seg: Segment, signal: AbortSignal, 
   }
 }
 
+/** The verdict on nothing: no findings, nothing rewritten. */
+export function emptyVerdict(profile: string): Verdict {
+  return { profile, blocked: false, blockedBy: null, findings: [], failures: [], rewrites: new Map(), durationMs: 0 };
+}
+
 export async function scan(profile: CompiledProfile, segments: readonly Segment[], vault: Vault | null): Promise<Verdict> {
   const t0 = performance.now();
+  // Nothing to read (no text, or no detector for its channels): no budget timer, no rewrites.
+  if (!segments.some((seg) => seg.text.length > 0 && profile.detectors.some((d) => d.channels.has(seg.channel)))) {
+    return emptyVerdict(profile.name);
+  }
   const deadline = t0 + profile.timeBudgetMs;
   const controller = new AbortController();
   let timer: NodeJS.Timeout | undefined;
