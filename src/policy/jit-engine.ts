@@ -64,6 +64,8 @@ export class JitPolicyEngine implements PolicyEngine {
 
   /** Loads the active elevations (failing start-up if the store cannot), then keeps them fresh. */
   async start(): Promise<void> {
+    // Without eligibility rules no elevation can hold (activeFor checks eligibility): nothing to poll.
+    if (this.#o.eligibility.empty) return;
     await this.refresh();
     this.#timer = setInterval(() => {
       this.refresh().catch((err: unknown) => this.#o.logger.warn({ err }, 'reloading active elevations failed'));
