@@ -11,7 +11,7 @@ import type { Clock } from '../core/clock.ts';
 import type { Decision } from '../core/decision.ts';
 import { RampartError, problemBody, toRampartError } from '../core/errors.ts';
 import { newId } from '../core/ids.ts';
-import type { Principal } from '../core/principal.ts';
+import { refusedPrincipal, type Principal } from '../core/principal.ts';
 import type { AdminPermission } from '../config/schema.ts';
 import { formatPath } from '../config/load.ts';
 import type { Metrics } from '../monitor/metrics.ts';
@@ -116,6 +116,7 @@ export function adminHandler(deps: AdminDeps, route: AdminRoute) {
         sendJson(res, status, result.body, { 'x-request-id': requestId, 'cache-control': 'no-store' });
       }
     } catch (e) {
+      principal ??= refusedPrincipal(e);
       const err = toRampartError(e);
       status = err.status;
       code = err.code;

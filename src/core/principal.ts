@@ -59,3 +59,18 @@ export interface Principal {
   /** Workload trust rule that accepted the token (its `name`, or `workloads[<index>]`). */
   readonly trustRule?: string;
 }
+
+// An error raised after the caller was identified (a suspended agent, an unregistered one): the
+// audit event still names who was refused. A WeakMap, so errors stay plain RampartErrors.
+const refused = new WeakMap<object, Principal>();
+
+/** Marks `err` as the refusal of an identified principal; returns it for `throw`. */
+export function refusalOf<E extends object>(err: E, principal: Principal): E {
+  refused.set(err, principal);
+  return err;
+}
+
+/** The principal an authentication error refused, when it was identified before the refusal. */
+export function refusedPrincipal(err: unknown): Principal | null {
+  return typeof err === 'object' && err !== null ? (refused.get(err) ?? null) : null;
+}

@@ -10,7 +10,7 @@ import { RampartError, openAiErrorBody, toRampartError } from '../core/errors.ts
 import type { AuditEvent } from '../core/audit-event.ts';
 import type { Decision } from '../core/decision.ts';
 import { newId } from '../core/ids.ts';
-import type { Principal } from '../core/principal.ts';
+import { refusedPrincipal, type Principal } from '../core/principal.ts';
 import type { Metrics } from '../monitor/metrics.ts';
 import type { Action, PolicyEngine } from '../policy/policy.ts';
 import { accessDenial, accessDetails, accessError, type AccessCheck } from '../policy/conditional-access.ts';
@@ -269,6 +269,7 @@ export class DataPlane {
   }
 
   #fail(res: ServerResponse, state: RequestState, e: unknown): void {
+    state.principal ??= refusedPrincipal(e);
     let status: number;
     let code: string;
     if (e instanceof UpstreamFailure && e.body) {

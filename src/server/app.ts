@@ -129,6 +129,12 @@ export async function startApp(config: RampartConfig, opts: AppOptions): Promise
     metrics.auditQueueDepth = () => auditLog.stats().queued;
     const identity = buildIdentity(config, store, clock, logger, sourceIp);
     closers.push(() => identity.close());
+    // Fetch every issuer's discovery document and keys now, so the first caller does not pay for
+    // it; in the background, because an IdP that is down must not stop the gateway from starting
+    // (API keys and other issuers keep working, and the key source retries on demand).
+    void identity.oidc?.warm().then((failures) => {
+      for (const f of failures) logger.warn({ issuer: f.issuer, code: f.error.code, detail: f.error.detail }, 'identity provider not reachable at start-up; will retry on the first token');
+    });
     if (opts.bootstrapKey ?? true) await ensureBootstrapKey(config, identity, logger);
 
     const detections = new BatchWriter<DetectionRecord>({

@@ -14,6 +14,7 @@ import type { AuthResult } from '../gateway/data-plane.ts';
 import type { KeyManager } from '../admin/keys-routes.ts';
 import type { Store } from '../store/types.ts';
 import { AgentService, type AgentCheck } from '../identity/agents.ts';
+import { refusalOf } from '../core/principal.ts';
 
 /** What the audit event says about an agent caller: its inventory id, or that it is a shadow agent. */
 function agentDetails(check: AgentCheck): Record<string, unknown> {
@@ -64,7 +65,12 @@ export function buildIdentity(
   return {
     authenticate: async (req) => {
       const principal = await inner.authenticate(req.headers, { sourceIp: sourceIp(req) });
-      const agent = await agents.check(principal);
+      let agent: AgentCheck | null;
+      try {
+        agent = await agents.check(principal);
+      } catch (e) {
+        throw refusalOf(e as object, principal); // suspended, expired or unregistered: audit who
+      }
       return {
         principal,
         keyLimits: principal.apiKeyId ? apiKeyLimitsOf(principal) : null,

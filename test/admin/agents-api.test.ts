@@ -121,6 +121,12 @@ describe('agent inventory on the request path', () => {
     const suspended = await chat(gw, await entraAgentToken());
     assert.equal(suspended.status, 403);
     assert.equal(suspended.code, 'RAMPART_AGENT_SUSPENDED');
+    // The refusal's audit event names the identified agent, not an anonymous caller.
+    const refusedEvent = await auditOf(gw, suspended.requestId);
+    assert.equal(refusedEvent.decision, 'deny');
+    assert.equal(refusedEvent.principalKind, 'agent');
+    assert.equal(refusedEvent.principalId, event.principalId);
+    assert.ok(refusedEvent.principalId);
 
     const resumed = await admin('POST', `/admin/v1/agents/${id}/resume`);
     assert.equal(resumed.json!.status, 'active');
