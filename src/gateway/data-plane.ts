@@ -11,6 +11,7 @@ import type { AuditEvent } from '../core/audit-event.ts';
 import type { Decision } from '../core/decision.ts';
 import { newId } from '../core/ids.ts';
 import { refusedPrincipal, type Principal } from '../core/principal.ts';
+import { assertAgentTools } from '../identity/agent-scope.ts';
 import type { Metrics } from '../monitor/metrics.ts';
 import type { Action, PolicyEngine } from '../policy/policy.ts';
 import { accessDenial, accessDetails, accessError, type AccessCheck } from '../policy/conditional-access.ts';
@@ -130,6 +131,7 @@ export class DataPlane {
         throw new RampartError('RAMPART_FORBIDDEN', { detail: `You may not invoke deployment '${deploymentName}'.` });
       }
       this.#enforceAccess(state, req, auth.principal, { kind: 'invoke', deployment: deploymentName });
+      assertAgentTools(auth.principal, body.tools);
       if (!deployment.router.supports(spec.op)) {
         throw new RampartError('RAMPART_UNSUPPORTED_OPERATION', { detail: `Deployment '${deploymentName}' cannot serve ${spec.op}.` });
       }

@@ -4,6 +4,9 @@
  * intersection never widens what the policy decided.
  */
 import type { Decision } from '../core/decision.ts';
+import { RampartError } from '../core/errors.ts';
+import type { Principal } from '../core/principal.ts';
+import { quoteName, readToolDefinition } from '../guard/tool-definitions.ts';
 import type { PolicyEngine } from '../policy/policy.ts';
 import { agentOf } from './agents.ts';
 
@@ -25,4 +28,28 @@ export function scopeToAgents(inner: PolicyEngine): PolicyEngine {
       };
     },
   };
+}
+
+/**
+ * A registered agent may define only the tools its inventory entry lists (`allowedTools`, `*` for
+ * any; an empty list: none). A model can call only the tools a request defines, so checking the
+ * request's `tools` covers the answer's calls too. Built-in tools are named by their type
+ * (`web_search`, `code_interpreter`, `mcp`). A definition that is not one is refused as well:
+ * what it would grant cannot be told. Non-agents and unregistered agents pass (the tool policy
+ * of the guard profile still applies to everyone).
+ *
+ * @example
+ *   assertAgentTools(principal, body.tools); // throws RAMPART_AGENT_TOOL_NOT_ALLOWED
+ */
+export function assertAgentTools(principal: Principal, tools: unknown): void {
+  if (!Array.isArray(tools) || tools.length === 0) return;
+  const agent = agentOf(principal);
+  if (agent === undefined || agent.allowedTools.includes('*')) return;
+  for (let i = 0; i < tools.length; i++) {
+    const view = readToolDefinition(tools[i]);
+    if (view === null || !agent.allowedTools.includes(view.name)) {
+      const what = view === null ? `tools[${i}] is not a tool definition` : `tool ${quoteName(view.name)} is not in its allowedTools`;
+      throw new RampartError('RAMPART_AGENT_TOOL_NOT_ALLOWED', { detail: `Agent ${agent.id}: ${what}.`, param: `tools[${i}]` });
+    }
+  }
 }

@@ -58,11 +58,11 @@ async function admin(method: string, path: string, body?: unknown, cred = adminK
   return { status: res.status, json: text ? (JSON.parse(text) as Record<string, unknown>) : null };
 }
 
-async function chat(target: TestGateway, credential: string, model = 'chat', headers: Record<string, string> = {}) {
+async function chat(target: TestGateway, credential: string, model = 'chat', headers: Record<string, string> = {}, extra: Record<string, unknown> = {}) {
   const res = await fetch(`${target.app.url}/v1/chat/completions`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', authorization: `Bearer ${credential}`, ...headers },
-    body: JSON.stringify({ model, messages: [{ role: 'user', content: 'hi' }] }),
+    body: JSON.stringify({ model, messages: [{ role: 'user', content: 'hi' }], ...extra }),
   });
   const text = await res.text();
   const json = text ? (JSON.parse(text) as { error?: { code?: string } }) : null;
@@ -140,6 +140,25 @@ describe('agent inventory on the request path', () => {
     const got = await admin('GET', `/admin/v1/agents/${id}`, undefined, auditorKey);
     assert.equal(got.status, 200);
     assert.ok(got.json!.lastSeenAt, 'last seen is recorded');
+  });
+
+  it('lets a registered agent define only the tools its entry lists', async () => {
+    const reg = await admin('POST', '/admin/v1/agents', { name: 'tooler', binding: { type: 'token', issuer: idp.issuer, subject: 'bot-tools' }, allowedDeployments: ['chat'], allowedTools: ['get_weather'] });
+    assert.equal(reg.status, 201);
+    const fn = (name: string) => ({ type: 'function', function: { name, parameters: { type: 'object' } } });
+    const token = () => actorToken('bot-tools');
+    assert.equal((await chat(gw, await token(), 'chat', {}, { tools: [fn('get_weather')] })).status, 200);
+    const refused = await chat(gw, await token(), 'chat', {}, { tools: [fn('get_weather'), fn('send_email')] });
+    assert.equal(refused.status, 403);
+    assert.equal(refused.code, 'RAMPART_AGENT_TOOL_NOT_ALLOWED');
+    // Built-in tools are named by their type; a nameless definition is refused, not skipped.
+    assert.equal((await chat(gw, await token(), 'chat', {}, { tools: [{ type: 'web_search' }] })).code, 'RAMPART_AGENT_TOOL_NOT_ALLOWED');
+    assert.notEqual((await chat(gw, await token(), 'chat', {}, { tools: [{ type: 'function', function: {} }] })).status, 200);
+    // Without tools the agent is not affected; `*` allows any; users are never narrowed by it.
+    assert.equal((await chat(gw, await token())).status, 200);
+    await admin('POST', `/admin/v1/agents/${reg.json!.id as string}`, { allowedTools: ['*'] });
+    assert.equal((await chat(gw, await token(), 'chat', {}, { tools: [fn('send_email')] })).status, 200);
+    assert.equal((await chat(gw, userKey, 'chat', {}, { tools: [fn('send_email')] })).status, 200);
   });
 
   it('refuses an agent whose registration expired', async () => {
