@@ -50,6 +50,17 @@ before(() => {
   config('cedar.yaml', 'policy: { engine: cedar, policyFiles: [policies] }');
   config('roles.yaml', '');
   config('broken.yaml', 'policy: { engine: cedar, policyFiles: [broken.cedar] }');
+  config(
+    'access.yaml',
+    [
+      'access:',
+      '  rules:',
+      '    - { name: corp-only, when: { principalKinds: [user] }, unless: { networks: [10.0.0.0/8] }, action: block }',
+      '    - { name: office-hours, when: { groups: [contractors] }, unless: { time: { days: [mon, tue, wed, thu, fri], from: "08:00", to: "18:00", timezone: UTC } }, action: block }',
+      '    - { name: risky, when: { risk: [high] }, action: block }',
+      '    - { name: mfa-for-gpt-4o, when: { deployments: [gpt-4o] }, action: step-up, stepUp: { amr: [mfa] } }',
+    ].join('\n'),
+  );
 });
 after(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -99,6 +110,26 @@ describe('rampart policy test', () => {
     assert.equal(r.code, 1);
     assert.match(r.stderr, /RAMPART_CONFIG_INVALID/);
     assert.match(r.stderr, /policy\.policyFiles\[0\]: broken\.cedar:2:8: .*nope/);
+  });
+
+  it('evaluates the conditional-access rules with the context described', () => {
+    const base = ['-c', 'access.yaml', '--roles', 'chat-user', '--deployment', 'mini', '--at', '2026-12-07T09:00:00Z'];
+    assert.equal(rampart([...base, '--source-ip', '10.2.3.4']).code, 0);
+    const outside = rampart([...base, '--source-ip', '203.0.113.9']);
+    assert.equal(outside.code, 2);
+    assert.match(outside.stdout, /^DENY/);
+    assert.match(outside.stdout, /access: {3}block: access rule 'corp-only' blocks/);
+    // No address given: a network allow-list cannot be satisfied.
+    assert.equal(rampart(base).code, 2);
+    const sunday = rampart(['-c', 'access.yaml', '--roles', 'chat-user', '--groups', 'contractors', '--deployment', 'mini', '--source-ip', '10.0.0.1', '--at', '2026-12-06T09:00:00Z', '--json']);
+    assert.equal(sunday.code, 2);
+    assert.deepEqual((JSON.parse(sunday.stdout) as { access: { rule: string } }).access.rule, 'office-hours');
+    assert.equal(rampart([...base, '--source-ip', '10.2.3.4', '--risk', 'high']).code, 2);
+    const stepUp = JSON.parse(rampart(['-c', 'access.yaml', '--roles', 'chat-user', '--deployment', 'gpt-4o', '--source-ip', '10.2.3.4', '--json']).stdout) as { decision: string; access: { missing: string[] } };
+    assert.equal(stepUp.decision, 'step-up');
+    assert.ok(stepUp.access.missing.length > 0);
+    assert.equal(rampart(['-c', 'access.yaml', '--roles', 'chat-user', '--deployment', 'gpt-4o', '--source-ip', '10.2.3.4', '--amr', 'pwd,mfa']).code, 0);
+    assert.equal(rampart([...base, '--source-ip', 'not-an-ip']).code, 1);
   });
 
   it('exits 1 on a request it cannot understand', () => {
