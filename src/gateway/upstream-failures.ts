@@ -31,6 +31,18 @@ export function connectFailure(reason: string, cause?: unknown): UpstreamFailure
   });
 }
 
+/** No credential for the upstream could be had from the IdP (identity/client-credentials.ts). */
+export function credentialFailure(cause: unknown): UpstreamFailure {
+  return new UpstreamFailure({
+    kind: 'connect',
+    retryable: true,
+    status: 502,
+    message: 'no upstream credential: the identity provider did not issue a token',
+    body: genericBody('RAMPART_UPSTREAM_CREDENTIAL_UNAVAILABLE'),
+    cause,
+  });
+}
+
 export function timeoutFailure(reason: string, cause?: unknown): UpstreamFailure {
   return new UpstreamFailure({
     kind: 'timeout',
@@ -122,6 +134,7 @@ export function httpFailure(
       kind: 'http',
       retryable: false,
       status: 502,
+      upstreamStatus: status,
       message,
       body: genericBody('RAMPART_UPSTREAM_ERROR', `(HTTP ${status}: check the target's credentials and settings)`),
     });

@@ -19,6 +19,8 @@ export class RealIdp {
   readonly issuer: string;
   readonly audience: string;
   readonly clients: KeyClient[];
+  /** Requests the token endpoint received (any path ending in /token). */
+  tokenRequests = 0;
 
   private constructor(server: Server, issuer: string, audience: string, clients: KeyClient[]) {
     this.#server = server;
@@ -28,10 +30,23 @@ export class RealIdp {
   }
 
   /** Starts the provider with `clientIds` registered as private_key_jwt clients. */
-  static async start(opts: { audience: string; clientIds: string[]; scopes?: string[] }): Promise<RealIdp> {
+  static async start(opts: {
+    audience: string;
+    clientIds: string[];
+    scopes?: string[];
+    /** More clients, as oidc-provider client metadata (client_secret_post, other keys). */
+    extraClients?: Record<string, unknown>[];
+    /** Route overrides, e.g. { token: '/tenant/oauth2/v2.0/token' } (Entra's shape). */
+    routes?: Record<string, string>;
+    accessTokenTTL?: number;
+  }): Promise<RealIdp> {
     let handler: ((req: IncomingMessage, res: ServerResponse) => void) | null = null;
+    let idp: RealIdp | null = null;
     // The issuer URL must be known before the provider exists: listen first, then attach it.
-    const server = createServer((req, res) => handler!(req, res));
+    const server = createServer((req, res) => {
+      if (idp && req.method === 'POST' && req.url?.split('?')[0]!.endsWith('/token')) idp.tokenRequests++;
+      handler!(req, res);
+    });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     const issuer = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 
@@ -53,11 +68,13 @@ export class RealIdp {
       });
     }
     const scopes = opts.scopes ?? ['chat'];
+    const ttl = opts.accessTokenTTL ?? 300;
     const provider = new Provider(issuer, {
-      clients: registered,
+      clients: [...registered, ...(opts.extraClients ?? [])],
+      ...(opts.routes ? { routes: opts.routes } : {}),
       jwks: { keys: [{ ...(await exportJWK(signing.privateKey)), kid: 'op-key-1', alg: 'RS256', use: 'sig' }] },
       scopes,
-      ttl: { ClientCredentials: 300 },
+      ttl: { ClientCredentials: ttl },
       features: {
         devInteractions: { enabled: false },
         clientCredentials: { enabled: true },
@@ -69,14 +86,15 @@ export class RealIdp {
             scope: scopes.join(' '),
             audience: opts.audience,
             accessTokenFormat: 'jwt',
-            accessTokenTTL: 300,
+            accessTokenTTL: ttl,
             jwt: { sign: { alg: 'RS256' } },
           }),
         },
       },
     });
     handler = provider.callback();
-    return new RealIdp(server, issuer, opts.audience, clients);
+    idp = new RealIdp(server, issuer, opts.audience, clients);
+    return idp;
   }
 
   /** Runs the client credentials grant for `client`, authenticating with a private_key_jwt assertion. */

@@ -4,7 +4,7 @@
  * parts, response formats untouched); only `model`, `stream` and, for chat streams,
  * `stream_options.include_usage` are set.
  */
-import type { Operation, UpstreamCallOptions, UpstreamSuccess } from './provider.ts';
+import { UpstreamFailure, type Operation, type UpstreamCallOptions, type UpstreamSuccess } from './provider.ts';
 import type { UpstreamHttp } from '../upstream-http.ts';
 import { badResponseFailure, isObject } from '../upstream-failures.ts';
 import { chatPassThrough, responsesPassThrough } from './openai-stream.ts';
@@ -15,7 +15,9 @@ export interface OpenAiWire {
   /** Path below the base URL for the operation. */
   path(op: Operation): string;
   /** Credential headers; built per call so no plain key sits in a long-lived object. */
-  headers(requestId: string): Record<string, string>;
+  headers(requestId: string): Record<string, string> | Promise<Record<string, string>>;
+  /** Called when the upstream answers 401 (a fetched token is dropped). */
+  onUnauthorized?(): void;
   /** Upstream model name that replaces the client's (the deployment name); undefined keeps it. */
   model: string | undefined;
   /** Ask chat streams for a final usage chunk (some old compatible servers reject stream_options). */
@@ -43,13 +45,18 @@ export async function callOpenAiWire(
     }
   }
 
-  const req = { path: wire.path(op), headers: wire.headers(opts.requestId), body: JSON.stringify(payload), signal: opts.signal };
-  if (!opts.stream) {
-    const { status, json } = await wire.http.json(req);
-    if (!isObject(json)) throw badResponseFailure('the answer is not a JSON object');
-    return { status, json, usage: readUsage(json['usage']) };
+  const req = { path: wire.path(op), headers: await wire.headers(opts.requestId), body: JSON.stringify(payload), signal: opts.signal };
+  try {
+    if (!opts.stream) {
+      const { status, json } = await wire.http.json(req);
+      if (!isObject(json)) throw badResponseFailure('the answer is not a JSON object');
+      return { status, json, usage: readUsage(json['usage']) };
+    }
+    const { status, events } = await wire.http.sse(req);
+    const pass = op === 'responses' ? responsesPassThrough(events) : chatPassThrough(events, injected);
+    return { status, events: pass.events, streamUsage: pass.usage, injectedUsage: injected };
+  } catch (e) {
+    if (e instanceof UpstreamFailure && e.upstreamStatus === 401) wire.onUnauthorized?.();
+    throw e;
   }
-  const { status, events } = await wire.http.sse(req);
-  const pass = op === 'responses' ? responsesPassThrough(events) : chatPassThrough(events, injected);
-  return { status, events: pass.events, streamUsage: pass.usage, injectedUsage: injected };
 }

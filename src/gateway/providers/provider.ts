@@ -82,6 +82,8 @@ export class UpstreamFailure extends Error {
   readonly body: { error: { message: string; type: string; code: string | null; param?: string | null } } | undefined;
   /** Retry-After of a 429, in ms, when the upstream gave one. */
   readonly retryAfterMs: number | undefined;
+  /** The HTTP status the upstream answered with (kind http), which `status` may map to another. */
+  readonly upstreamStatus: number | undefined;
 
   constructor(init: {
     kind: UpstreamFailure['kind'];
@@ -90,6 +92,7 @@ export class UpstreamFailure extends Error {
     message: string;
     body?: UpstreamFailure['body'];
     retryAfterMs?: number;
+    upstreamStatus?: number;
     cause?: unknown;
   }) {
     super(init.message, { cause: init.cause });
@@ -99,6 +102,7 @@ export class UpstreamFailure extends Error {
     this.status = init.status;
     this.body = init.body;
     this.retryAfterMs = init.retryAfterMs;
+    this.upstreamStatus = init.upstreamStatus;
   }
 }
 
