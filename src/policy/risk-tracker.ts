@@ -4,9 +4,13 @@
  * `medium` and `high` blocked requests within the window raise the level; it decays as they age
  * out of the window.
  *
- * Fed by the guard's detection records where the app records them, and kept in memory: each
- * instance counts what it saw (behind a load balancer, an attacker spread over N instances needs
- * up to N times the threshold). Bounded: the least recently active principals are forgotten first.
+ * Fed by the guard's detection records where the app records them, and kept in memory. With
+ * shared counters (Redis), every counted block is also added to a cluster-wide sliding counter
+ * per principal, and the level is the higher of the local and the cluster count: an attacker
+ * spread over N instances behind a load balancer reaches the threshold as fast as on one. The
+ * request path never waits for Redis: `level` reads a cached cluster count and refreshes it in
+ * the background when older than `refreshMs`, so another instance's blocks count from the
+ * principal's next request on. Bounded: the least recently active principals are forgotten first.
  *
  * @example
  *   const risk = new RiskTracker({ windowMs: 15 * 60_000, medium: 2, high: 3, categories: ['prompt_injection'] });
@@ -15,6 +19,7 @@
  */
 import type { RiskLevel } from '../config/access.ts';
 import type { DetectionRecord } from '../core/detection.ts';
+import type { Counters } from '../store/types.ts';
 
 export interface RiskTrackerOptions {
   readonly windowMs: number;
@@ -25,6 +30,24 @@ export interface RiskTrackerOptions {
   readonly maxPrincipals?: number;
 }
 
+/** Cluster-wide counts (Redis counters); not used for one instance (memory counters). */
+export interface SharedRisk {
+  readonly counters: Counters;
+  readonly clock: { now(): number };
+  /** How old a cached cluster count may be before it is read again (default 2000 ms). */
+  readonly refreshMs?: number;
+  readonly onError?: (err: unknown) => void;
+}
+
+/** No limit: the counter only counts (takeAll always has room). */
+const UNLIMITED = Number.MAX_SAFE_INTEGER;
+
+interface Remote {
+  count: number;
+  fetchedAt: number;
+  pending: boolean;
+}
+
 interface Entry {
   /** Times of blocked requests, oldest first. */
   times: number[];
@@ -33,12 +56,21 @@ interface Entry {
 
 export class RiskTracker {
   readonly #opts: RiskTrackerOptions;
+  #shared: SharedRisk | null = null;
+  #refreshMs = 2_000;
   readonly #max: number;
   readonly #byPrincipal = new Map<string, Entry>();
+  readonly #remote = new Map<string, Remote>();
 
   constructor(opts: RiskTrackerOptions) {
     this.#opts = { ...opts, categories: [...opts.categories] };
     this.#max = opts.maxPrincipals ?? 100_000;
+  }
+
+  /** Counts across instances from now on (set once the shared counters are open). */
+  share(shared: SharedRisk): void {
+    this.#shared = shared;
+    this.#refreshMs = shared.refreshMs ?? 2_000;
   }
 
   /** Counts a detection when it blocked a request of a counted category (once per request). */
@@ -53,6 +85,7 @@ export class RiskTracker {
     this.#byPrincipal.delete(d.principalId); // re-insert: Map order is least recently active first
     this.#byPrincipal.set(d.principalId, entry);
     if (this.#byPrincipal.size > this.#max) this.#byPrincipal.delete(this.#byPrincipal.keys().next().value!);
+    if (this.#shared) this.#sync(d.principalId, 1, d.time);
   }
 
   /** Blocked requests of the principal within the window ending at `now`. */
@@ -65,8 +98,50 @@ export class RiskTracker {
   }
 
   level(principalId: string, now: number): RiskLevel {
-    const n = this.count(principalId, now);
+    let n = this.count(principalId, now);
+    if (this.#shared) n = Math.max(n, this.#clusterCount(principalId));
     return n >= this.#opts.high ? 'high' : n >= this.#opts.medium ? 'medium' : 'low';
+  }
+
+  /** Settles the background reads and writes of cluster counts (tests, shutdown). */
+  async settled(): Promise<void> {
+    while (this.#inflight.size > 0) await Promise.allSettled([...this.#inflight]);
+  }
+
+  readonly #inflight = new Set<Promise<void>>();
+
+  /** The cached cluster count; refreshed in the background when stale. */
+  #clusterCount(principalId: string): number {
+    const shared = this.#shared!;
+    const now = shared.clock.now();
+    const r = this.#remote.get(principalId);
+    if (r === undefined || (!r.pending && now - r.fetchedAt >= this.#refreshMs)) this.#sync(principalId, 0, now);
+    return r?.count ?? 0;
+  }
+
+  /** Adds `cost` (0: only reads) to the principal's cluster counter and caches the count. */
+  #sync(principalId: string, cost: number, time: number): void {
+    const shared = this.#shared!;
+    const r = this.#remote.get(principalId) ?? { count: 0, fetchedAt: 0, pending: false };
+    r.pending = true;
+    this.#remote.delete(principalId);
+    this.#remote.set(principalId, r);
+    if (this.#remote.size > this.#max) this.#remote.delete(this.#remote.keys().next().value!);
+    const check = { key: `risk:${principalId}`, cost, limit: UNLIMITED, window: { kind: 'sliding' as const, ms: this.#opts.windowMs } };
+    const p = shared.counters.takeAll([check], time).then(
+      (res) => {
+        r.count = res.results[0]?.used ?? r.count;
+        r.fetchedAt = shared.clock.now();
+        r.pending = false;
+      },
+      (err: unknown) => {
+        r.fetchedAt = shared.clock.now(); // retry after refreshMs, not on every request
+        r.pending = false;
+        shared.onError?.(err);
+      },
+    );
+    this.#inflight.add(p);
+    void p.finally(() => this.#inflight.delete(p));
   }
 
   #counts(category: string): boolean {
