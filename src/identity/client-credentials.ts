@@ -112,7 +112,7 @@ export class ClientCredentialsTokenSource {
   }
 
   #refresh(): Promise<Cached> {
-    this.#inflight ??= this.#fetch().then(
+    this.#inflight ??= this.#request().then(
       (c) => {
         this.#inflight = null;
         this.#cached = c;
@@ -163,7 +163,7 @@ export class ClientCredentialsTokenSource {
     return form;
   }
 
-  async #fetch(): Promise<Cached> {
+  async #request(): Promise<Cached> {
     const started = this.#clock.now();
     const form = await this.#form();
     let answer: { status: number; json: unknown };
