@@ -75,8 +75,38 @@ const apiKeyPolicySchema = z
   })
   .describe('API key hygiene: lifetime rules enforced at creation, network binding enforced on use, and the thresholds of the hygiene report.');
 
+const dpopSchema = z
+  .strictObject({
+    mode: z
+      .enum(['optional', 'required', 'disabled'])
+      .default('optional')
+      .describe(
+        'optional: `Authorization: DPoP` with a proof is accepted, and a DPoP-bound token (cnf.jkt) is refused without its proof; ' +
+          'required: every token must be DPoP-bound; disabled: the DPoP scheme is refused and cnf is not checked.',
+      ),
+    algorithms: z
+      .array(z.enum(['ES256', 'ES384', 'ES512', 'EdDSA', 'RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512']))
+      .min(1)
+      .default(['ES256', 'ES384', 'EdDSA', 'RS256', 'PS256'])
+      .describe('Proof algorithms accepted (asymmetric only).'),
+    maxAgeSeconds: z.int().min(5).max(600).default(60).describe('How old a proof (iat) may be.'),
+    clockSkewSeconds: z.int().min(0).max(60).default(5).describe('How far in the future a proof iat may be.'),
+    nonce: z.boolean().default(false).describe('Require server-issued nonces in proofs (RFC 9449 §8); clients retry once with the DPoP-Nonce given.'),
+    nonceSecret: z
+      .string()
+      .min(32)
+      .optional()
+      .describe('Key of the nonces, e.g. ${env:RAMPART_DPOP_NONCE_SECRET}: the same on every instance (default: random per instance, fine for one instance).'),
+    publicBaseUrl: z
+      .url({ protocol: /^https?$/ })
+      .optional()
+      .describe('The scheme and host clients use to reach Rampart (e.g. https://ai.example.com), for the proof htu; default: the Host header, https when a trusted proxy says X-Forwarded-Proto: https.'),
+  })
+  .describe('DPoP sender-constrained tokens (RFC 9449).');
+
 export const authConfigSchema = z
   .strictObject({
+    dpop: dpopSchema.prefault({}),
     oidc: z
       // The single-issuer shape (`oidc: { issuer, audience }`) stays valid: it is a list of one.
       .preprocess((v) => (typeof v === 'object' && v !== null && !Array.isArray(v) ? [v] : v), z.array(oidcIssuerSchema).max(32))
@@ -127,6 +157,7 @@ export const authConfigSchema = z
   .describe('How callers authenticate: OIDC bearer JWTs, federated workload tokens and Rampart API keys.');
 
 export type ApiKeysSettings = z.output<typeof apiKeysSchema>;
+export type DpopConfig = z.output<typeof dpopSchema>;
 export type ApiKeyPolicy = z.output<typeof apiKeyPolicySchema>;
 export type AuthConfig = z.output<typeof authConfigSchema>;
 export type AuthConfigInput = z.input<typeof authConfigSchema>;

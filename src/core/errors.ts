@@ -52,6 +52,7 @@ export const ERROR_CODES = {
   RAMPART_AUTH_IDP_MISCONFIGURED: { status: 503, type: 'server_error', message: 'The identity provider metadata does not match this gateway configuration.' },
   RAMPART_AUTH_UNTRUSTED_TENANT: { status: 401, type: 'authentication_error', message: 'The bearer token was issued for a tenant this gateway does not trust.' },
   RAMPART_AUTH_WRONG_TOKEN_TYPE: { status: 401, type: 'authentication_error', message: 'The bearer token is not an access token of a type this gateway accepts (typ).' },
+  RAMPART_AUTH_INVALID_DPOP_PROOF: { status: 401, type: 'authentication_error', message: 'The DPoP proof is not valid.' },
   RAMPART_AUTH_WORKLOAD_NOT_TRUSTED: { status: 401, type: 'authentication_error', message: 'No workload trust rule accepts this token (audience, subject or claims do not match).' },
 
   // --- authorization

@@ -58,6 +58,8 @@ export interface Principal {
   readonly onBehalfOf?: DelegatingUser;
   /** Workload trust rule that accepted the token (its `name`, or `workloads[<index>]`). */
   readonly trustRule?: string;
+  /** RFC 9449 `cnf.jkt` of a DPoP-bound token: the thumbprint of the key every proof must use. */
+  readonly dpopJkt?: string;
 }
 
 // An error raised after the caller was identified (a suspended agent, an unregistered one): the

@@ -4,7 +4,9 @@
 import type { Clock } from '../core/clock.ts';
 import type { ApiKeyRepo } from '../store/types.ts';
 import { ApiKeyService } from './api-keys.ts';
-import { createAuthenticator, type Authenticate } from './authenticate.ts';
+import { createAuthenticator, type Authenticate, type DpopSettings } from './authenticate.ts';
+import { createDpopNonceSource, createDpopVerifier, type DpopReplayStore } from './dpop.ts';
+import { Secret } from '../core/secret.ts';
 import { apiKeySettings, type AuthConfig } from '../config/auth.ts';
 import type { FetchLike } from './idp-fetch.ts';
 import type { WarnLogger } from './last-used.ts';
@@ -26,6 +28,21 @@ export interface IdentityDeps {
   logger?: WarnLogger;
   /** Injectable fetch for discovery and JWKS (tests). */
   fetch?: FetchLike;
+  /** Where used DPoP proofs are remembered; default in memory (one instance). */
+  dpopReplay?: DpopReplayStore;
+}
+
+function dpopSettings(cfg: AuthConfig['dpop'], deps: IdentityDeps): DpopSettings | undefined {
+  if (cfg.mode === 'disabled') return undefined;
+  const verify = createDpopVerifier({
+    algorithms: cfg.algorithms,
+    maxAgeSeconds: cfg.maxAgeSeconds,
+    clockSkewSeconds: cfg.clockSkewSeconds,
+    ...(deps.clock ? { clock: deps.clock } : {}),
+    ...(deps.dpopReplay ? { replay: deps.dpopReplay } : {}),
+    ...(cfg.nonce ? { nonce: createDpopNonceSource({ ...(cfg.nonceSecret ? { secret: new Secret(cfg.nonceSecret) } : {}), ...(deps.clock ? { clock: deps.clock } : {}) }) } : {}),
+  });
+  return { mode: cfg.mode, algorithms: cfg.algorithms, verify };
 }
 
 /**
@@ -56,7 +73,7 @@ export function createIdentity(cfg: AuthConfig, deps: IdentityDeps): Identity {
           ...(deps.logger ? { logger: deps.logger } : {}),
         });
   return {
-    authenticate: createAuthenticator({ oidc, apiKeys, keysDisabled: settings === null }),
+    authenticate: createAuthenticator({ oidc, apiKeys, keysDisabled: settings === null, ...(oidc ? { dpop: dpopSettings(cfg.dpop, deps) } : {}) }),
     oidc,
     apiKeys,
     close: async () => {

@@ -27,6 +27,7 @@ import type { WorkloadRuleConfig } from '../config/workload-trust.ts';
 import type { FetchLike } from './idp-fetch.ts';
 import type { JwksSource } from './jwks-source.ts';
 import { mapJoseError } from './jwt-errors.ts';
+import { readDpopBinding } from './dpop-binding.ts';
 import { buildTrustedIssuers, normalizeTyp, type TrustedIssuer } from './trusted-issuers.ts';
 import { TtlCache } from './ttl-cache.ts';
 
@@ -149,7 +150,11 @@ export class OidcAuthenticator {
       throw new RampartError('RAMPART_AUTH_TOKEN_NOT_YET_VALID', { detail: 'The token was issued in the future (iat).' });
     }
 
-    const principal = issuer.toPrincipal(payload, issuer);
+    const mapped = issuer.toPrincipal(payload, issuer);
+    // RFC 9449 §6.1: a DPoP-bound token carries the proof key's thumbprint; the authenticate stage
+    // refuses it without a proof by that key.
+    const jkt = readDpopBinding(payload);
+    const principal = jkt === undefined ? mapped : { ...mapped, dpopJkt: jkt };
     // `exp` is required and numeric after jwtVerify.
     this.#cache.set(cacheKey, principal, Math.min((payload.exp as number) * 1000, now + this.#maxTtlMs));
     return principal;

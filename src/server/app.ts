@@ -129,7 +129,7 @@ export async function startApp(config: RampartConfig, opts: AppOptions): Promise
     await audit.start();
     const auditLog = audit;
     metrics.auditQueueDepth = () => auditLog.stats().queued;
-    const identity = buildIdentity(config, store, clock, logger, sourceIp);
+    const identity = buildIdentity(config, store, clock, logger, sourceIp, counters);
     closers.push(() => identity.close());
     // Fetch every issuer's discovery document and keys now, so the first caller does not pay for
     // it; in the background, because an IdP that is down must not stop the gateway from starting

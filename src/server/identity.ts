@@ -12,7 +12,9 @@ import { createIdentity } from '../identity/create-identity.ts';
 import type { OidcAuthenticator } from '../identity/oidc-authenticator.ts';
 import type { AuthResult } from '../gateway/data-plane.ts';
 import type { KeyManager } from '../admin/keys-routes.ts';
-import type { Store } from '../store/types.ts';
+import type { Counters, Store } from '../store/types.ts';
+import type { DpopReplayStore } from '../identity/dpop.ts';
+import { trustedHeaderReader } from './client-ip.ts';
 import { AgentService, type AgentCheck } from '../identity/agents.ts';
 import { refusalOf } from '../core/principal.ts';
 
@@ -37,14 +39,47 @@ const disabledKeys = (): never => {
   throw new RampartError('RAMPART_CONFLICT', { detail: 'API keys are disabled in this configuration (auth.apiKeys).' });
 };
 
+/**
+ * Used DPoP proofs in the shared counters (Redis), so a proof used on one instance is a replay on
+ * every other: the first claim of a key takes the only unit of a counter that lives as long as a
+ * proof is acceptable.
+ */
+function countersReplayStore(counters: Counters, clock: Clock): DpopReplayStore {
+  return {
+    claim: async (key, ttlSeconds) => {
+      const now = clock.now();
+      const r = await counters.takeAll([{ key, cost: 1, limit: 1, window: { kind: 'fixed', startMs: 0, endMs: now + ttlSeconds * 1000 } }], now);
+      return r.allowed;
+    },
+  };
+}
+
+/**
+ * The request URL as the client used it, for the DPoP proof's `htu`: `auth.dpop.publicBaseUrl`,
+ * else the Host header with https when a trusted proxy says so.
+ */
+function requestUrl(config: RampartConfig): (req: IncomingMessage) => string {
+  const base = config.auth.dpop.publicBaseUrl?.replace(/\/+$/, '');
+  if (base !== undefined) return (req) => `${base}${req.url ?? '/'}`;
+  const proto = trustedHeaderReader(config.server.trustedProxies, 'x-forwarded-proto');
+  return (req) => `${proto(req)?.toLowerCase() === 'https' ? 'https' : 'http'}://${req.headers.host ?? 'localhost'}${req.url ?? '/'}`;
+}
+
 export function buildIdentity(
   config: RampartConfig,
   store: Store,
   clock: Clock,
   logger: Logger,
   sourceIp: (req: IncomingMessage) => string | null = () => null,
+  counters?: Counters,
 ): Identity {
-  const inner = createIdentity(config.auth, { keys: store.keys, clock, logger });
+  const inner = createIdentity(config.auth, {
+    keys: store.keys,
+    clock,
+    logger,
+    ...(counters?.kind === 'redis' ? { dpopReplay: countersReplayStore(counters, clock) } : {}),
+  });
+  const urlOf = requestUrl(config);
   const agents = new AgentService({ repo: store.agents, config: config.agents, clock, logger });
   const svc = inner.apiKeys;
   const keys: KeyManager = svc
@@ -64,7 +99,7 @@ export function buildIdentity(
     : { create: disabledKeys, list: disabledKeys, get: disabledKeys, revoke: disabledKeys, rotate: disabledKeys, hygiene: disabledKeys };
   return {
     authenticate: async (req) => {
-      const principal = await inner.authenticate(req.headers, { sourceIp: sourceIp(req) });
+      const principal = await inner.authenticate(req.headers, { sourceIp: sourceIp(req), method: req.method ?? 'GET', url: urlOf(req) });
       let agent: AgentCheck | null;
       try {
         agent = await agents.check(principal);
