@@ -24,6 +24,7 @@ import type { Principal } from '../core/principal.ts';
 import { buildPolicyEngine } from '../policy/build-engine.ts';
 import { CedarEngine } from '../policy/cedar-engine.ts';
 import { ConditionalAccess } from '../policy/conditional-access.ts';
+import { openCountryDatabase } from '../policy/geoip.ts';
 import { describeAction, type Action } from '../policy/policy.ts';
 import { loadConfig } from '../server/config.ts';
 
@@ -141,11 +142,17 @@ export function policyCommand(configOption: () => Option): Command {
     .option('--at <time>', 'when the request is made (ISO 8601 with offset; default now), for time windows')
     .option('--risk <level>', 'the principal risk: low (default), medium or high')
     .option('--json', 'print the result as JSON')
-    .action((o: TestOptions) => {
+    .action(async (o: TestOptions) => {
       const config = loadConfig(o.config);
       const { principal, action, context } = describedRequest(o);
       const engine = buildPolicyEngine(config);
       const rules = new ConditionalAccess(config.access.rules, { deployments: config.deployments });
+      // As on the gateway: without a country given, the operator's database answers for the address.
+      if (context.country === null && context.sourceIp !== null && config.access.countryDatabase && rules.size > 0) {
+        const db = await openCountryDatabase(config.access.countryDatabase);
+        context.country = db.lookup(context.sourceIp);
+        db.close();
+      }
       const access =
         rules.size === 0
           ? null

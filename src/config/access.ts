@@ -56,7 +56,7 @@ export const stepUpSchema = z
 export const accessConditionsSchema = z
   .strictObject({
     networks: z.array(cidrSchema).min(1).max(10_000).optional().describe('Source address in one of these IPs or CIDR blocks (IPv4-mapped IPv6 addresses count as IPv4).'),
-    countries: z.array(z.string().regex(/^[A-Z]{2}$/, 'ISO 3166-1 alpha-2, upper case')).min(1).optional().describe('Source country (from access.countryHeader); an unknown country never matches.'),
+    countries: z.array(z.string().regex(/^[A-Z]{2}$/, 'ISO 3166-1 alpha-2, upper case')).min(1).optional().describe('Source country (from access.countryDatabase or access.countryHeader); an unknown country never matches.'),
     time: timeWindowSchema.optional(),
     principalKinds: z.array(z.enum(['user', 'app', 'agent', 'workload'])).min(1).optional(),
     authMethods: z.array(z.enum(['oidc', 'workload', 'api-key'])).min(1).optional(),
@@ -93,7 +93,12 @@ export const accessSchema = z
       .string()
       .regex(/^[a-z0-9-]{1,64}$/, 'a lower-case header name')
       .optional()
-      .describe('Header holding the client\'s ISO country code, set by a trusted proxy (e.g. cf-ipcountry). Read only from server.trustedProxies peers.'),
+      .describe('Header holding the client\'s ISO country code, set by a trusted proxy (e.g. cf-ipcountry). Read only from server.trustedProxies peers; it wins over countryDatabase when present.'),
+    countryDatabase: z
+      .string()
+      .min(1)
+      .optional()
+      .describe('Path of a MaxMind DB (GeoLite2/GeoIP2 Country or City .mmdb) the operator supplies; the client address is looked up in it. Reloaded when the file changes.'),
     risk: z
       .strictObject({
         windowMinutes: z.int().min(1).max(1_440).default(15).describe('Blocked detections older than this no longer count.'),

@@ -35,6 +35,7 @@ import { accessReviewRoutes } from '../admin/access-review-routes.ts';
 import { QuotaService } from '../policy/quotas.ts';
 import { RiskTracker } from '../policy/risk-tracker.ts';
 import { buildAccessCheck } from './access-gate.ts';
+import { openCountryDatabase } from '../policy/geoip.ts';
 import { openCounters } from '../store/counters/open-counters.ts';
 import { openStore } from '../store/open-store.ts';
 import type { Counters, Store } from '../store/types.ts';
@@ -104,11 +105,13 @@ export async function startApp(config: RampartConfig, opts: AppOptions): Promise
   const basePolicy = buildPolicyEngine(config);
   // access.rules: compiled (and their deployment and permission names checked) before anything is opened.
   const risk = new RiskTracker({ windowMs: config.access.risk.windowMinutes * 60_000, medium: config.access.risk.medium, high: config.access.risk.high, categories: config.access.risk.categories });
-  const access = buildAccessCheck(config, { clock, risk, sourceIp });
+  // access.countryDatabase: opened and checked (a MaxMind Country or City database) before anything else.
+  const countries = config.access.countryDatabase ? await openCountryDatabase(config.access.countryDatabase, { logger }) : null;
+  const access = buildAccessCheck(config, { clock, risk, sourceIp, countries });
   const store = await openStore(config.storage, { logger });
   let counters: Counters | undefined;
   let audit: AuditLog | undefined;
-  const closers: (() => Promise<void>)[] = [];
+  const closers: (() => Promise<void>)[] = [async () => countries?.close()];
   let droppedSeen = 0;
   try {
     counters = await openCounters(config.counters, { logger });

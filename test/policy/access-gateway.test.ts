@@ -10,6 +10,12 @@ import { after, before, describe, it } from 'node:test';
 import { LocalIdp } from '../support/local-idp.ts';
 import { defaultConfig, startTestGateway, type TestGateway } from '../support/gateway.ts';
 import { TENANT_A, entraV2User } from '../support/token-shapes.ts';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { writeMmdb } from '../support/mmdb-writer.ts';
+
+const geoDir = mkdtempSync(join(tmpdir(), 'rampart-geo-'));
 
 let idp: LocalIdp;
 let entra: LocalIdp;
@@ -19,6 +25,8 @@ const entraIss = () => `${entra.issuer}/${TENANT_A}/v2.0`;
 
 before(async () => {
   [idp, entra] = await Promise.all([LocalIdp.start(), LocalIdp.start()]);
+  // The operator's country database (a GeoLite2-Country shaped .mmdb).
+  await writeMmdb(join(geoDir, 'country.mmdb'), [{ cidr: '100.20.0.0/16', country: 'KP' }, { cidr: '192.0.2.0/24', country: 'DE' }, { cidr: '2001:db8:cafe::/48', country: 'KP' }], { databaseType: 'GeoLite2-Country' });
   gw = await startTestGateway((url, dir) => {
     const base = defaultConfig(url, dir) as { deployments: Record<string, unknown>[] };
     return {
@@ -35,6 +43,7 @@ before(async () => {
       deployments: [...base.deployments.filter((d) => d.name !== 'other'), { name: 'secret', sensitivity: 'high', targets: [{ provider: 'echo' }] }],
       access: {
         countryHeader: 'x-client-country',
+        countryDatabase: join(geoDir, 'country.mmdb'),
         risk: { medium: 1, high: 2, windowMinutes: 10 },
         rules: [
           { name: 'break-glass', when: { groups: ['break-glass'] }, action: 'allow' },
@@ -53,6 +62,7 @@ before(async () => {
 after(async () => {
   await gw?.close();
   await Promise.all([idp?.stop(), entra?.stop()]);
+  rmSync(geoDir, { recursive: true, force: true });
 });
 
 const token = (claims: Record<string, unknown> = {}) => idp.sign({ roles: ['chat.invoke'], ...claims });
@@ -107,6 +117,21 @@ describe('conditional access through the gateway', () => {
     assert.equal(glass.status, 200);
     await glass.text();
     assert.deepEqual((await auditOf('ca-glass'))?.details?.access, { effect: 'allow', rule: 'break-glass', rules: ['break-glass'] });
+  });
+
+  it('looks the client address up in the operator\'s MaxMind database when no proxy names the country', async () => {
+    for (const ip of ['100.20.3.9', '2001:db8:cafe::1', '::ffff:100.20.200.1']) {
+      const res = await call(await token(), 'chat', { headers: { 'x-forwarded-for': ip } });
+      assert.equal(res.status, 403, ip);
+      assert.match((await errorOf(res)).message, /no-embargoed-countries/);
+    }
+    const de = await call(await token(), 'chat', { headers: { 'x-forwarded-for': '192.0.2.10' } });
+    assert.equal(de.status, 200);
+    await de.text();
+    // The trusted proxy's header, when it has a country, wins over the database.
+    const named = await call(await token(), 'chat', { headers: { 'x-forwarded-for': '100.20.3.9', 'x-client-country': 'DE' } });
+    assert.equal(named.status, 200);
+    await named.text();
   });
 
   it('restricts a client app to its deployments, in calls and in the model list', async () => {
