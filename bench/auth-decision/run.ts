@@ -105,7 +105,9 @@ const rows: Row[] = [];
 for (const alg of ['ES256', 'RS256'] as const) {
   const k = await keyFor(alg);
   const tokens = await mint(k, TOKENS);
-  const action = (i: number) => actions[(i * 31) % actions.length]!;
+  // Each caller uses two actions of its own (one app, a model or two), as in the steady state the
+  // decision cache is sized for; the tokens cycle, so every call of the cached row is a repeat.
+  const action = (i: number) => actions[((i % TOKENS) * 7 + (Math.floor(i / TOKENS) % 2)) % actions.length]!;
   const uncachedN = Math.min(CALLS, TOKENS * 5);
 
   rows.push(

@@ -5,6 +5,19 @@
 import { RampartError } from '../core/errors.ts';
 import type { DeploymentConfig } from '../config/schema.ts';
 import type { AdminRoute } from './admin-api.ts';
+import type { GateStatus } from '../models/deploy-gate.ts';
+
+/** What the deployment views need of the deploy gate. */
+export interface GateReader {
+  status(deployment: string): Promise<GateStatus | null>;
+}
+
+/** A gated deployment's model: which one, what it must pass, whether it is served and why not. */
+async function modelView(gate: GateReader | undefined, name: string) {
+  const s = gate ? await gate.status(name) : null;
+  if (s === null) return null;
+  return { name: s.model.name, digest: s.model.digest ?? null, require: s.model.require, served: s.allowed, missing: s.missing, record: s.record };
+}
 
 export interface TargetView {
   provider: string;
@@ -42,7 +55,7 @@ export function deploymentView(d: DeploymentConfig) {
   };
 }
 
-export function deploymentRoutes(deployments: readonly DeploymentConfig[]): AdminRoute[] {
+export function deploymentRoutes(deployments: readonly DeploymentConfig[], gate?: GateReader): AdminRoute[] {
   const byName = new Map(deployments.map((d) => [d.name, d]));
   return [
     {
@@ -50,7 +63,7 @@ export function deploymentRoutes(deployments: readonly DeploymentConfig[]): Admi
       path: '/admin/v1/deployments',
       action: 'deployments.list',
       permission: 'deployments:read',
-      handle: async () => ({ status: 200, body: { data: deployments.map(deploymentView) } }),
+      handle: async () => ({ status: 200, body: { data: await Promise.all(deployments.map(async (d) => ({ ...deploymentView(d), model: await modelView(gate, d.name) }))) } }),
     },
     {
       method: 'GET',
@@ -60,7 +73,7 @@ export function deploymentRoutes(deployments: readonly DeploymentConfig[]): Admi
       handle: async ({ params }) => {
         const d = byName.get(params.name ?? '');
         if (!d) throw new RampartError('RAMPART_NOT_FOUND', { detail: 'No such deployment.' });
-        return { status: 200, body: deploymentView(d) };
+        return { status: 200, body: { ...deploymentView(d), model: await modelView(gate, d.name) } };
       },
     },
   ];

@@ -15,6 +15,7 @@ import { guardCommand } from './guard-command.ts';
 import { policyCommand } from './policy-command.ts';
 import { elevateCommand } from './elevate-command.ts';
 import { accessCommand } from './access-command.ts';
+import { modelCommand } from './model-command.ts';
 
 const program = new Command()
   .name('rampart')
@@ -79,6 +80,7 @@ program.addCommand(guardCommand(configOption));
 program.addCommand(policyCommand(configOption));
 program.addCommand(elevateCommand());
 program.addCommand(accessCommand());
+program.addCommand(modelCommand(configOption));
 
 program.parseAsync(process.argv).catch((e: unknown) => {
   if (e instanceof ConfigError) {

@@ -8,6 +8,7 @@
  */
 import { z } from 'zod';
 import { agentsConfigSchema } from './agents.ts';
+import { deploymentModelSchema, modelsConfigSchema } from './models.ts';
 import { accessSchema, SENSITIVITIES } from './access.ts';
 import { authConfigSchema } from './auth.ts';
 import { guardSchema } from './guard.ts';
@@ -26,7 +27,7 @@ export const limitValuesSchema = z
   })
   .describe('Request and token limits. A missing value means no limit of that kind.');
 
-export const ADMIN_PERMISSIONS = ['keys:read', 'keys:write', 'deployments:read', 'audit:read', 'detections:read', 'guard:analyze', 'tools:write', 'elevations:approve', 'agents:read', 'agents:write'] as const;
+export const ADMIN_PERMISSIONS = ['keys:read', 'keys:write', 'deployments:read', 'audit:read', 'detections:read', 'guard:analyze', 'tools:write', 'elevations:approve', 'agents:read', 'agents:write', 'models:read', 'models:write', 'models:approve'] as const;
 export type AdminPermission = (typeof ADMIN_PERMISSIONS)[number];
 
 export const roleSchema = z
@@ -102,6 +103,7 @@ export function buildConfigSchema(providers: readonly TargetSchemaSource[]) {
       limits: limitValuesSchema.optional().describe('Limits for the deployment as a whole, across all callers.'),
       guard: z.string().optional().describe("Guard profile for this deployment (default: guard.defaultProfile; 'off' disables scanning)."),
       sensitivity: z.enum(SENSITIVITIES).optional().describe('How sensitive the deployment is (default low); access rules can condition on it.'),
+      model: deploymentModelSchema.optional(),
     })
     .describe('A deployment: what clients call, mapped to upstream targets.');
 
@@ -166,9 +168,19 @@ export function buildConfigSchema(providers: readonly TargetSchemaSource[]) {
         .describe('The hash-chained audit log: one event per request and admin action, written in batches.'),
       guard: guardSchema.prefault({}),
       toolPolicies: toolPoliciesSchema,
+      models: modelsConfigSchema.prefault({}),
       deployments: z.array(deploymentSchema).default([]).describe('What clients can call, by name (their `model`).'),
     })
     .superRefine((cfg, ctx) => {
+      cfg.deployments.forEach((d, i) => {
+        const required = typeof d.model === 'object' ? (d.model.require ?? cfg.models.require) : d.model !== undefined ? cfg.models.require : [];
+        if (required.includes('trusted-publisher') && cfg.models.publishers.length === 0) {
+          ctx.addIssue({ code: 'custom', path: ['deployments', i, 'model'], message: 'requires trusted-publisher, but models.publishers is empty' });
+        }
+        if (required.includes('trusted-signature') && cfg.models.signers.length === 0) {
+          ctx.addIssue({ code: 'custom', path: ['deployments', i, 'model'], message: 'requires trusted-signature, but models.signers is empty' });
+        }
+      });
       const seen = new Map<string, number>();
       cfg.deployments.forEach((d, i) => {
         const prev = seen.get(d.name);

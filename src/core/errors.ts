@@ -107,6 +107,7 @@ export const ERROR_CODES = {
   RAMPART_AGENT_SUSPENDED: { status: 403, type: 'permission_error', message: 'This agent is suspended in the agent inventory.' },
   RAMPART_AGENT_EXPIRED: { status: 403, type: 'permission_error', message: 'This agent\'s registration has expired.' },
   RAMPART_AGENT_UNREGISTERED: { status: 403, type: 'permission_error', message: 'This agent is not registered in the agent inventory.' },
+  RAMPART_MODEL_NOT_VERIFIED: { status: 403, type: 'permission_error', message: 'The model behind this deployment has not passed verification (scan, signature, approval): it is not served.' },
   RAMPART_AGENT_TOOL_NOT_ALLOWED: { status: 403, type: 'permission_error', message: 'This agent is not registered for a tool the request defines (allowedTools).' },
   RAMPART_AUTH_KEY_NETWORK: { status: 403, type: 'permission_error', message: 'The API key may not be used from this network.' },
   RAMPART_KEY_POLICY: { status: 400, type: 'invalid_request_error', message: 'The API key does not meet the key policy (auth.apiKeyPolicy).' },

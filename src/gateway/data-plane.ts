@@ -49,6 +49,8 @@ export interface DataPlaneDeps {
   /** Conditional access (access.rules), after the policy engine allowed; absent when no rule is configured. */
   access?: AccessCheck | undefined;
   quotas: QuotaService;
+  /** The deploy gate (models/deploy-gate.ts): undefined (synchronously) for deployments it does not gate. */
+  modelGate?: { check(deployment: string): Promise<void> | undefined };
   deployments: ReadonlyMap<string, DeploymentEntry>;
   inputGuard: InputGuard;
   outputGuard: OutputGuard;
@@ -132,6 +134,9 @@ export class DataPlane {
       }
       this.#enforceAccess(state, req, auth.principal, { kind: 'invoke', deployment: deploymentName });
       assertAgentTools(auth.principal, body.tools);
+      // The deploy gate: a deployment whose registered model has not passed verification is not served.
+      const gate = this.#d.modelGate?.check(deploymentName);
+      if (gate) await gate;
       if (!deployment.router.supports(spec.op)) {
         throw new RampartError('RAMPART_UNSUPPORTED_OPERATION', { detail: `Deployment '${deploymentName}' cannot serve ${spec.op}.` });
       }

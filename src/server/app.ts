@@ -43,6 +43,11 @@ import { keyRoutes } from '../admin/keys-routes.ts';
 import { agentRoutes } from '../admin/agents-routes.ts';
 import { scopeToAgents } from '../identity/agent-scope.ts';
 import { deploymentRoutes } from '../admin/deployments-routes.ts';
+import { modelRoutes } from '../admin/models-routes.ts';
+import { ModelGate } from '../models/deploy-gate.ts';
+import { ModelRegistry } from '../models/registry.ts';
+import { RegisterJobs } from '../models/register-jobs.ts';
+import { modelTools } from '../models/tools.ts';
 import { auditRoutes } from '../admin/audit-routes.ts';
 import type { AdminDeps, AdminRoute } from '../admin/admin-api.ts';
 import { buildIdentity, type Identity } from './identity.ts';
@@ -180,12 +185,23 @@ export async function startApp(config: RampartConfig, opts: AppOptions): Promise
     closers.push(async () => policy.close());
     const elevations = new ElevationService({ repo: store.elevations, eligibility, clock, changed: () => policy.refresh() });
 
+    // Model integrity: the registry (hash, verify, scan, approve) and the deploy gate over it.
+    const modelGate = new ModelGate({ repo: store.models, deployments: config.deployments, models: config.models, clock });
+    const registry = new ModelRegistry({ repo: store.models, config: config.models, tools: modelTools, clock, changed: () => modelGate.invalidate() });
+    const registerJobs = new RegisterJobs(registry, { clock });
+    closers.push(() => registerJobs.idle());
+    for (const name of modelGate.deployments) {
+      const s = await modelGate.status(name);
+      if (s && !s.allowed) logger.warn({ deployment: name, model: s.model.name, missing: s.missing }, 'deployment refused until its model passes verification');
+    }
+
     const dataPlane = new DataPlane({
       authenticate: (req) => identity.authenticate(req),
       // Registered agents are narrowed to their inventory's allowedDeployments (identity/agent-scope.ts).
       policy: scopeToAgents(policy),
       access,
       quotas,
+      modelGate,
       deployments: entries,
       inputGuard: guard,
       outputGuard: guard,
@@ -216,7 +232,8 @@ export async function startApp(config: RampartConfig, opts: AppOptions): Promise
     const adminRoutes: AdminRoute[] = [
       ...keyRoutes(identity.keys, () => clock.now()),
       ...agentRoutes(identity.agents),
-      ...deploymentRoutes(config.deployments),
+      ...deploymentRoutes(config.deployments, modelGate),
+      ...modelRoutes(registry, registerJobs),
       ...auditRoutes(store.audit, { verify: () => verifyAudit(store.audit) }),
       ...detectionRoutes(store.detections),
       ...toolPinRoutes(store.pins, (prefix) => pins.forget(prefix)),

@@ -8,6 +8,7 @@ import { SqlApiKeyRepo } from './api-key-repo.ts';
 import { SqlAuditRepo } from './audit-repo.ts';
 import { SqlDetectionRepo } from './detection-repo.ts';
 import { SqlPinRepo } from './pin-repo.ts';
+import { SqlModelRepo } from './model-repo.ts';
 import { SqlElevationRepo } from './elevation-repo.ts';
 import type { StorageConfig } from '../config/storage.ts';
 import { migrate } from './migrate.ts';
@@ -58,6 +59,7 @@ export function storeOn(sql: SqlClient): Store {
     detections: new SqlDetectionRepo(sql),
     pins: new SqlPinRepo(sql),
     elevations: new SqlElevationRepo(sql),
+    models: new SqlModelRepo(sql),
     async ping() {
       await sql.query('SELECT 1');
     },

@@ -120,6 +120,85 @@ export interface AgentRepo {
   touch(lastSeen: ReadonlyMap<string, number>): Promise<void>;
 }
 
+/** Where a model artifact came from (as registered; `publisher` is what trusted-publisher checks). */
+export interface ModelSource {
+  /** e.g. huggingface, ollama, s3, internal. */
+  hub: string | null;
+  /** e.g. meta-llama/Llama-3.1-8B-Instruct. */
+  repository: string | null;
+  revision: string | null;
+  publisher: string | null;
+  url: string | null;
+}
+
+export interface ModelSignatureResult {
+  /** verified: by a trusted signer; unsigned: no signature file; invalid: a signature that no trusted signer verifies, or a changed file. */
+  status: 'verified' | 'unsigned' | 'invalid';
+  /** The trusted signer (models.signers[].name) that verified it. */
+  signer: string | null;
+  /** What the signature says about its signer: key id, certificate subject, Sigstore identity. */
+  identity: { kind: string; keyId?: string; subject?: string; issuer?: string } | null;
+  /** Why it is invalid (an error code and a message naming the file). */
+  error: { code: string; message: string } | null;
+  checkedAt: number;
+}
+
+export interface ModelScanFinding {
+  severity: 'malicious' | 'suspicious' | 'error' | 'info';
+  file: string;
+  offset?: number;
+  rule: string;
+  callable?: string;
+  message: string;
+}
+
+export interface ModelScanResult {
+  verdict: 'clean' | 'suspicious' | 'malicious' | 'error';
+  /** By severity. */
+  counts: Record<string, number>;
+  /** The most severe findings first, at most 100. */
+  findings: ModelScanFinding[];
+  scanner: string;
+  scannedAt: number;
+}
+
+export interface ModelApproval {
+  status: 'pending' | 'approved' | 'rejected';
+  by: string | null;
+  at: number | null;
+  note: string | null;
+}
+
+/** One registered model artifact (a name at one root digest). */
+export interface ModelRecord {
+  id: string;
+  name: string;
+  /** `sha256:<hex>`: the OpenSSF model-signing root digest over every file. */
+  digest: string;
+  source: ModelSource;
+  /** Where it was read from when registered (informational). */
+  location: string | null;
+  files: number;
+  bytes: number;
+  signature: ModelSignatureResult;
+  scan: ModelScanResult;
+  approval: ModelApproval;
+  createdAt: number;
+  createdBy: string | null;
+  updatedAt: number;
+}
+
+export interface ModelRepo {
+  /** Fails with RAMPART_CONFLICT when this name and digest are registered already. */
+  insert(rec: ModelRecord): Promise<void>;
+  get(id: string): Promise<ModelRecord | null>;
+  /** The newest version of a name, or the one with `digest`. */
+  find(name: string, digest?: string): Promise<ModelRecord | null>;
+  list(opts: { name?: string; limit: number; cursor?: string | null }): Promise<Page<ModelRecord>>;
+  /** Sets the approval; null when no such model. */
+  setApproval(id: string, approval: ModelApproval, at: number): Promise<ModelRecord | null>;
+}
+
 export interface AuditFilter {
   from?: number;
   to?: number;
@@ -237,6 +316,7 @@ export interface Store {
   readonly detections: DetectionRepo;
   readonly pins: PinRepo;
   readonly elevations: ElevationRepo;
+  readonly models: ModelRepo;
   /** Cheap round trip for /readyz. */
   ping(): Promise<void>;
   close(): Promise<void>;

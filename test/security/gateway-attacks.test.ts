@@ -212,6 +212,12 @@ describe('every admin route', () => {
     ['POST', '/admin/v1/elevations/elv_00000000000000000000000000/deny', 'elevations:approve'],
     ['POST', '/admin/v1/elevations/elv_00000000000000000000000000/revoke', 'elevations:approve'],
     ['GET', '/admin/v1/access-review?days=30', 'audit:read'],
+    ['GET', '/admin/v1/models', 'models:read'],
+    ['GET', '/admin/v1/models/mdl_abcdefgh', 'models:read'],
+    ['POST', '/admin/v1/models', 'models:write', { name: 'm', path: '/etc' }],
+    ['GET', '/admin/v1/models/jobs/job_abcdefgh', 'models:write'],
+    ['POST', '/admin/v1/models/mdl_abcdefgh/approve', 'models:approve'],
+    ['POST', '/admin/v1/models/mdl_abcdefgh/reject', 'models:approve'],
   ];
   const call = (method: string, path: string, cred: string | null, body?: unknown) =>
     fetch(`${gw.app.url}${path}`, {
