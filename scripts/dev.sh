@@ -6,6 +6,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/use-node.sh
 npm ci --no-audit --no-fund
+bash scripts/ensure-bubblewrap.sh
 case "${1:-start}" in
   start) exec npm start ;;
   test) exec npm test ;;

@@ -27,7 +27,7 @@ export const limitValuesSchema = z
   })
   .describe('Request and token limits. A missing value means no limit of that kind.');
 
-export const ADMIN_PERMISSIONS = ['keys:read', 'keys:write', 'deployments:read', 'audit:read', 'detections:read', 'guard:analyze', 'tools:write', 'elevations:approve', 'agents:read', 'agents:write', 'models:read', 'models:write', 'models:approve'] as const;
+export const ADMIN_PERMISSIONS = ['keys:read', 'keys:write', 'deployments:read', 'audit:read', 'detections:read', 'guard:analyze', 'tools:write', 'elevations:approve', 'agents:read', 'agents:write', 'models:read', 'models:write', 'models:approve', 'sandbox:execute', 'sandbox:read', 'sandbox:approve'] as const;
 export type AdminPermission = (typeof ADMIN_PERMISSIONS)[number];
 
 export const roleSchema = z

@@ -10,7 +10,7 @@ import { describeAction, type Action, type PolicyEngine } from './policy.ts';
 /** Built-in roles, one per name in RESERVED_ROLES (config may not redefine them). */
 export const BUILT_IN_ROLES: Readonly<Record<(typeof RESERVED_ROLES)[number], RoleConfig>> = {
   admin: { description: 'Every admin API permission.', deployments: [], admin: ['*'] },
-  auditor: { description: 'Read keys, agents, models, deployments, the audit log and detections.', deployments: [], admin: ['keys:read', 'agents:read', 'models:read', 'deployments:read', 'audit:read', 'detections:read'] },
+  auditor: { description: 'Read keys, agents, models, deployments, the audit log and detections.', deployments: [], admin: ['keys:read', 'agents:read', 'models:read', 'sandbox:read', 'deployments:read', 'audit:read', 'detections:read'] },
 };
 
 interface CompiledRole {

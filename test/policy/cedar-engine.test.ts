@@ -45,7 +45,7 @@ describe('built-in Cedar roles', () => {
   const READS = ['keys:read', 'deployments:read', 'audit:read', 'detections:read'];
   const TABLE: { role: string; kind: PrincipalKind; admin: readonly string[]; invoke: readonly string[] }[] = [
     { role: 'admin', kind: 'user', admin: ADMIN_PERMISSIONS, invoke: [] },
-    { role: 'auditor', kind: 'user', admin: [...READS, 'agents:read', 'models:read'], invoke: [] },
+    { role: 'auditor', kind: 'user', admin: [...READS, 'agents:read', 'models:read', 'sandbox:read'], invoke: [] },
     { role: 'model-user', kind: 'user', admin: [], invoke: ['allowed'] },
     { role: 'model-user', kind: 'app', admin: [], invoke: ['allowed'] },
     { role: 'model-user', kind: 'agent', admin: [], invoke: [] },
@@ -54,7 +54,7 @@ describe('built-in Cedar roles', () => {
     { role: 'agent', kind: 'user', admin: [], invoke: [] },
     { role: 'app-owner', kind: 'user', admin: ['deployments:read', 'keys:read'], invoke: [] },
     { role: 'security-reader', kind: 'user', admin: ['audit:read', 'detections:read', 'deployments:read', 'models:read'], invoke: [] },
-    { role: 'security-admin', kind: 'user', admin: ['audit:read', 'detections:read', 'deployments:read', 'keys:read', 'guard:analyze', 'tools:write', 'models:read', 'models:approve'], invoke: [] },
+    { role: 'security-admin', kind: 'user', admin: ['audit:read', 'detections:read', 'deployments:read', 'keys:read', 'guard:analyze', 'tools:write', 'models:read', 'models:approve', 'sandbox:read', 'sandbox:approve'], invoke: [] },
     { role: 'platform-admin', kind: 'user', admin: ADMIN_PERMISSIONS, invoke: DEPLOYMENTS },
     { role: 'nobody-knows-me', kind: 'user', admin: [], invoke: [] },
   ];
