@@ -10,7 +10,7 @@ import { buildIdentity, type Identity } from '../server/identity.ts';
 import { loadConfig } from '../server/config.ts';
 import type { RampartConfig } from '../config/schema.ts';
 
-export async function adminRequest(server: string, method: 'GET' | 'POST', path: string, body?: unknown): Promise<unknown> {
+export async function adminRequest(server: string, method: 'GET' | 'POST' | 'DELETE', path: string, body?: unknown): Promise<unknown> {
   const token = process.env.RAMPART_TOKEN;
   if (!token) throw new RampartError('RAMPART_AUTH_MISSING', { detail: 'Set RAMPART_TOKEN to an admin credential to use --server.' });
   let res: Response;

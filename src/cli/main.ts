@@ -16,6 +16,7 @@ import { policyCommand } from './policy-command.ts';
 import { elevateCommand } from './elevate-command.ts';
 import { accessCommand } from './access-command.ts';
 import { modelCommand } from './model-command.ts';
+import { sandboxCommand } from './sandbox-command.ts';
 
 const program = new Command()
   .name('rampart')
@@ -81,6 +82,7 @@ program.addCommand(policyCommand(configOption));
 program.addCommand(elevateCommand());
 program.addCommand(accessCommand());
 program.addCommand(modelCommand(configOption));
+program.addCommand(sandboxCommand(configOption));
 
 program.parseAsync(process.argv).catch((e: unknown) => {
   if (e instanceof ConfigError) {

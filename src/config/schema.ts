@@ -9,6 +9,7 @@
 import { z } from 'zod';
 import { agentsConfigSchema } from './agents.ts';
 import { deploymentModelSchema, modelsConfigSchema } from './models.ts';
+import { sandboxConfigSchema } from './sandbox.ts';
 import { accessSchema, SENSITIVITIES } from './access.ts';
 import { authConfigSchema } from './auth.ts';
 import { guardSchema } from './guard.ts';
@@ -169,6 +170,7 @@ export function buildConfigSchema(providers: readonly TargetSchemaSource[]) {
       guard: guardSchema.prefault({}),
       toolPolicies: toolPoliciesSchema,
       models: modelsConfigSchema.prefault({}),
+      sandbox: sandboxConfigSchema.prefault({}),
       deployments: z.array(deploymentSchema).default([]).describe('What clients can call, by name (their `model`).'),
     })
     .superRefine((cfg, ctx) => {

@@ -48,6 +48,7 @@ import { ModelGate } from '../models/deploy-gate.ts';
 import { ModelRegistry } from '../models/registry.ts';
 import { RegisterJobs } from '../models/register-jobs.ts';
 import { modelTools } from '../models/tools.ts';
+import { buildSandbox } from './sandbox.ts';
 import { auditRoutes } from '../admin/audit-routes.ts';
 import type { AdminDeps, AdminRoute } from '../admin/admin-api.ts';
 import { buildIdentity, type Identity } from './identity.ts';
@@ -157,6 +158,19 @@ export async function startApp(config: RampartConfig, opts: AppOptions): Promise
     });
     closers.push(() => detections.close());
 
+    // The execution plane (/sandbox/v1): refuses to run code, and says why, where it cannot isolate it.
+    const sandbox = await buildSandbox(config, {
+      store,
+      clock,
+      logger,
+      metrics,
+      recordDetection: (d) => {
+        detections.push(d);
+        risk.observe(d);
+      },
+    });
+    closers.push(() => sandbox.close());
+
     const { entries, targets } = buildDeployments(config, logger);
     closers.push(async () => {
       await Promise.allSettled(targets.map((t) => t.close()));
@@ -234,6 +248,8 @@ export async function startApp(config: RampartConfig, opts: AppOptions): Promise
       ...agentRoutes(identity.agents),
       ...deploymentRoutes(config.deployments, modelGate),
       ...modelRoutes(registry, registerJobs),
+      ...sandbox.routes,
+      ...sandbox.adminRoutes,
       ...auditRoutes(store.audit, { verify: () => verifyAudit(store.audit) }),
       ...detectionRoutes(store.detections),
       ...toolPinRoutes(store.pins, (prefix) => pins.forget(prefix)),
@@ -252,6 +268,7 @@ export async function startApp(config: RampartConfig, opts: AppOptions): Promise
       readiness: [
         { name: 'store', check: () => store.ping() },
         { name: 'counters', check: () => counters!.ping() },
+        { name: 'sandbox', check: () => sandbox.readiness(), optional: true },
       ],
       logger,
       isShuttingDown: () => shuttingDown,

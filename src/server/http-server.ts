@@ -15,6 +15,11 @@ import { sendJson } from '../gateway/http-io.ts';
 export interface ReadinessCheck {
   name: string;
   check(): Promise<void>;
+  /**
+   * Reported, but not a reason to take the instance out of rotation: the code sandbox being
+   * unavailable must not stop the gateway from serving models (its API refuses on its own).
+   */
+  optional?: boolean;
 }
 
 export interface HttpServerDeps {
@@ -33,7 +38,7 @@ type Handler = (req: IncomingMessage, res: ServerResponse, params: Record<string
 
 function errorFor(req: IncomingMessage, res: ServerResponse, err: RampartError): void {
   const path = (req.url ?? '/').split('?')[0]!;
-  if (path.startsWith('/admin/')) sendJson(res, err.status, problemBody(err, path), err.headers, 'application/problem+json');
+  if (path.startsWith('/admin/') || path.startsWith('/sandbox/')) sendJson(res, err.status, problemBody(err, path), err.headers, 'application/problem+json');
   else sendJson(res, err.status, openAiErrorBody(err), err.headers);
 }
 
@@ -80,14 +85,14 @@ export function createHttpServer(deps: HttpServerDeps): Server {
       deps.readiness.map(async (c) => {
         try {
           await withTimeout(c.check(), 2000);
-          return [c.name, 'ok'] as const;
+          return [c.name, 'ok', c.optional === true] as const;
         } catch {
-          return [c.name, 'unavailable'] as const;
+          return [c.name, 'unavailable', c.optional === true] as const;
         }
       }),
     );
-    const ok = results.every(([, s]) => s === 'ok');
-    sendJson(res, ok ? 200 : 503, { status: ok ? 'ready' : 'not-ready', checks: Object.fromEntries(results) });
+    const ok = results.every(([, s, optional]) => s === 'ok' || optional);
+    sendJson(res, ok ? 200 : 503, { status: ok ? 'ready' : 'not-ready', checks: Object.fromEntries(results.map(([name, status]) => [name, status])) });
   });
   if (deps.metricsPath) {
     const registry = deps.metrics.registry;

@@ -10,6 +10,7 @@ import { SqlDetectionRepo } from './detection-repo.ts';
 import { SqlPinRepo } from './pin-repo.ts';
 import { SqlModelRepo } from './model-repo.ts';
 import { SqlElevationRepo } from './elevation-repo.ts';
+import { SqlSandboxApprovalRepo } from './sandbox-repo.ts';
 import type { StorageConfig } from '../config/storage.ts';
 import { migrate } from './migrate.ts';
 import { openPgliteClient } from './pglite-client.ts';
@@ -60,6 +61,7 @@ export function storeOn(sql: SqlClient): Store {
     pins: new SqlPinRepo(sql),
     elevations: new SqlElevationRepo(sql),
     models: new SqlModelRepo(sql),
+    sandboxApprovals: new SqlSandboxApprovalRepo(sql),
     async ping() {
       await sql.query('SELECT 1');
     },

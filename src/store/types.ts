@@ -199,6 +199,32 @@ export interface ModelRepo {
   setApproval(id: string, approval: ModelApproval, at: number): Promise<ModelRecord | null>;
 }
 
+/** One approved program of the sandbox (sandbox/approvals.ts). Times are epoch ms. */
+export interface SandboxApprovalRecord {
+  id: string;
+  /** SHA-256 (lower-case hex) of the program's exact UTF-8 bytes. */
+  sha256: string;
+  language: string;
+  /** The admin principal who approved it. */
+  reviewer: string;
+  approvedAt: number;
+  /** The reviewed revision in version control (https). */
+  revisionUrl: string;
+  note: string | null;
+  revokedAt: number | null;
+  revokedBy: string | null;
+}
+
+export interface SandboxApprovalRepo {
+  /** Inserts, or replaces a revoked approval of the same hash; RAMPART_CONFLICT while one is in force. */
+  approve(rec: SandboxApprovalRecord): Promise<SandboxApprovalRecord>;
+  get(sha256: string): Promise<SandboxApprovalRecord | null>;
+  /** Newest approval first. */
+  list(opts: { includeRevoked?: boolean; limit: number; cursor?: string | null }): Promise<Page<SandboxApprovalRecord>>;
+  /** Revokes an approval in force; null when there is none. */
+  revoke(sha256: string, at: number, by: string): Promise<SandboxApprovalRecord | null>;
+}
+
 export interface AuditFilter {
   from?: number;
   to?: number;
@@ -317,6 +343,7 @@ export interface Store {
   readonly pins: PinRepo;
   readonly elevations: ElevationRepo;
   readonly models: ModelRepo;
+  readonly sandboxApprovals: SandboxApprovalRepo;
   /** Cheap round trip for /readyz. */
   ping(): Promise<void>;
   close(): Promise<void>;

@@ -218,6 +218,15 @@ describe('every admin route', () => {
     ['GET', '/admin/v1/models/jobs/job_abcdefgh', 'models:write'],
     ['POST', '/admin/v1/models/mdl_abcdefgh/approve', 'models:approve'],
     ['POST', '/admin/v1/models/mdl_abcdefgh/reject', 'models:approve'],
+    ['POST', '/sandbox/v1/code/execute?identifier=s1', 'sandbox:execute', { language: 'python', code: 'print(1)' }],
+    ['GET', '/sandbox/v1/sessions', 'sandbox:execute'],
+    ['DELETE', '/sandbox/v1/sessions/s1', 'sandbox:execute'],
+    ['GET', '/sandbox/v1/files?identifier=s1', 'sandbox:execute'],
+    ['POST', '/sandbox/v1/files/upload?identifier=s1', 'sandbox:execute', { path: 'a.txt', contentBase64: 'aGk=' }],
+    ['GET', '/sandbox/v1/files/content/a.txt?identifier=s1', 'sandbox:execute'],
+    ['GET', '/admin/v1/sandbox/approvals', 'sandbox:read'],
+    ['GET', '/admin/v1/sandbox/status', 'sandbox:read'],
+    ['POST', '/admin/v1/sandbox/approvals', 'sandbox:approve', { sha256: 'a'.repeat(64), language: 'python', revisionUrl: 'https://git.example.com/r/1' }],
   ];
   const call = (method: string, path: string, cred: string | null, body?: unknown) =>
     fetch(`${gw.app.url}${path}`, {

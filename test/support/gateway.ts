@@ -32,6 +32,8 @@ export const defaultConfig: ConfigFor = (upstreamUrl, dataDir) => ({
   server: { port: 0 },
   log: { level: 'silent' },
   audit: { flushIntervalMs: 20 },
+  // No pre-started sandbox environments in every test gateway (the sandbox tests turn it on).
+  sandbox: { sessions: { pool: 0 } },
   roles: { user: { deployments: ['chat', 'embed'] }, other: { deployments: ['other'] } },
   deployments: [
     { name: 'chat', targets: [{ provider: 'openai', baseUrl: `${upstreamUrl}/v1`, apiKey: 'sk-upstream-secret-123456', model: 'gpt-4o-mini' }], retry: { attempts: 1, backoffMs: 1 } },
