@@ -40,9 +40,15 @@ describe('shared principal risk', () => {
     a.observe(block(who, 'r3', now));
     a.observe(block(who, 'r3', now)); // a second finding of the same request counts once
     await Promise.all([a.settled(), b.settled()]);
-    // Locally b saw one block (low); the cluster saw three.
+    // Locally b saw one block (low); the cluster saw three. b's own write returned the cluster
+    // count of its moment (the three writes race); once its cached count is older than
+    // refreshMs, its next look reads the cluster again.
     assert.equal(b.count(who, now), 1);
-    assert.equal(b.level(who, now), 'high', 'b knows the cluster count from its own write');
+    assert.notEqual(b.level(who, now), 'low', 'b knows the cluster count from its own write');
+    now += 1_500;
+    b.level(who, now);
+    await b.settled();
+    assert.equal(b.level(who, now), 'high');
     // A third instance that saw nothing: its first look starts a background read, then it knows.
     const c = new RiskTracker(opts);
     c.share({ counters: await redis(), clock, refreshMs: 1_000 });

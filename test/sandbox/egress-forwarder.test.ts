@@ -256,8 +256,10 @@ print(json.dumps(out))`;
 
   it('reaches only the allowed host, through the proxy, with no direct network and no DNS', { skip }, async () => {
     const argv = [
-      '/usr/bin/bwrap', '--ro-bind', '/', '/', '--unshare-all', '--die-with-parent', '--dev', '/dev', '--proc', '/proc', '--tmpfs', '/tmp', '--bind', dir, dir, '--',
-      ...forwarderCommand(3128, proxy.socketPath, { python: PYTHON, script: FORWARDER_PATH, exec: [PYTHON, '-c', PROBE, String(port), `http://allowed.test:${port}/sandboxed`] }),
+      // The forwarder is bound in at its sandbox path: the checkout may itself live under /tmp, which the sandbox replaces.
+      '/usr/bin/bwrap', '--ro-bind', '/', '/', '--unshare-all', '--die-with-parent', '--dev', '/dev', '--proc', '/proc', '--tmpfs', '/tmp', '--bind', dir, dir,
+      '--ro-bind', FORWARDER_PATH, '/tmp/forwarder.py', '--',
+      ...forwarderCommand(3128, proxy.socketPath, { python: PYTHON, script: '/tmp/forwarder.py', exec: [PYTHON, '-c', PROBE, String(port), `http://allowed.test:${port}/sandboxed`] }),
     ];
     const r = await run(argv);
     assert.equal(r.code, 0, r.stderr);
