@@ -3,8 +3,9 @@
  *
  * Scanners see a window `buf[pos..end)` whose first byte sits at absolute offset `base`. `fill(n)`
  * guarantees `n` contiguous bytes at `pos`, stitching chunk boundaries by copying only the few
- * bytes that straddle them; `skip(n)` drops payloads without copying them (with a seek when the
- * source can and no hash is wanted). Every byte pulled from the source is hashed once.
+ * bytes that straddle them (and going back to the chunk itself once `pos` is past them);
+ * `skip(n)` drops payloads without copying them (with a seek when the source can and no hash is
+ * wanted). Every byte pulled from the source is hashed once.
  */
 import { createHash, type Hash } from 'node:crypto';
 import type { FileHandle } from 'node:fs/promises';
@@ -38,6 +39,9 @@ export class ByteReader {
   readonly #hash: Hash | null;
   readonly #onBytes: ((n: number) => void) | undefined;
   #pending: Buffer | null = null;
+  /** After a stitch: the chunk whose head was copied to `buf` from index `#stitchAt` (its rest is `#pending`). */
+  #stitched: Buffer | null = null;
+  #stitchAt = 0;
   #eof = false;
   #seeked = false;
   #pulled = 0;
@@ -86,9 +90,27 @@ export class ByteReader {
     return c;
   }
 
+  /**
+   * Once `pos` is past the bytes a stitch copied from before a chunk, reads that chunk in place
+   * again: otherwise every later window would be a stitch too, and the whole chunk copied.
+   */
+  #unstitch(): void {
+    const c = this.#stitched;
+    if (c === null || this.pos < this.#stitchAt) return;
+    this.#stitched = null;
+    this.#pending = null; // the rest of `c`, which is the window again
+    this.base += this.#stitchAt;
+    this.pos -= this.#stitchAt;
+    this.buf = c;
+    this.end = c.length;
+  }
+
   /** Makes at least `n` contiguous bytes available at `pos`; false when the source ends first. */
   async fill(n: number): Promise<boolean> {
     if (this.end - this.pos >= n) return true;
+    this.#unstitch();
+    if (this.end - this.pos >= n) return true;
+    this.#stitched = null;
     const parts: Buffer[] = [];
     let have = this.end - this.pos;
     if (have > 0) parts.push(this.buf.subarray(this.pos, this.end));
@@ -109,6 +131,8 @@ export class ByteReader {
       if (take < last.length) {
         this.#pending = last.subarray(take);
         parts[parts.length - 1] = last.subarray(0, take);
+        this.#stitched = last;
+        this.#stitchAt = before;
       }
       this.buf = Buffer.concat(parts, before + take);
     } else {
@@ -122,12 +146,14 @@ export class ByteReader {
 
   /** Drops `n` bytes; false when the source ended before (everything left was dropped). */
   async skip(n: number): Promise<boolean> {
+    this.#unstitch();
     let left = n;
     const inBuf = Math.min(left, this.end - this.pos);
     this.pos += inBuf;
     left -= inBuf;
     if (left === 0) return true;
     // The window is empty from here on.
+    this.#stitched = null;
     this.base += this.end;
     this.buf = EMPTY;
     this.pos = 0;
@@ -198,6 +224,7 @@ export class ByteReader {
 
   /** Reads everything left, at most `max` bytes; null when there is more than that. */
   async readAll(max: number): Promise<Buffer | null> {
+    this.#stitched = null;
     const parts: Buffer[] = [];
     let total = 0;
     if (this.end > this.pos) {
@@ -221,6 +248,7 @@ export class ByteReader {
 
   /** The rest of the source, chunk by chunk (the window first). */
   async *chunks(): AsyncGenerator<Buffer> {
+    this.#stitched = null;
     if (this.end > this.pos) {
       const first = this.buf.subarray(this.pos, this.end);
       this.base += this.end;
@@ -239,6 +267,7 @@ export class ByteReader {
 
   /** Consumes the rest of the source (so that the hash and byte count cover the whole file). */
   async drain(): Promise<void> {
+    this.#stitched = null;
     this.base += this.end;
     this.buf = EMPTY;
     this.pos = 0;

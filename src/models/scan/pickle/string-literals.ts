@@ -59,15 +59,24 @@ export function isNumericLiteral(s: string, allowFloat: boolean): boolean {
 }
 
 /**
- * Short strings are most of what small-opcode pickles hold (dict keys, names): building them in JS
- * costs a third of a call into the Buffer decoder. Non-ASCII UTF-8 goes to the decoder.
+ * The text of a str held as bytes (UTF-8, or latin-1 for BINSTRING), as CPython decodes it
+ * (invalid UTF-8 becomes U+FFFD, as `toString` does). Short ASCII strings, most of what pickles
+ * hold, are built in one step: a call into the Buffer decoder costs several times more.
  */
-export function shortString(buf: Buffer, start: number, end: number, latin1: boolean): string {
-  let r = '';
-  for (let k = start; k < end; k++) {
-    const c = buf[k]!;
-    if (c > 0x7f && !latin1) return buf.toString('utf8', start, end);
-    r += String.fromCharCode(c);
+export function decodeText(bytes: Buffer, start: number, n: number, latin1: boolean): string {
+  const b = bytes;
+  const s = start;
+  if (n > 8) return b.toString(latin1 ? 'latin1' : 'utf8', s, s + n);
+  if (!latin1) for (let k = s; k < s + n; k++) if (b[k]! > 0x7f) return b.toString('utf8', s, s + n);
+  switch (n) {
+    case 0: return '';
+    case 1: return String.fromCharCode(b[s]!);
+    case 2: return String.fromCharCode(b[s]!, b[s + 1]!);
+    case 3: return String.fromCharCode(b[s]!, b[s + 1]!, b[s + 2]!);
+    case 4: return String.fromCharCode(b[s]!, b[s + 1]!, b[s + 2]!, b[s + 3]!);
+    case 5: return String.fromCharCode(b[s]!, b[s + 1]!, b[s + 2]!, b[s + 3]!, b[s + 4]!);
+    case 6: return String.fromCharCode(b[s]!, b[s + 1]!, b[s + 2]!, b[s + 3]!, b[s + 4]!, b[s + 5]!);
+    case 7: return String.fromCharCode(b[s]!, b[s + 1]!, b[s + 2]!, b[s + 3]!, b[s + 4]!, b[s + 5]!, b[s + 6]!);
+    default: return String.fromCharCode(b[s]!, b[s + 1]!, b[s + 2]!, b[s + 3]!, b[s + 4]!, b[s + 5]!, b[s + 6]!, b[s + 7]!);
   }
-  return r;
 }
