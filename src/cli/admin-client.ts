@@ -1,6 +1,9 @@
 /**
  * How CLI commands reach Rampart's data: a running server's admin API, or the store directly.
  */
+import { hostname } from 'node:os';
+import { newId } from '../core/ids.ts';
+import { AuditLog } from '../monitor/audit-log.ts';
 import { RampartError } from '../core/errors.ts';
 import { systemClock } from '../core/clock.ts';
 import { silentLogger } from '../monitor/logger.ts';
@@ -44,6 +47,11 @@ export interface DirectServices {
   store: Store;
   identity: Identity;
   now: () => number;
+  /**
+   * Records an admin action taken directly on the store into the hash-chained audit log (its own
+   * chain, `cli:<host>`), as the admin API records it for a server.
+   */
+  audit(action: string, principalId: string, outcome: { ok: boolean; code?: string; details?: Record<string, unknown> }): void;
 }
 
 /** Opens the configured store (fails with RAMPART_STORE_LOCKED while a server owns it). */
@@ -59,9 +67,42 @@ export async function withDirectServices<T>(configFile: string, fn: (s: DirectSe
     throw e;
   }
   const identity = buildIdentity(config, store, systemClock, silentLogger);
+  let log: AuditLog | null = null;
+  let starting: Promise<void> = Promise.resolve();
+  const audit: DirectServices['audit'] = (action, principalId, outcome) => {
+    if (log === null) {
+      log = new AuditLog(store.audit, { chainId: `cli:${hostname()}`.slice(0, 128).replace(/[^A-Za-z0-9._:-]/g, '-'), batchSize: 50, flushIntervalMs: 50, maxQueue: 1000, logger: silentLogger });
+      starting = log.start();
+    }
+    log.record({
+      id: newId('aud'),
+      time: systemClock.now(),
+      requestId: newId('cli'),
+      plane: 'admin',
+      action,
+      principalId,
+      principalKind: 'user',
+      apiKeyId: null,
+      deployment: null,
+      decision: outcome.ok ? 'allow' : 'deny',
+      reason: outcome.ok ? 'cli: direct store access' : (outcome.code ?? null),
+      code: outcome.ok ? null : (outcome.code ?? null),
+      status: outcome.ok ? 200 : 403,
+      promptTokens: null,
+      completionTokens: null,
+      latencyMs: 0,
+      upstream: null,
+      sourceIp: null,
+      details: outcome.details ?? null,
+    });
+  };
   try {
-    return await fn({ config, store, identity, now: () => systemClock.now() });
+    return await fn({ config, store, identity, now: () => systemClock.now(), audit });
   } finally {
+    if (log !== null) {
+      await starting;
+      await (log as AuditLog).close();
+    }
     await identity.close();
     await store.close();
   }

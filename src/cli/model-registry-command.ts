@@ -34,6 +34,18 @@ function progressLine(p: { phase: string | null; bytes: number; totalBytes: numb
   process.stderr.write(`\r${p.phase} ${formatBytes(p.bytes)} / ${formatBytes(p.totalBytes)} (${pct}%)\x1b[K`);
 }
 
+/** A registry change made on the store directly, recorded in the audit log like the admin API does. */
+async function audited(s: DirectServices, action: string, change: () => Promise<ModelRecord>): Promise<ModelRecord> {
+  try {
+    const rec = await change();
+    s.audit(action, cliPrincipal(), { ok: true, details: { modelId: rec.id, model: rec.name, digest: rec.digest } });
+    return rec;
+  } catch (e) {
+    s.audit(action, cliPrincipal(), { ok: false, code: e instanceof RampartError ? e.code : 'RAMPART_INTERNAL' });
+    throw e;
+  }
+}
+
 function summary(rec: ModelRecord): string {
   const verdict = gateVerdict(rec, ['clean-scan', 'trusted-signature', 'approval'], []);
   return [
@@ -87,7 +99,7 @@ export function registryCommands(configOption: () => Option): Command[] {
       const rec = o.server
         ? await registerViaServer(o.server, input)
         : await withDirectServices(o.config, async (s) => {
-            const r = await registryOf(s).register(input, cliPrincipal(), (p: ModelProgress) => progressLine(p));
+            const r = await audited(s, 'models.register', () => registryOf(s).register(input, cliPrincipal(), (p: ModelProgress) => progressLine(p)));
             if (process.stderr.isTTY) process.stderr.write('\n');
             return r;
           });
@@ -123,7 +135,7 @@ export function registryCommands(configOption: () => Option): Command[] {
         const body = o.note ? { note: o.note } : {};
         const rec = o.server
           ? ((await adminRequest(o.server, 'POST', `/admin/v1/models/${encodeURIComponent(id)}/${verb}`, body)) as ModelRecord)
-          : await withDirectServices(o.config, (s) => registryOf(s)[verb](id, cliPrincipal(), body));
+          : await withDirectServices(o.config, (s) => audited(s, `models.${verb}`, () => registryOf(s)[verb](id, cliPrincipal(), body)));
         print(o, rec);
       });
 

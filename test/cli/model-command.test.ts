@@ -82,5 +82,12 @@ describe('rampart model', () => {
     const self = rampart(['approve', rec.id, '-c', 'rampart.yaml']);
     assert.equal(self.code, 1);
     assert.match(self.stderr, /RAMPART_FORBIDDEN.*four eyes/);
+    // Both changes are in the hash-chained audit log, refusal included, and the chain verifies.
+    const audit = spawnSync(process.execPath, [BIN, 'audit', 'tail', '-n', '10', '--json', '-c', 'rampart.yaml'], { cwd: dir, encoding: 'utf8', timeout: 60_000 });
+    assert.equal(audit.status, 0, audit.stderr);
+    assert.match(audit.stdout, /models\.register/);
+    assert.match(audit.stdout, /models\.approve/);
+    const verified = spawnSync(process.execPath, [BIN, 'audit', 'verify', '-c', 'rampart.yaml'], { cwd: dir, encoding: 'utf8', timeout: 60_000 });
+    assert.equal(verified.status, 0, verified.stdout + verified.stderr);
   });
 });
