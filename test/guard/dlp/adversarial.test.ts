@@ -1,11 +1,12 @@
 /**
  * Input is attacker-controlled: every DLP pattern must stay linear. Each 1 MB string below is
  * built to hurt a careless pattern (long runs of the characters a pattern repeats, near-misses
- * that fail at the last character, many overlapping starts). A pattern that backtracks grows
- * at least quadratically with its input; a linear one does not: each input is scanned at a quarter
- * of its size and at full size (best of three each, so a busy machine does not decide the
- * outcome), and the full size must cost less than 10 times the quarter (quadratic: 16 times).
- * Absolute speed is the guard benchmark's business (bench/guard-throughput), not a test's.
+ * that fail at the last character, many overlapping starts). A backtracking pattern on 1 MB of
+ * such input runs for minutes (at least a quadratic number of steps); a linear one takes
+ * milliseconds to a few hundred. Each detector must get through each input in under 5 s (best of
+ * three runs, so a busy machine or a collector pause does not decide the outcome): far above any
+ * linear detector on a loaded machine, far below any backtracking one. Absolute speed is the
+ * guard benchmark's business (bench/guard-throughput), not a test's.
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
@@ -52,27 +53,18 @@ const detectors = DLP_DETECTORS.map((d) => ({ id: d.id, detect: d.create(d.optio
 
 describe('DLP detectors on adversarial input', () => {
   for (const [name, text] of Object.entries(ADVERSARIAL)) {
-    it(`scales linearly on 1 MB of ${name}`, () => {
-      const quarter = text.slice(0, text.length >> 2);
-      const cost = (input: string) => {
-        const perDetector = new Map<string, number>();
-        for (let round = 0; round < 3; round++) {
-          for (const { id, detect } of detectors) {
-            const t = performance.now();
-            detect({ text: input, channel: 'user' }) as readonly Finding[];
-            const ms = performance.now() - t;
-            perDetector.set(id, Math.min(perDetector.get(id) ?? Infinity, ms));
-          }
+    it(`gets through 1 MB of ${name} without backtracking`, () => {
+      const slow: string[] = [];
+      for (const { id, detect } of detectors) {
+        let best = Infinity;
+        for (let round = 0; round < 3 && best >= 5_000; round++) {
+          const t = performance.now();
+          detect({ text, channel: 'user' }) as readonly Finding[];
+          best = Math.min(best, performance.now() - t);
         }
-        return perDetector;
-      };
-      const small = cost(quarter);
-      const full = cost(text);
-      for (const [id, ms] of full) {
-        // Below a few milliseconds the ratio is noise; a backtracking pattern on 1 MB is far above it.
-        const ratio = ms / Math.max(small.get(id)!, 2);
-        assert.ok(ratio < 10, `${id}: ${ms.toFixed(0)} ms on 1 MB against ${small.get(id)!.toFixed(0)} ms on 256 KB (×${ratio.toFixed(1)}: not linear)`);
+        if (best >= 5_000) slow.push(`${id} ${best.toFixed(0)} ms`);
       }
+      assert.deepEqual(slow, [], 'a detector backtracks on this input');
     });
   }
 });
