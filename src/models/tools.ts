@@ -3,23 +3,12 @@
  * root digest), verify its signature with one trusted signer, scan it statically. Digests are
  * written `sha256:<hex>` everywhere in the registry and the config.
  */
-import { stat } from 'node:fs/promises';
-import { isAbsolute, join } from 'node:path';
 import { hashModel } from './signing/manifest.ts';
 import { verifyModel } from './signing/verify.ts';
 import { scanModelPath } from './scan/scan-model.ts';
 import type { ModelTools } from './registry.ts';
 
 const SCANNER = 'rampart-model-scan/1';
-
-/** Bytes of the files a verified manifest lists (a single-file model lists itself by its name). */
-async function bytesOf(modelPath: string, names: readonly string[]): Promise<number> {
-  const info = await stat(modelPath);
-  if (info.isFile()) return info.size;
-  let total = 0;
-  for (const n of names) total += (await stat(isAbsolute(n) ? n : join(modelPath, n))).size;
-  return total;
-}
 
 export const modelTools: ModelTools = {
   async hash(path, onProgress) {
@@ -28,11 +17,11 @@ export const modelTools: ModelTools = {
   },
   async verify(path, signaturePath, method, onProgress) {
     const v = await verifyModel({ modelPath: path, signaturePath, method, ...(onProgress ? { onProgress: (p) => onProgress(p.bytesHashed, p.totalBytes) } : {}) });
-    const names = v.files.map((f) => f.name.split(':')[0]!); // shard items read path:start:end
+    // Shard items read path:start:end: count files, not shards.
     return {
       rootDigest: `sha256:${v.rootDigest}`,
-      files: new Set(names).size,
-      bytes: await bytesOf(path, [...new Set(names)]),
+      files: new Set(v.files.map((f) => f.name.split(':')[0]!)).size,
+      bytes: v.bytes,
       identity: { kind: v.signer.kind, ...(v.signer.keyId ? { keyId: v.signer.keyId } : {}), ...(v.signer.subject ? { subject: v.signer.subject } : {}), ...(v.signer.issuer ? { issuer: v.signer.issuer } : {}) },
     };
   },

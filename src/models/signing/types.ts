@@ -49,6 +49,8 @@ export interface VerifiedModel {
   /** The signed model name (informative). */
   modelName: string;
   files: Array<{ name: string; digest: string }>;
+  /** Bytes hashed to verify (the model's files as the manifest covers them). */
+  bytes: number;
   signer: {
     kind: 'key' | 'certificate' | 'sigstore';
     /** Hex SHA-256 of the signer's DER SubjectPublicKeyInfo (key and certificate methods). */

@@ -80,6 +80,7 @@ export async function verifyModel(opts: VerifyModelOptions): Promise<VerifiedMod
     rootDigest: signed.rootDigest,
     modelName: signed.modelName,
     files: [...signed.resources].sort((a, b) => (s.method === 'files' ? comparePaths : compareShardNames)(a.name, b.name)).map((r) => ({ name: r.name, digest: r.digest })),
+    bytes: actual.bytes,
     signer,
   };
 }
