@@ -56,7 +56,7 @@ function summary(rec: ModelRecord): string {
     `  scan:      ${rec.scan.verdict} ${JSON.stringify(rec.scan.counts)}`,
     ...rec.scan.findings.filter((f) => f.severity !== 'info').slice(0, 10).map((f) => `             ${f.severity} ${f.file}${f.offset !== undefined ? `@${f.offset}` : ''} ${f.rule}${f.callable ? ` ${f.callable}` : ''}`),
     `  approval:  ${rec.approval.status}${rec.approval.by ? ` by ${rec.approval.by}` : ''}${rec.approval.note ? ` (${rec.approval.note})` : ''}`,
-    `  default gate: ${verdict.allowed ? 'passes' : `lacks ${verdict.missing.join('; ')}`}`,
+    `  gate (clean-scan, trusted-signature, approval): ${verdict.allowed ? 'passes' : `lacks ${verdict.missing.join('; ')}`}`,
   ].join('\n');
 }
 
