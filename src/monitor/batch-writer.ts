@@ -63,7 +63,12 @@ export class BatchWriter<T> {
   }
 
   #drain(): Promise<void> {
-    this.#writing ??= (async () => {
+    if (this.#writing) return this.#writing;
+    if (this.#queue.length === 0) return Promise.resolve();
+    // The queue is not empty, so the body below awaits before its `finally` runs: `#writing` is
+    // set before it is cleared. (With an empty queue the body would finish synchronously and a
+    // settled promise would stay in `#writing`, stopping every later write.)
+    this.#writing = (async () => {
       try {
         while (this.#queue.length > 0) {
           const batch = this.#queue.slice(0, this.#o.batchSize);
