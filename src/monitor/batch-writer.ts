@@ -23,6 +23,7 @@ export class BatchWriter<T> {
   #writing: Promise<void> | undefined;
   #failures = 0;
   #dropped = 0;
+  #written = 0;
   #closed = false;
 
   constructor(opts: BatchWriterOptions<T>) {
@@ -70,12 +71,16 @@ export class BatchWriter<T> {
     // settled promise would stay in `#writing`, stopping every later write.)
     this.#writing = (async () => {
       try {
-        while (this.#queue.length > 0) {
+        // After the first batch, only full ones: a remainder waits for its timer (see AuditLog#drain).
+        let more = true;
+        while (more && this.#queue.length > 0) {
           const batch = this.#queue.slice(0, this.#o.batchSize);
           try {
             await this.#o.write(batch);
             this.#queue.splice(0, batch.length);
+            this.#written += batch.length;
             this.#failures = 0;
+            more = this.#closed || this.#queue.length >= this.#o.batchSize;
           } catch (err) {
             this.#failures++;
             this.#o.logger.warn({ err, writer: this.#o.name, queued: this.#queue.length }, 'batch write failed; will retry');
@@ -86,6 +91,7 @@ export class BatchWriter<T> {
         }
       } finally {
         this.#writing = undefined;
+        if (this.#queue.length > 0 && !this.#closed) this.#kick(this.#queue.length >= this.#o.batchSize ? 0 : this.#o.flushIntervalMs);
       }
     })();
     return this.#writing;
@@ -95,8 +101,15 @@ export class BatchWriter<T> {
   async flush(): Promise<void> {
     clearTimeout(this.#timer);
     this.#timer = undefined;
-    await this.#drain();
-    if (this.#queue.length > 0) await this.#drain();
+    // Everything queued now is written once `#written` has grown by the queue's length. Each drain
+    // writes at least one batch while the store answers (a failing store is retried inside it,
+    // unless closed: then one attempt, and flush ends when a drain makes no progress).
+    const target = this.#written + this.#queue.length;
+    while (this.#written < target && this.#queue.length > 0) {
+      const before = this.#written;
+      await this.#drain();
+      if (this.#written === before) break;
+    }
   }
 
   /** Stops accepting records and makes one last attempt to write what is queued. */

@@ -117,6 +117,22 @@ describe('audit log', () => {
     await log.close();
   });
 
+  it('keeps batches full under steady load: events arriving during a write wait for a full batch or the interval', async () => {
+    const repo = new FlakyRepo(store.audit);
+    const log = newLog(repo, { batchSize: 20, flushIntervalMs: 10_000 });
+    // An event every millisecond or so, about as often as a write takes on the embedded store: a
+    // writer that wrote whatever had arrived as soon as the previous write returned would write
+    // batches of one or two here.
+    for (let i = 0; i < 200; i++) {
+      log.record(auditEvent());
+      await new Promise((r) => setTimeout(r, 1));
+    }
+    await log.flush();
+    assert.equal(repo.batches.reduce((a, b) => a + b, 0), 200);
+    assert.ok(repo.batches.slice(0, -1).every((n) => n === 20), `batches: ${repo.batches.join(',')}`);
+    await log.close();
+  });
+
   it('continues its chain after a restart', async () => {
     const chainId = randomName('chain-');
     const first = newLog(store.audit, { chainId });

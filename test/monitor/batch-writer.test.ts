@@ -53,6 +53,25 @@ describe('BatchWriter', () => {
     assert.deepEqual(written.flat(), [1, 2, 3, 4]);
   });
 
+  it('keeps batches full under steady load', async () => {
+    const { w, written } = writer({ batchSize: 10 });
+    for (let i = 0; i < 100; i++) {
+      w.push(i);
+      await new Promise((r) => setImmediate(r));
+    }
+    await w.flush();
+    assert.deepEqual(written.flat(), Array.from({ length: 100 }, (_, i) => i));
+    assert.ok(written.slice(0, -1).every((b) => b.length === 10), `batches: ${written.map((b) => b.length).join(',')}`);
+  });
+
+  it('flush ends when closed and the store keeps failing', async () => {
+    const { w, written } = writer({ fail: 1_000 });
+    w.push(1);
+    await w.close();
+    assert.deepEqual(written, []);
+    assert.equal(w.queued, 1);
+  });
+
   it('writes on its timer when nobody flushes', async () => {
     const { w, written } = writer({ flushIntervalMs: 5 });
     w.push(7);
