@@ -7,9 +7,8 @@
  * `guard: 'default'` (the built-in profile, as a config that says nothing gets) and is off with
  * `guard: 'off'`. argv[2]: JSON `RampartChildOptions`.
  */
-import { pino } from 'pino';
 import { validateConfig } from '../../src/config/load.ts';
-import { createLogger } from '../../src/monitor/logger.ts';
+import { createLogger, logDestination } from '../../src/monitor/logger.ts';
 import { rampartConfigSchema } from '../../src/server/config.ts';
 import { startApp } from '../../src/server/app.ts';
 import { send, serveParent } from './child-ipc.ts';
@@ -44,7 +43,7 @@ const config = validateConfig(rampartConfigSchema(), {
     },
   ],
 });
-const logger = createLogger(config.log.level, pino.destination({ dest: opts.logFile, sync: false }));
+const logger = createLogger(config.log.level, logDestination(opts.logFile));
 const app = await startApp(config, { logger, bootstrapKey: false });
 const { plaintext } = await app.identity.keys.create({ name: 'bench', principalKind: 'app', roles: ['bench'], limits: null, createdBy: 'bench' });
 
