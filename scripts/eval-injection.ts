@@ -4,6 +4,7 @@
  *   node scripts/eval-injection.ts [file.jsonl] [--misses N] [--json]
  *   node scripts/eval-injection.ts --generated SEED [--misses N]
  *   node scripts/eval-injection.ts --bench [file.jsonl]
+ *   node scripts/eval-injection.ts [file.jsonl] --onnx DIR [--onnx-options JSON] [--with-builtin] [--thresholds U,D]
  *
  * Rows: {"text", "label": "attack"|"benign", "kind", "channel": "prompt"|"document"}. Reports recall
  * per kind, false-positive rate on benign kinds, precision/recall/F1 per channel at the detector's
@@ -18,6 +19,7 @@ import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { onnxClassifierDetector } from '../src/guard/detectors/onnx-classifier.ts';
 import { promptInjectionDetector, RECOMMENDED_THRESHOLDS } from '../src/guard/detectors/prompt-injection.ts';
 import { buildCorpus, type CorpusSize, type Example } from '../training/injection/corpus.ts';
 import type { Channel } from '../src/guard/types.ts';
@@ -30,6 +32,10 @@ const { values, positionals } = parseArgs({
     json: { type: 'boolean', default: false },
     bench: { type: 'boolean', default: false },
     generated: { type: 'string' },
+    onnx: { type: 'string' },
+    'onnx-options': { type: 'string', default: '{}' },
+    'with-builtin': { type: 'boolean', default: false },
+    thresholds: { type: 'string' },
   },
 });
 const file = positionals[0] ?? join(root, '../shared/datasets/prompt-injection/dev.jsonl');
@@ -70,7 +76,16 @@ const rows: Row[] = values.generated
       .filter((l) => l.trim())
       .map((l) => JSON.parse(l) as Row);
 
-const detect = promptInjectionDetector.create(promptInjectionDetector.optionsSchema.parse({}), { assetsDir: root });
+const builtin = promptInjectionDetector.create(promptInjectionDetector.optionsSchema.parse({}), { assetsDir: root });
+// --onnx DIR: score with an ONNX classifier (see docs/guard.md, "ONNX models"), alone or, with
+// --with-builtin, as the higher of its score and the built-in detector's.
+const onnx = values.onnx ? onnxClassifierDetector.create(onnxClassifierDetector.optionsSchema.parse({ ...JSON.parse(values['onnx-options']!), path: values.onnx }), { assetsDir: root }) : null;
+const detect = builtin;
+async function score(text: string, channel: Channel): Promise<number> {
+  const top = (fs: readonly { score: number; category: string }[]) => fs.filter((f) => f.category === 'prompt_injection' || f.category === 'jailbreak').reduce((m, f) => Math.max(m, f.score), 0);
+  const own = onnx === null || values['with-builtin'] ? top(builtin({ text, channel }) as readonly { score: number; category: string }[]) : 0;
+  return onnx === null ? own : Math.max(own, top(await onnx({ text, channel })));
+}
 const channelOf = (r: Row): Channel => (r.channel === 'document' ? 'document' : 'user');
 
 if (values.bench) {
@@ -107,15 +122,15 @@ const scores: number[] = [];
 const started = process.hrtime.bigint();
 let chars = 0;
 for (const r of rows) {
-  const findings = detect({ text: r.text, channel: channelOf(r) }) as readonly { score: number }[];
-  scores.push(findings.reduce((m, f) => Math.max(m, f.score), 0));
+  scores.push(await score(r.text, channelOf(r)));
   chars += r.text.length;
 }
 const seconds = Number(process.hrtime.bigint() - started) / 1e9;
 
 const pct = (x: number) => (100 * x).toFixed(1).padStart(5);
 const isAttack = (r: Row) => r.label === 'attack';
-const thresholdOf = (r: Row) => RECOMMENDED_THRESHOLDS[channelOf(r) as 'user' | 'document'];
+const [userT, documentT] = values.thresholds ? values.thresholds.split(',').map(Number) : onnx && !values['with-builtin'] ? [0.5, 0.5] : [RECOMMENDED_THRESHOLDS.user, RECOMMENDED_THRESHOLDS.document];
+const thresholdOf = (r: Row) => (channelOf(r) === 'document' ? documentT! : userT!);
 
 function rate(filter: (r: Row) => boolean): { n: number; flagged: number } {
   let n = 0;
@@ -139,7 +154,7 @@ function tprAtFpr(filter: (r: Row) => boolean, fpr: number): { tpr: number; thre
 
 const out: string[] = [];
 out.push(values.generated ? `generated corpus, seed ${values.generated}` : `file: ${file}`);
-out.push(`rows: ${rows.length}; thresholds: user ${RECOMMENDED_THRESHOLDS.user}, document ${RECOMMENDED_THRESHOLDS.document}`);
+out.push(`rows: ${rows.length}; ${onnx ? `onnx: ${values.onnx}${values['with-builtin'] ? ' with the built-in detector' : ''}; ` : ''}thresholds: user ${userT}, document ${documentT}`);
 out.push('');
 out.push('| kind | channel | rows | flagged | rate |');
 out.push('|---|---|---|---|---|');

@@ -33,7 +33,14 @@ function compileProfile(name: string, profile: ProfileConfig, registry: Detector
     const t = use.threshold;
     const fallback = (c: Channel) => descriptor.defaultThreshold?.(parsed.data, c) ?? 0;
     const threshold = typeof t === 'number' ? () => t : (c: Channel) => t?.[c] ?? fallback(c);
-    return { id: descriptor.id, version: descriptor.version, channels, threshold, detect: descriptor.create(parsed.data, ctx) };
+    let detect;
+    try {
+      detect = descriptor.create(parsed.data, ctx);
+    } catch (e) {
+      if (e instanceof RampartError) throw e;
+      throw new RampartError('RAMPART_CONFIG_INVALID', { detail: `${where} (${use.id}): ${(e as Error).message}`, cause: e });
+    }
+    return { id: descriptor.id, version: descriptor.version, channels, threshold, detect };
   });
   return {
     name,
@@ -79,6 +86,25 @@ export class GuardProfiles {
       resolved.set(deployment, name ?? config.defaultProfile);
     }
     this.#deploymentProfile = resolved;
+  }
+
+  /**
+   * Settles when every detector that loads something asynchronously (a model) is ready; rejects
+   * with RAMPART_CONFIG_INVALID naming the profile and detector of the first that cannot load.
+   */
+  async ready(): Promise<void> {
+    const waits: Promise<void>[] = [];
+    for (const [name, profile] of this.#profiles) {
+      profile.detectors.forEach((d, i) => {
+        if (!d.detect.ready) return;
+        waits.push(
+          d.detect.ready.catch((e: unknown) => {
+            throw new RampartError('RAMPART_CONFIG_INVALID', { detail: `guard.profiles.${name}.detectors[${i}] (${d.id}): ${(e as Error).message}`, cause: e });
+          }),
+        );
+      });
+    }
+    await Promise.all(waits);
   }
 
   get(name: string): CompiledProfile | null {

@@ -48,7 +48,13 @@ export interface DetectInput {
   readonly signal?: AbortSignal;
 }
 
-export type DetectFn = (input: DetectInput) => readonly Finding[] | Promise<readonly Finding[]>;
+export type DetectFn = ((input: DetectInput) => readonly Finding[] | Promise<readonly Finding[]>) & {
+  /**
+   * For detectors that load something asynchronously (a model): settles when they can detect.
+   * Start-up awaits it, so a model that cannot be loaded stops the gateway with the reason.
+   */
+  readonly ready?: Promise<void>;
+};
 
 export interface DetectorContext {
   /** Directory models and data files are loaded from (never downloaded at run time). */

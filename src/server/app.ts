@@ -176,6 +176,7 @@ export async function startApp(config: RampartConfig, opts: AppOptions): Promise
       await Promise.allSettled(targets.map((t) => t.close()));
     });
     const profiles = buildGuardProfiles(config, { invoke: judgeInvoker(entries), ...(opts.detectors ? { detectors: opts.detectors } : {}) });
+    await profiles.ready(); // models of ONNX detectors are loaded before the first request
 
     const pins = new CachedPinStore(store.pins);
     const guard = new GuardStage({

@@ -3,6 +3,7 @@ import type { DetectorDescriptor } from '../types.ts';
 import { customRulesDetector } from './custom-rules.ts';
 import { DLP_DETECTORS } from './dlp-index.ts';
 import { llmJudgeDetector } from './llm-judge.ts';
+import { onnxClassifierDetector } from './onnx-classifier.ts';
 import { exfilLinksDetector } from './output-exfil-links.ts';
 import { promptInjectionDetector } from './prompt-injection.ts';
 
@@ -13,5 +14,6 @@ export const DETECTORS: readonly DetectorDescriptor<never>[] = [
   ...DLP_DETECTORS,
   erase(customRulesDetector),
   erase(llmJudgeDetector),
+  erase(onnxClassifierDetector),
   erase(exfilLinksDetector),
 ];
