@@ -33,6 +33,7 @@ export function guardCommand(configOption: () => Option): Command {
       const parsed = analyzeRequest.safeParse({ text, channel: o.channel, ...(o.profile ? { profile: o.profile } : {}) });
       if (!parsed.success) throw new RampartError('RAMPART_INVALID_REQUEST', { detail: parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ') });
       const profiles = buildGuardProfiles(config, {});
+      await profiles.ready();
       const name = parsed.data.profile ?? config.guard.defaultProfile;
       const profile = profiles.names().includes(name) ? profiles.get(name) : null;
       if (!profile) throw new RampartError('RAMPART_INVALID_REQUEST', { detail: `profile '${name}' is unknown or off (known: ${profiles.names().join(', ')})` });

@@ -7,6 +7,7 @@ import { isRampartError } from '../core/errors.ts';
 import { ConfigError, formatProblem } from '../config/load.ts';
 import { configJsonSchema, loadConfig } from '../server/config.ts';
 import { createLogger } from '../monitor/logger.ts';
+import { buildGuardProfiles } from '../server/guard.ts';
 import { startApp } from '../server/app.ts';
 import { keysCommand } from './keys-command.ts';
 import { agentsCommand } from './agents-command.ts';
@@ -60,8 +61,16 @@ config
   .command('check')
   .description('validate a configuration file and explain every problem with its path')
   .addOption(configOption())
-  .action((opts: { config: string }) => {
+  .action(async (opts: { config: string }) => {
     const cfg = loadConfig(opts.config);
+    // Guard profiles compile as at start-up (detector options, patterns, models), so a profile
+    // that would stop `serve` fails here. Judge detectors are not called.
+    const profiles = buildGuardProfiles(cfg, {
+      invoke: async () => {
+        throw new Error('config check does not call judge deployments');
+      },
+    });
+    await profiles.ready();
     process.stdout.write(`${opts.config}: ok (${cfg.deployments.length} deployments, storage ${cfg.storage.kind}, counters ${cfg.counters.kind})\n`);
   });
 config

@@ -52,6 +52,23 @@ describe('rampart config', () => {
     assert.ok(!/\n\s+at /.test(r.stderr), 'no stack trace');
   });
 
+  it('check compiles guard profiles as serve does: a detector that cannot load fails with its path', () => {
+    const guarded = join(dir, 'guarded.yaml');
+    const profile = (detector: string) =>
+      `guard:\n  profiles:\n    p:\n      detectors:\n        - ${detector}\ndeployments:\n  - name: x\n    targets: [{ provider: echo }]\n`;
+    writeFileSync(guarded, profile(`{ id: onnx-classifier, options: { path: ${JSON.stringify(join(dir, 'no-model'))} } }`));
+    const r = rampart(['config', 'check', '-c', guarded]);
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, /guard\.profiles\.p\.detectors\[0\] \(onnx-classifier\): model directory .*no-model does not exist/);
+    writeFileSync(guarded, profile('{ id: custom-rules, options: { rules: [{ name: bad, patterns: ["(a)\\\\1"] }] } }'));
+    const backref = rampart(['config', 'check', '-c', guarded]);
+    assert.equal(backref.code, 1, 'a pattern RE2 refuses is reported');
+    assert.match(backref.stderr, /guard\.profiles\.p\.detectors\[0\]\.options\.rules\[0\]\.patterns\[0\]: not a valid RE2 pattern/);
+    // A judge detector is compiled (its deployment is not called).
+    writeFileSync(guarded, profile('{ id: llm-judge, options: { deployment: x } }'));
+    assert.equal(rampart(['config', 'check', '-c', guarded]).code, 0);
+  });
+
   it('schema prints a JSON Schema editors can use', () => {
     const r = rampart(['config', 'schema']);
     assert.equal(r.code, 0);
