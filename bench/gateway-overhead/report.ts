@@ -48,8 +48,8 @@ export function formatReport(r: BenchResults): string {
 
   const rounds = r.load[0]?.rounds.length ?? 0;
   out.push(`### Non-streamed chat completions (closed loop, autocannon; medians of ${rounds} rounds)`, '');
-  out.push('| connections | target | req/s | req/s range | p50 ms | p99 ms | added p50 ms | added p99 ms | server CPU (cores) | event-loop delay p99 / max ms | load-generator CPU (cores) | other jobs’ CPU (cores) |');
-  out.push('|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
+  out.push('| connections | target | req/s | req/s range | p50 ms | p99 ms | added p50 ms | added p99 ms | server CPU (cores) | server CPU µs / request | event-loop delay p99 / max ms | load-generator CPU (cores) | other jobs’ CPU (cores) |');
+  out.push('|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
   const conns = [...new Set(r.load.map((l) => l.connections))];
   for (const c of conns) {
     const direct = find(r.load, 'direct', c);
@@ -57,7 +57,7 @@ export function formatReport(r: BenchResults): string {
       const addedP50 = direct && l.target !== 'direct' ? l.latency.p50 - direct.latency.p50 : Number.NaN;
       const addedP99 = direct && l.target !== 'direct' ? l.latency.p99 - direct.latency.p99 : Number.NaN;
       out.push(
-        `| ${c} | ${l.target} | ${Math.round(l.rps)} | ${Math.round(l.rpsMin)}–${Math.round(l.rpsMax)} | ${ms(l.latency.p50)} | ${ms(l.latency.p99)} | ${signed(addedP50)} | ${signed(addedP99)} | ${cores(l.serverCpu)} | ${l.loopDelay ? `${ms(l.loopDelay.p99)} / ${ms(l.loopDelay.max)}` : '–'} | ${cores(l.clientCpu)} | ${cores(l.otherCpu)} |`,
+        `| ${c} | ${l.target} | ${Math.round(l.rps)} | ${Math.round(l.rpsMin)}–${Math.round(l.rpsMax)} | ${ms(l.latency.p50)} | ${ms(l.latency.p99)} | ${signed(addedP50)} | ${signed(addedP99)} | ${cores(l.serverCpu)} | ${l.serverCpu === null || l.rps <= 0 ? '–' : Math.round((l.serverCpu / l.rps) * 1e6)} | ${l.loopDelay ? `${ms(l.loopDelay.p99)} / ${ms(l.loopDelay.max)}` : '–'} | ${cores(l.clientCpu)} | ${cores(l.otherCpu)} |`,
       );
     }
   }
