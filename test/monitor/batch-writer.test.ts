@@ -74,11 +74,15 @@ describe('BatchWriter', () => {
 
   it('writes on its timer when nobody flushes', async () => {
     const { w, written } = writer({ flushIntervalMs: 5 });
+    // Polls rather than sleeping a fixed time, so a loaded machine's late timers do not decide.
+    const until = async (n: number) => {
+      for (let i = 0; i < 400 && written.flat().length < n; i++) await new Promise((r) => setTimeout(r, 5));
+    };
     w.push(7);
-    await new Promise((r) => setTimeout(r, 40));
+    await until(1);
     assert.deepEqual(written.flat(), [7]);
     w.push(8);
-    await new Promise((r) => setTimeout(r, 40));
+    await until(2);
     assert.deepEqual(written.flat(), [7, 8]);
   });
 
