@@ -170,6 +170,9 @@ describe('onnx-classifier detector', () => {
       assert.match(msg, where, name);
       assert.match(msg, why, name);
     }
+    // A model whose outputs do not match its label names fails its start-up inference.
+    const mismatch = profiles([{ id: 'onnx-classifier', options: { path: two, labelNames: ['BENIGN', 'INJECTION', 'JAILBREAK'], runtime: 'onnxruntime-web' } } as never]);
+    assert.match(await configError(() => mismatch.ready()), /the model gives 2 outputs but 3 labels are named/);
     // A file that is not an ONNX model fails when the session is created: ready() says so.
     const broken = profiles([{ id: 'onnx-classifier', options: { path: modelDir('garbage', { model: new TextEncoder().encode('not a model') }), runtime: 'onnxruntime-web' } } as never]);
     assert.match(await configError(() => broken.ready()), where);

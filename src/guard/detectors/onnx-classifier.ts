@@ -78,15 +78,16 @@ function loadRuntime(choice: OnnxClassifierOptions['runtime'], threads: number):
 }
 
 interface Loaded {
-  readonly session: Promise<OrtSession>;
+  /** The session, and how many scores its first output gives per sequence. */
+  readonly session: Promise<{ session: OrtSession; outputs: number }>;
   readonly tokenizer: Tokenizer;
-  readonly labelNames: readonly string[];
   readonly runtime: string;
+  readonly Tensor: Ort['Tensor'];
   /** The tail of the serialized runs on this session. */
   queue: Promise<unknown>;
 }
 
-/** Models by directory, file, runtime and threads: two profiles using one model load it once. */
+/** Models by file, runtime and threads: two profiles using one model load it once. */
 const LOADED = new Map<string, Loaded>();
 
 function readJson(file: string, what: string): unknown {
@@ -113,9 +114,14 @@ function labelNamesOf(dir: string, o: OnnxClassifierOptions): string[] {
   return names;
 }
 
-function load(o: OnnxClassifierOptions): Loaded {
+function modelDir(o: OnnxClassifierOptions): string {
   const dir = isAbsolute(o.path) ? o.path : resolve(o.path);
   if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new Error(`model directory ${dir} does not exist`);
+  return dir;
+}
+
+function load(o: OnnxClassifierOptions): Loaded {
+  const dir = modelDir(o);
   const modelFile = resolve(dir, o.modelFile);
   if (!existsSync(modelFile)) throw new Error(`model file ${modelFile} does not exist`);
   const key = `${realpathSync(modelFile)}\0${o.runtime}\0${o.threads}`;
@@ -132,25 +138,33 @@ function load(o: OnnxClassifierOptions): Loaded {
   } catch (e) {
     throw new Error(`tokenizer.json could not be loaded: ${(e as Error).message}`);
   }
-  const labelNames = labelNamesOf(dir, o);
   const { ort, name } = loadRuntime(o.runtime, o.threads);
   const bytes = new Uint8Array(readFileSync(modelFile));
   const sessionOptions = name === 'onnxruntime-node' ? { intraOpNumThreads: o.threads, interOpNumThreads: 1 } : {};
-  const session = ort.InferenceSession.create(bytes, sessionOptions).then((s) => {
+  const session = ort.InferenceSession.create(bytes, sessionOptions).then(async (s) => {
     if (!s.inputNames.includes('input_ids')) throw new Error(`the model has no input_ids input (inputs: ${s.inputNames.join(', ')})`);
     const unknown = s.inputNames.filter((n) => !['input_ids', 'attention_mask', 'token_type_ids'].includes(n));
     if (unknown.length > 0) throw new Error(`the model needs inputs this detector does not provide: ${unknown.join(', ')}`);
-    return s;
+    // One inference before the first request: a model that cannot run stops start-up instead of
+    // failing every request, and its output count is checked against the label names.
+    const probe = tokenizer.encode('ok') as { ids: number[]; attention_mask: number[] };
+    const out = await s.run(feedsFor(ort.Tensor, s, probe.ids, probe.attention_mask));
+    return { session: s, outputs: out[s.outputNames[0]!]?.data.length ?? 0 };
   });
   session.catch(() => {}); // reported through `ready` and every detect call, never as an unhandled rejection
-  const loaded: Loaded = { session, tokenizer, labelNames, runtime: name, queue: Promise.resolve() };
+  const loaded: Loaded = { session, tokenizer, runtime: name, Tensor: ort.Tensor, queue: Promise.resolve() };
   LOADED.set(key, loaded);
-  // The tensor constructor travels with the session's runtime.
-  TENSORS.set(loaded, ort.Tensor);
   return loaded;
 }
 
-const TENSORS = new WeakMap<Loaded, Ort['Tensor']>();
+/** The inputs the model declares, for one sequence. */
+function feedsFor(Tensor: Ort['Tensor'], session: OrtSession, ids: readonly number[], mask: readonly number[]): Record<string, OrtTensor> {
+  const n = ids.length;
+  const feeds: Record<string, OrtTensor> = { input_ids: new Tensor('int64', BigInt64Array.from(ids, BigInt), [1, n]) };
+  if (session.inputNames.includes('attention_mask')) feeds.attention_mask = new Tensor('int64', BigInt64Array.from(mask, BigInt), [1, n]);
+  if (session.inputNames.includes('token_type_ids')) feeds.token_type_ids = new Tensor('int64', new BigInt64Array(n), [1, n]);
+  return feeds;
+}
 
 interface Chunk {
   readonly start: number;
@@ -217,16 +231,13 @@ export const onnxClassifierDetector: DetectorDescriptor<OnnxClassifierOptions> =
   defaultThreshold: (o) => o.threshold,
   create(o): DetectFn {
     const m = load(o);
-    const reported = m.labelNames.map((name, i) => ({ i, name, category: o.labels[name] })).filter((l): l is { i: number; name: string; category: string } => l.category !== undefined);
+    const labelNames = labelNamesOf(modelDir(o), o);
+    const reported = labelNames.map((name, i) => ({ i, name, category: o.labels[name] })).filter((l): l is { i: number; name: string; category: string } => l.category !== undefined);
     if (reported.length === 0) {
-      throw new Error(`none of the model's labels (${m.labelNames.join(', ')}) is in options.labels: map at least one to a category`);
+      throw new Error(`none of the model's labels (${labelNames.join(', ')}) is in options.labels: map at least one to a category`);
     }
-    const Tensor = TENSORS.get(m)!;
     const run = async (chunk: Chunk, session: OrtSession, signal: AbortSignal | undefined): Promise<number[]> => {
-      const n = chunk.ids.length;
-      const feeds: Record<string, OrtTensor> = { input_ids: new Tensor('int64', BigInt64Array.from(chunk.ids, BigInt), [1, n]) };
-      if (session.inputNames.includes('attention_mask')) feeds.attention_mask = new Tensor('int64', BigInt64Array.from(chunk.mask, BigInt), [1, n]);
-      if (session.inputNames.includes('token_type_ids')) feeds.token_type_ids = new Tensor('int64', new BigInt64Array(n), [1, n]);
+      const feeds = feedsFor(m.Tensor, session, chunk.ids, chunk.mask);
       // One inference at a time per session; a run whose budget ran out while it waited is skipped.
       const result = m.queue.then(() => {
         if (signal?.aborted) throw abortError();
@@ -236,11 +247,16 @@ export const onnxClassifierDetector: DetectorDescriptor<OnnxClassifierOptions> =
       const out = await result;
       const logits = out[session.outputNames[0]!]!;
       const values = Array.from(logits.data as ArrayLike<number>, Number);
-      if (values.length !== m.labelNames.length) throw new Error(`the model gave ${values.length} outputs for ${m.labelNames.length} labels`);
+      if (values.length !== labelNames.length) throw new Error(`the model gave ${values.length} outputs for ${labelNames.length} labels`);
       return scores(values, o.outputs);
     };
+    const ready = m.session.then(({ outputs }) => {
+      if (outputs !== labelNames.length) throw new Error(`the model gives ${outputs} outputs but ${labelNames.length} labels are named (${labelNames.join(', ')})`);
+    });
+    ready.catch(() => {}); // handled: whoever awaits `ready` (start-up) or calls detect gets the error
     const detect = async ({ text, signal }: DetectInput): Promise<Finding[]> => {
-      const session = await m.session;
+      await ready;
+      const { session } = await m.session;
       if (text.trim() === '') return [];
       const chunks = chunkText(m.tokenizer, text, o.maxTokens, o.maxChunks);
       const best = reported.map(() => ({ score: 0, chunk: null as Chunk | null }));
@@ -269,8 +285,6 @@ export const onnxClassifierDetector: DetectorDescriptor<OnnxClassifierOptions> =
         ];
       });
     };
-    const ready = m.session.then(() => undefined);
-    ready.catch(() => {}); // handled: whoever awaits `ready` (start-up) or calls detect gets the error
     return Object.assign(detect, { ready });
   },
 };
