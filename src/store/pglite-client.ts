@@ -127,7 +127,7 @@ export class PgliteClient implements SqlClient {
 
   async appendAuditChain(events: readonly AuditEvent[], chainId: string, head: { seq: number; hash: string }): Promise<{ seq: number; hash: string }> {
     if (events.length === 0) return head;
-    const r = await this.#send({ op: 'auditAppend', events, chainId, head });
+    const r = await this.#send({ op: 'auditAppend', events: JSON.stringify(events), chainId, head });
     return r.rows![0] as { seq: number; hash: string };
   }
 

@@ -10,6 +10,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { PGlite, type Transaction } from '@electric-sql/pglite';
 import { chainEvents } from '../core/audit-hash.ts';
+import type { AuditEvent } from '../core/audit-event.ts';
 import { AUDIT_INSERT_SQL, auditBatchJson } from './audit-repo.ts';
 import { NO_TX, STARTUP_ID, toWireError, type WorkerData, type WorkerReply, type WorkerRequest } from './pglite-protocol.ts';
 
@@ -61,7 +62,7 @@ async function handle(msg: Exclude<WorkerRequest, { op: 'close' | 'begin' }>): P
       await target(msg.tx).exec(msg.sql);
       return done(msg.id);
     case 'auditAppend': {
-      const stored = chainEvents(msg.events, msg.chainId, msg.head);
+      const stored = chainEvents(JSON.parse(msg.events) as AuditEvent[], msg.chainId, msg.head);
       await db.query(AUDIT_INSERT_SQL, [auditBatchJson(stored)]);
       const last = stored.at(-1)!;
       return { id: msg.id, ok: true, rows: [{ seq: last.seq, hash: last.hash }], rowCount: stored.length };

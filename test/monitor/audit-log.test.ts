@@ -322,7 +322,13 @@ describe('audit log', () => {
       auditEvent({
         reason: 'nul \u0000 here',
         principalId: 'bad \uD800 surrogate',
-        details: { 'k\u0000': 'v\uDFFF', big: 10n as unknown as number, n: Number.NaN, nested: [{ z: 1, a: undefined }] },
+        details: {
+          'k\u0000': 'v\uDFFF',
+          big: 10n as unknown as number,
+          n: Number.NaN,
+          nested: [{ z: 1, a: undefined }],
+          ...(JSON.parse('{"__proto__": {"polluted": true}}') as object),
+        },
         latencyMs: -0,
         promptTokens: 1.7,
       }),
@@ -330,7 +336,8 @@ describe('audit log', () => {
     await log.close();
     const [stored] = await chainOf(log.chainId);
     assert.equal(stored!.reason, 'nul \uFFFD here');
-    assert.deepEqual(stored!.details, { 'k\uFFFD': 'v\uFFFD', big: '10', n: null, nested: [{ z: 1 }] });
+    assert.deepEqual(stored!.details, JSON.parse('{"k\\ufffd": "v\\ufffd", "big": "10", "n": null, "nested": [{"z": 1}], "__proto__": {"polluted": true}}'));
+    assert.equal(({} as { polluted?: boolean }).polluted, undefined, 'no prototype was polluted on the way');
     assert.equal(stored!.promptTokens, 1);
     assert.equal((await reportOf(log.chainId)).problem, null);
   });
