@@ -2,6 +2,7 @@
  * JSON logs (pino). Credentials are redacted by path as a second line of defence; the first is that
  * secrets are `Secret` objects, which serialize as [REDACTED].
  */
+import { openSync } from 'node:fs';
 import { pino, type Logger, type DestinationStream } from 'pino';
 
 export type { Logger };
@@ -41,7 +42,10 @@ const LOG_FLUSH_MS = 250;
  * every line written within LOG_FLUSH_MS, and the rest when the process exits.
  */
 export function logDestination(dest: number | string): DestinationStream {
-  const stream = pino.destination({ dest, sync: false, minLength: 4096 });
+  // A path is opened here, synchronously: an asynchronously opened file is not ready for the
+  // synchronous flush at exit when the process exits within its first turn of the event loop.
+  const fd = typeof dest === 'number' ? dest : openSync(dest, 'a', 0o600);
+  const stream = pino.destination({ dest: fd, sync: false, minLength: 4096 });
   const timer = setInterval(() => {
     try {
       stream.flush();

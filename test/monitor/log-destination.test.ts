@@ -31,7 +31,7 @@ describe('log destination', () => {
     const script = `
       const { createLogger, logDestination } = await import(${JSON.stringify(new URL('../../src/monitor/logger.ts', import.meta.url).href)});
       const logger = createLogger('info', logDestination(${JSON.stringify(file)}));
-      await new Promise((r) => setTimeout(r, 100)); // the file is open
+      // No turn of the event loop before exiting: the file must be open and the buffer written.
       for (let n = 0; n < 500; n++) logger.info({ n }, 'line');
       process.exit(0);`;
     execFileSync(process.execPath, ['--input-type=module', '-e', script], { stdio: 'pipe' });
