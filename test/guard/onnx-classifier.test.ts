@@ -162,6 +162,7 @@ describe('onnx-classifier detector', () => {
       ['no label names', { path: modelDir('noconfig', { config: false }) }, /labelNames/],
       ['no reported label', { path: two, labels: { SAFE_ONLY: 'prompt_injection' } }, /none of the model's labels \(SAFE, INJECTION\)/],
       ['a runtime that is not installed', { path: two, runtime: 'onnxruntime-node' }, /npm install onnxruntime-node/],
+      ['a category the detector does not report', { path: two, labels: { INJECTION: 'pii.email' } }, /options\.labels\.INJECTION: must be prompt_injection, jailbreak/],
     ];
     for (const [name, options, why] of cases) {
       const msg = await configError(async () => {

@@ -29,7 +29,7 @@ const options = z.strictObject({
   path: z.string().min(1).describe('Directory of the exported model (model.onnx, tokenizer.json, tokenizer_config.json, config.json). Relative paths are resolved from the working directory.'),
   modelFile: z.string().min(1).default('model.onnx').describe('The ONNX file inside `path` (Hugging Face exports also use onnx/model.onnx or model_quantized.onnx).'),
   labels: z
-    .record(z.string(), z.string().regex(/^[a-z][a-z0-9_.]{0,63}$/))
+    .record(z.string(), z.string().regex(/^(?:prompt_injection|jailbreak|(?:content|custom)\.[a-z0-9_]{1,48})$/, 'must be prompt_injection, jailbreak, content.<name> or custom.<name>'))
     .default({ INJECTION: 'prompt_injection', JAILBREAK: 'jailbreak', MALICIOUS: 'prompt_injection' })
     .describe('Output label (from config.json id2label, or labelNames) to the category it reports. Labels not listed are not reported (SAFE, BENIGN, …).'),
   labelNames: z.array(z.string().min(1)).min(1).optional().describe('Names of the outputs in order, for models without config.json.'),
