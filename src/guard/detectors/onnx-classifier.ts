@@ -22,6 +22,7 @@ import { isAbsolute, join, resolve } from 'node:path';
 import { Tokenizer } from '@huggingface/tokenizers';
 import { z } from 'zod';
 import type { DetectFn, DetectInput, DetectorDescriptor, Finding } from '../types.ts';
+import { sigmoid } from './injection/model.ts';
 
 const VERSION = '1.0.0';
 
@@ -120,8 +121,7 @@ function modelDir(o: OnnxClassifierOptions): string {
   return dir;
 }
 
-function load(o: OnnxClassifierOptions): Loaded {
-  const dir = modelDir(o);
+function load(dir: string, o: OnnxClassifierOptions): Loaded {
   const modelFile = resolve(dir, o.modelFile);
   if (!existsSync(modelFile)) throw new Error(`model file ${modelFile} does not exist`);
   const key = `${realpathSync(modelFile)}\0${o.runtime}\0${o.threads}`;
@@ -210,7 +210,7 @@ export function chunkText(tokenizer: Tokenizer, text: string, maxTokens: number,
 
 function scores(raw: readonly number[], outputs: OnnxClassifierOptions['outputs']): number[] {
   if (outputs === 'probabilities') return raw.map((x) => Math.min(1, Math.max(0, x)));
-  if (raw.length === 1) return [1 / (1 + Math.exp(-raw[0]!))];
+  if (raw.length === 1) return [sigmoid(raw[0]!)];
   const max = Math.max(...raw);
   const exps = raw.map((x) => Math.exp(x - max));
   const sum = exps.reduce((a, b) => a + b, 0);
@@ -230,8 +230,9 @@ export const onnxClassifierDetector: DetectorDescriptor<OnnxClassifierOptions> =
   optionsSchema: options,
   defaultThreshold: (o) => o.threshold,
   create(o): DetectFn {
-    const m = load(o);
-    const labelNames = labelNamesOf(modelDir(o), o);
+    const dir = modelDir(o);
+    const m = load(dir, o);
+    const labelNames = labelNamesOf(dir, o);
     const reported = labelNames.map((name, i) => ({ i, name, category: o.labels[name] })).filter((l): l is { i: number; name: string; category: string } => l.category !== undefined);
     if (reported.length === 0) {
       throw new Error(`none of the model's labels (${labelNames.join(', ')}) is in options.labels: map at least one to a category`);
