@@ -1,7 +1,7 @@
 /**
  * How CLI commands reach Rampart's data: a running server's admin API, or the store directly.
  */
-import { hostname } from 'node:os';
+import { hostname, userInfo } from 'node:os';
 import { newId } from '../core/ids.ts';
 import { AuditLog } from '../monitor/audit-log.ts';
 import { RampartError } from '../core/errors.ts';
@@ -51,8 +51,11 @@ export interface DirectServices {
    * Records an admin action taken directly on the store into the hash-chained audit log (its own
    * chain, `cli:<host>`), as the admin API records it for a server.
    */
-  audit(action: string, principalId: string, outcome: { ok: boolean; code?: string; details?: Record<string, unknown> }): void;
+  audit(action: string, outcome: { ok: boolean; code?: string; details?: Record<string, unknown> }): void;
 }
+
+/** Who a CLI change made directly on the store is attributed to: the operating-system user. */
+export const cliPrincipal = (): string => `cli:${userInfo().username}`;
 
 /** Opens the configured store (fails with RAMPART_STORE_LOCKED while a server owns it). */
 export async function withDirectServices<T>(configFile: string, fn: (s: DirectServices) => Promise<T>): Promise<T> {
@@ -67,20 +70,15 @@ export async function withDirectServices<T>(configFile: string, fn: (s: DirectSe
     throw e;
   }
   const identity = buildIdentity(config, store, systemClock, silentLogger);
-  let log: AuditLog | null = null;
-  let starting: Promise<void> = Promise.resolve();
-  const audit: DirectServices['audit'] = (action, principalId, outcome) => {
-    if (log === null) {
-      log = new AuditLog(store.audit, { chainId: `cli:${hostname()}`.slice(0, 128).replace(/[^A-Za-z0-9._:-]/g, '-'), batchSize: 50, flushIntervalMs: 50, maxQueue: 1000, logger: silentLogger });
-      starting = log.start();
-    }
+  const log = new AuditLog(store.audit, { chainId: `cli:${hostname()}`.slice(0, 128).replace(/[^A-Za-z0-9._:-]/g, '-'), batchSize: 50, flushIntervalMs: 50, maxQueue: 1000, logger: silentLogger });
+  const audit: DirectServices['audit'] = (action, outcome) => {
     log.record({
       id: newId('aud'),
       time: systemClock.now(),
       requestId: newId('cli'),
       plane: 'admin',
       action,
-      principalId,
+      principalId: cliPrincipal(),
       principalKind: 'user',
       apiKeyId: null,
       deployment: null,
@@ -99,10 +97,7 @@ export async function withDirectServices<T>(configFile: string, fn: (s: DirectSe
   try {
     return await fn({ config, store, identity, now: () => systemClock.now(), audit });
   } finally {
-    if (log !== null) {
-      await starting;
-      await (log as AuditLog).close();
-    }
+    await log.close(); // writes what the command recorded (the chain head is read on the first write)
     await identity.close();
     await store.close();
   }

@@ -4,7 +4,6 @@
  * admin API with `--server <url>` (credential in RAMPART_TOKEN; the path is then read by the
  * server, inside `models.roots`, as a job whose progress is shown).
  */
-import { userInfo } from 'node:os';
 import { resolve } from 'node:path';
 import { Command, type Option } from 'commander';
 import { RampartError } from '../core/errors.ts';
@@ -13,7 +12,7 @@ import type { RegisterJob } from '../models/register-jobs.ts';
 import { formatBytes } from '../models/signing/progress.ts';
 import { modelTools } from '../models/tools.ts';
 import type { ModelRecord } from '../store/types.ts';
-import { adminRequest, withDirectServices, type DirectServices } from './admin-client.ts';
+import { adminRequest, cliPrincipal, withDirectServices, type DirectServices } from './admin-client.ts';
 
 interface ServerOpts {
   config: string;
@@ -22,7 +21,6 @@ interface ServerOpts {
 }
 
 /** Who acts, on the direct path: the operating-system user (the audit trail of the store). */
-const cliPrincipal = () => `cli:${userInfo().username}`;
 
 function registryOf(s: DirectServices): ModelRegistry {
   return new ModelRegistry({ repo: s.store.models, config: s.config.models, tools: modelTools });
@@ -38,10 +36,10 @@ function progressLine(p: { phase: string | null; bytes: number; totalBytes: numb
 async function audited(s: DirectServices, action: string, change: () => Promise<ModelRecord>): Promise<ModelRecord> {
   try {
     const rec = await change();
-    s.audit(action, cliPrincipal(), { ok: true, details: { modelId: rec.id, model: rec.name, digest: rec.digest } });
+    s.audit(action, { ok: true, details: { modelId: rec.id, model: rec.name, digest: rec.digest } });
     return rec;
   } catch (e) {
-    s.audit(action, cliPrincipal(), { ok: false, code: e instanceof RampartError ? e.code : 'RAMPART_INTERNAL' });
+    s.audit(action, { ok: false, code: e instanceof RampartError ? e.code : 'RAMPART_INTERNAL' });
     throw e;
   }
 }

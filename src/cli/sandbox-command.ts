@@ -13,7 +13,6 @@
  * audit. Approvals go to the store directly, or through the server's admin API with `--server`.
  */
 import { existsSync, readFileSync } from 'node:fs';
-import { userInfo } from 'node:os';
 import { extname } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { Command, type Option } from 'commander';
@@ -26,7 +25,7 @@ import { loadBackend } from '../sandbox/load-backend.ts';
 import { SESSION_IDENTIFIER } from '../sandbox/sessions.ts';
 import { loadConfig } from '../server/config.ts';
 import type { SandboxApprovalRecord } from '../store/types.ts';
-import { adminRequest, withDirectServices } from './admin-client.ts';
+import { adminRequest, cliPrincipal, withDirectServices } from './admin-client.ts';
 
 const BY_EXTENSION: Readonly<Record<string, SandboxLanguage>> = { '.py': 'python', '.js': 'javascript', '.mjs': 'javascript', '.cjs': 'javascript', '.sh': 'shell' };
 
@@ -113,7 +112,6 @@ function printApprovals(items: SandboxApprovalRecord[], json: boolean | undefine
 }
 
 /** Who acts, on the direct path: the operating-system user. */
-const cliPrincipal = () => `cli:${userInfo().username}`;
 
 export function sandboxCommand(configOption: () => Option): Command {
   const cmd = new Command('sandbox').description('run code in isolated sandbox sessions; manage the code approval registry');
@@ -160,7 +158,7 @@ export function sandboxCommand(configOption: () => Option): Command {
         ? ((await adminRequest(o.server, 'POST', '/admin/v1/sandbox/approvals', input)) as SandboxApprovalRecord)
         : await withDirectServices(o.config, async (s) => {
             const rec = await new ApprovalRegistry({ repo: s.store.sandboxApprovals }).approve(input, cliPrincipal());
-            s.audit('sandbox.approvals.approve', cliPrincipal(), { ok: true, details: { sha256: input.sha256, language: input.language } });
+            s.audit('sandbox.approvals.approve', { ok: true, details: { sha256: input.sha256, language: input.language } });
             return rec;
           });
       printApprovals([rec], o.json);
@@ -184,7 +182,7 @@ export function sandboxCommand(configOption: () => Option): Command {
         ? ((await adminRequest(o.server, 'POST', `/admin/v1/sandbox/approvals/${encodeURIComponent(sha256)}/revoke`, {})) as SandboxApprovalRecord)
         : await withDirectServices(o.config, async (s) => {
             const rec = await new ApprovalRegistry({ repo: s.store.sandboxApprovals }).revoke(sha256, cliPrincipal());
-            s.audit('sandbox.approvals.revoke', cliPrincipal(), { ok: true, details: { sha256 } });
+            s.audit('sandbox.approvals.revoke', { ok: true, details: { sha256 } });
             return rec;
           });
       printApprovals([rec], o.json);

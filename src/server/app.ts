@@ -157,6 +157,11 @@ export async function startApp(config: RampartConfig, opts: AppOptions): Promise
       maxQueue: config.audit.maxQueue,
     });
     closers.push(() => detections.close());
+    // Every detection is stored, and raises its principal's risk (access.risk).
+    const recordDetection = (d: DetectionRecord): void => {
+      detections.push(d);
+      risk.observe(d);
+    };
 
     // The execution plane (/sandbox/v1): refuses to run code, and says why, where it cannot isolate it.
     const sandbox = await buildSandbox(config, {
@@ -164,10 +169,7 @@ export async function startApp(config: RampartConfig, opts: AppOptions): Promise
       clock,
       logger,
       metrics,
-      recordDetection: (d) => {
-        detections.push(d);
-        risk.observe(d);
-      },
+      recordDetection,
     });
     closers.push(() => sandbox.close());
 
@@ -185,10 +187,7 @@ export async function startApp(config: RampartConfig, opts: AppOptions): Promise
       // First-seen tool-definition pins: in the store (shared by instances, kept over restarts), cached here.
       pins,
       metrics,
-      recordDetection: (d) => {
-        detections.push(d);
-        risk.observe(d); // blocked prompt attacks raise the principal's risk (access.risk)
-      },
+      recordDetection,
       now: () => clock.now(),
     });
     const quotas = new QuotaService(counters, config.limits);

@@ -153,11 +153,7 @@ export class ByteReader {
     left -= inBuf;
     if (left === 0) return true;
     // The window is empty from here on.
-    this.#stitched = null;
-    this.base += this.end;
-    this.buf = EMPTY;
-    this.pos = 0;
-    this.end = 0;
+    this.#dropWindow();
     if (this.#pending) {
       const p = this.#pending;
       this.#pending = null;
@@ -222,19 +218,24 @@ export class ByteReader {
     return this.buf.subarray(this.pos, Math.min(this.end, this.pos + n));
   }
 
+  /** Empties the window (its bytes count as read) and forgets any stitched view of it. */
+  #dropWindow(): void {
+    this.#stitched = null;
+    this.base += this.end;
+    this.buf = EMPTY;
+    this.pos = 0;
+    this.end = 0;
+  }
+
   /** Reads everything left, at most `max` bytes; null when there is more than that. */
   async readAll(max: number): Promise<Buffer | null> {
-    this.#stitched = null;
     const parts: Buffer[] = [];
     let total = 0;
     if (this.end > this.pos) {
       parts.push(this.buf.subarray(this.pos, this.end));
       total = this.end - this.pos;
     }
-    this.base += this.end;
-    this.buf = EMPTY;
-    this.pos = 0;
-    this.end = 0;
+    this.#dropWindow();
     for (;;) {
       if (total > max) return null;
       const c = await this.#pull();
@@ -248,15 +249,9 @@ export class ByteReader {
 
   /** The rest of the source, chunk by chunk (the window first). */
   async *chunks(): AsyncGenerator<Buffer> {
-    this.#stitched = null;
-    if (this.end > this.pos) {
-      const first = this.buf.subarray(this.pos, this.end);
-      this.base += this.end;
-      this.buf = EMPTY;
-      this.pos = 0;
-      this.end = 0;
-      yield first;
-    }
+    const first = this.end > this.pos ? this.buf.subarray(this.pos, this.end) : null;
+    this.#dropWindow();
+    if (first) yield first;
     for (;;) {
       const c = await this.#pull();
       if (c === null) return;
@@ -267,11 +262,7 @@ export class ByteReader {
 
   /** Consumes the rest of the source (so that the hash and byte count cover the whole file). */
   async drain(): Promise<void> {
-    this.#stitched = null;
-    this.base += this.end;
-    this.buf = EMPTY;
-    this.pos = 0;
-    this.end = 0;
+    this.#dropWindow();
     this.#pending = null;
     if (!this.#hash && this.#source.seek) {
       for (;;) {

@@ -16,7 +16,7 @@ import { BYTES, EMPTY_TUPLE, K_DICT, LIST, LONG_STR, OTHER, type DictSym } from 
 import { MAX_DECODED, PickleFault } from './text-ops.ts';
 
 /** Why `dataLoop` returned. */
-export const EXIT_WINDOW = 0; // the window ended, or the opcode at the returned position needs `need` bytes
+const EXIT_WINDOW = 0; // the window ended, or the opcode at the returned position needs `need` bytes
 export const EXIT_SKIP = 1; // a payload of `skip` bytes follows
 export const EXIT_OTHER = 2; // the opcode at the returned position is not a data opcode
 

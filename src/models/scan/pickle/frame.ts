@@ -14,7 +14,7 @@ import { decodeText } from './string-literals.ts';
 import { LONG_TUPLE, MAX_TRACKED, tupleOf, type Sym, type TupleSym } from './symbolic.ts';
 import { PickleFault } from './text-ops.ts';
 
-const EMPTY = Buffer.alloc(0);
+export const EMPTY = Buffer.alloc(0);
 /** The item store is emptied (the stack's tuples built) rather than grown past this size, unless the stack is as large. */
 const ITEMS_MIN = 1 << 16;
 

@@ -14,6 +14,7 @@
  * (globals, calls, dicts, BUILD, STOP), where strings are decoded and the observer is told.
  */
 import { dataLoop, EXIT_OTHER, EXIT_SKIP, type LoopState } from './data-loop.ts';
+import { EMPTY } from './frame.ts';
 import type { ArrayLayout } from './numpy-wrapper.ts';
 import { ObjectOps, type PickleObserver } from './object-ops.ts';
 import { GO, ST_ERROR, ST_NEED, ST_SKIP, ST_SKIPLINE } from './status.ts';
@@ -162,7 +163,6 @@ export class PickleMachine implements LoopState {
   }
 }
 
-const EMPTY = Buffer.alloc(0);
 
 /** Index of the '\n' ending a line that starts at `from`, or -1 when not in the window. */
 function line(buf: Buffer, from: number, end: number): number {

@@ -40,7 +40,7 @@ export class Memo {
   /** Number of entries. */
   size = 0;
   /** Pages of string bytes. */
-  readonly arena: Buffer[] = [];
+  readonly #arena: Buffer[] = [];
   /** The last arena page, its first offset, and how much of it is used. */
   #page: Buffer = Buffer.alloc(0);
   #pageBase = 0;
@@ -169,7 +169,7 @@ export class Memo {
     if (n === 0) return ''; // (an empty string takes no bytes: the next string has its offset)
     const h = Math.imul(at, 0x9e3779b1) >>> (32 - TEXT_CACHE_BITS);
     if (this.#textAt[h] === at + 1) return this.#texts[h]!;
-    const s = decodeText(this.arena[at >>> ARENA_BITS]!, at & (ARENA_PAGE - 1), n, latin1);
+    const s = decodeText(this.#arena[at >>> ARENA_BITS]!, at & (ARENA_PAGE - 1), n, latin1);
     this.#textAt[h] = at + 1;
     this.#texts[h] = s;
     return s;
@@ -192,25 +192,25 @@ export class Memo {
     // Reclaim overwritten strings when they are half the arena and pay for the walk.
     let walk = this.#vals.length * PAGE;
     for (const r of this.#roots) walk += r.sp;
-    if (this.#dead >= (this.arena.length * ARENA_PAGE) / 2 && this.#dead >= walk) {
+    if (this.#dead >= (this.#arena.length * ARENA_PAGE) / 2 && this.#dead >= walk) {
       this.#compact();
       if (this.#used + n <= this.#page.length) return true;
     }
-    if (this.arena.length >= MAX_ARENA_PAGES) return false;
-    this.#addArenaPage(this.arena.length === 0 ? FIRST_ARENA_PAGE : ARENA_PAGE);
+    if (this.#arena.length >= MAX_ARENA_PAGES) return false;
+    this.#addArenaPage(this.#arena.length === 0 ? FIRST_ARENA_PAGE : ARENA_PAGE);
     return true;
   }
 
   #addArenaPage(size: number): void {
     this.#page = Buffer.allocUnsafe(size);
-    this.#pageBase = this.arena.length << ARENA_BITS;
-    this.arena.push(this.#page);
+    this.#pageBase = this.#arena.length << ARENA_BITS;
+    this.#arena.push(this.#page);
     this.#used = 0;
   }
 
   /** New arena pages with only the strings still referred to by the memo or the roots. */
   #compact(): void {
-    const old = this.arena.splice(0);
+    const old = this.#arena.splice(0);
     this.#addArenaPage(ARENA_PAGE);
     this.#dead = 0;
     this.#textAt.fill(0);

@@ -22,7 +22,7 @@ export const T_WSTR_L1 = 5;
 /** A str whose UTF-8 bytes were copied to the memo's arena, at `vals[i]`. */
 export const T_ASTR = 6;
 /** A latin-1 str in the memo's arena. */
-export const T_ASTR_L1 = 7;
+export const T_ASTR_L1 = 7; // = T_WSTR_L1 + ARENA_SHIFT; named for the tag table, not read by name
 /** Window tag + ARENA_SHIFT = arena tag. Any tag ≥ T_WSTR is a str; bit 0 set means latin-1. */
 export const ARENA_SHIFT = 2;
 
