@@ -95,15 +95,7 @@ export function adminHandler(deps: AdminDeps, route: AdminRoute) {
           const bytes = await readBody(req, deps.bodyLimit);
           // An empty body means "no options" on the admin API.
           const raw = bytes.length === 0 ? {} : parseJsonObject(req, bytes);
-          const parsed = schema.safeParse(raw);
-          if (!parsed.success) {
-            const issue = parsed.error.issues[0]!;
-            const path = formatPath(issue.path);
-            throw new RampartError('RAMPART_INVALID_REQUEST', {
-              detail: `${path || 'body'}: ${issue.code === 'unrecognized_keys' ? `unknown field ${issue.keys.join(', ')}` : issue.message}`,
-            });
-          }
-          return parsed.data;
+          return parseRequest(schema, raw);
         },
         note: (d) => Object.assign(notes, d),
       };
@@ -164,4 +156,15 @@ export function pageParams(query: URLSearchParams, max = 500): { limit: number; 
     throw new RampartError('RAMPART_INVALID_REQUEST', { detail: 'cursor: malformed' });
   }
   return { limit, cursor };
+}
+
+/** A request body against its schema; the first problem, with its path, as RAMPART_INVALID_REQUEST. */
+export function parseRequest<T extends z.ZodType>(schema: T, raw: unknown): z.output<T> {
+  const parsed = schema.safeParse(raw);
+  if (parsed.success) return parsed.data;
+  const issue = parsed.error.issues[0]!;
+  const path = formatPath(issue.path);
+  throw new RampartError('RAMPART_INVALID_REQUEST', {
+    detail: `${path || 'body'}: ${issue.code === 'unrecognized_keys' ? `unknown field ${issue.keys.join(', ')}` : issue.message}`,
+  });
 }

@@ -8,15 +8,14 @@
  */
 import { z } from 'zod';
 import { RampartError } from '../core/errors.ts';
-import { formatPath } from '../config/load.ts';
 import { partialSandboxLimitsSchema } from '../config/sandbox.ts';
 import type { ExecResult, SandboxFile } from '../sandbox/backend.ts';
 import { approveSchema } from '../sandbox/approvals.ts';
 import type { ExecutionRecord } from '../sandbox/executions.ts';
 import { decodeBase64 } from '../sandbox/files.ts';
 import type { SandboxService } from '../sandbox/index.ts';
-import { SESSION_IDENTIFIER } from '../sandbox/sessions.ts';
-import type { AdminCall, AdminRoute } from './admin-api.ts';
+import { assertSessionIdentifier } from '../sandbox/sessions.ts';
+import { parseRequest, type AdminCall, type AdminRoute } from './admin-api.ts';
 
 const language = z.string().min(1).max(32).transform((l) => l.toLowerCase());
 
@@ -36,18 +35,10 @@ const simpleBody = z.strictObject({ language, code: z.string(), limits: partialS
 const uploadBody = z.strictObject({ path: z.string().max(1024), contentBase64: z.string() });
 const anyObject = z.record(z.string(), z.unknown());
 
-function parse<T extends z.ZodType>(schema: T, raw: unknown): z.output<T> {
-  const r = schema.safeParse(raw);
-  if (r.success) return r.data;
-  const issue = r.error.issues[0]!;
-  const path = formatPath(issue.path);
-  throw new RampartError('RAMPART_INVALID_REQUEST', { detail: `${path || 'body'}: ${issue.code === 'unrecognized_keys' ? `unknown field ${issue.keys.join(', ')}` : issue.message}` });
-}
-
 function identifierOf(call: AdminCall): string {
   const id = call.query.get('identifier');
   if (id === null) throw new RampartError('RAMPART_INVALID_REQUEST', { detail: 'identifier: the session identifier query parameter is required', param: 'identifier' });
-  if (!SESSION_IDENTIFIER.test(id)) throw new RampartError('RAMPART_INVALID_REQUEST', { detail: 'identifier: 1-128 letters, digits, . _ -', param: 'identifier' });
+  assertSessionIdentifier(id, 'identifier');
   return id;
 }
 
@@ -102,12 +93,12 @@ export function sandboxRoutes(sandbox: SandboxService): AdminRoute[] {
         const raw = await call.body(anyObject);
         let input: { language: string; code: string; limits?: z.output<typeof partialSandboxLimitsSchema> | undefined };
         if ('properties' in raw) {
-          const p = parse(azureBody, raw).properties;
+          const p = parseRequest(azureBody, raw).properties;
           if (p.timeoutInSeconds !== undefined && p.limits?.timeoutMs !== undefined) throw new RampartError('RAMPART_INVALID_REQUEST', { detail: 'properties: send timeoutInSeconds or limits.timeoutMs, not both' });
           const limits = p.timeoutInSeconds !== undefined ? { ...p.limits, timeoutMs: p.timeoutInSeconds * 1000 } : p.limits;
           input = { language: p.language, code: p.code, limits };
         } else {
-          input = parse(simpleBody, raw);
+          input = parseRequest(simpleBody, raw);
         }
         const { result, record } = await sandbox.executions.execute(call.principal, identifier, input, { requestId: call.requestId, note: call.note });
         return { status: 200, body: executionBody(identifier, result, record) };
@@ -179,7 +170,7 @@ export function sandboxRoutes(sandbox: SandboxService): AdminRoute[] {
       permission: 'sandbox:execute',
       handle: async (call) => {
         const identifier = call.params.identifier ?? '';
-        if (!SESSION_IDENTIFIER.test(identifier)) throw new RampartError('RAMPART_INVALID_REQUEST', { detail: 'identifier: 1-128 letters, digits, . _ -', param: 'identifier' });
+        assertSessionIdentifier(identifier, 'identifier');
         call.note({ sandbox: { session: identifier } });
         if (!(await sandbox.sessions.end(call.principal.id, identifier))) throw new RampartError('RAMPART_NOT_FOUND', { detail: `No sandbox session '${identifier}'.` });
         return { status: 204, body: null };

@@ -22,7 +22,7 @@ import { silentLogger } from '../monitor/logger.ts';
 import { ApprovalRegistry, codeSha256 } from '../sandbox/approvals.ts';
 import type { ExecResult, SandboxLanguage } from '../sandbox/backend.ts';
 import { loadBackend } from '../sandbox/load-backend.ts';
-import { SESSION_IDENTIFIER } from '../sandbox/sessions.ts';
+import { assertSessionIdentifier } from '../sandbox/sessions.ts';
 import { loadConfig } from '../server/config.ts';
 import type { SandboxApprovalRecord } from '../store/types.ts';
 import { adminRequest, cliPrincipal, withDirectServices } from './admin-client.ts';
@@ -129,7 +129,7 @@ export function sandboxCommand(configOption: () => Option): Command {
       if (o.timeout !== undefined && (!Number.isInteger(o.timeout) || o.timeout < 100)) throw new RampartError('RAMPART_INVALID_REQUEST', { detail: '--timeout: milliseconds, at least 100' });
       if (o.server) {
         const session = o.session ?? `cli-${randomUUID()}`;
-        if (!SESSION_IDENTIFIER.test(session)) throw new RampartError('RAMPART_INVALID_REQUEST', { detail: '--session: 1-128 letters, digits, . _ -' });
+        assertSessionIdentifier(session, '--session');
         const body = { language, code, ...(o.timeout !== undefined ? { limits: { timeoutMs: o.timeout } } : {}) };
         let res: { properties: RemoteProperties };
         try {

@@ -12,7 +12,6 @@ const MiB = 1024 * KiB;
 const GiB = 1024 * MiB;
 
 export const SANDBOX_LANGUAGES = ['python', 'javascript', 'shell'] as const;
-export type SandboxLanguageName = (typeof SANDBOX_LANGUAGES)[number];
 export const APPROVAL_MODES = ['enforce', 'audit', 'off'] as const;
 export type ApprovalMode = (typeof APPROVAL_MODES)[number];
 

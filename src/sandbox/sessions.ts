@@ -14,6 +14,11 @@ import type { EnvironmentPool } from './pool.ts';
 /** What a caller may name a session (Azure Container Apps dynamic sessions allow the same). */
 export const SESSION_IDENTIFIER = /^[A-Za-z0-9._-]{1,128}$/;
 
+/** Throws RAMPART_INVALID_REQUEST, naming `param`, unless `id` is a session identifier. */
+export function assertSessionIdentifier(id: string, param: string): void {
+  if (!SESSION_IDENTIFIER.test(id)) throw new RampartError('RAMPART_INVALID_REQUEST', { detail: `${param}: 1-128 letters, digits, . _ -`, param });
+}
+
 export interface Session {
   readonly tenant: string;
   readonly identifier: string;
@@ -172,7 +177,7 @@ export class SessionManager {
     if (this.#closed) throw new RampartError('RAMPART_SANDBOX_UNAVAILABLE', { detail: 'The sandbox is shutting down.' });
     const { maxPerTenant, maxTotal, idleTimeoutMs } = this.#o;
     const mine = this.#perTenant.get(tenant) ?? 0;
-    if (mine >= maxPerTenant || this.#entries.size >= maxTotal) {
+    if (this.#full(tenant)) {
       const scope = mine >= maxPerTenant ? `You have ${mine} sessions open (sandbox.sessions.maxPerTenant ${maxPerTenant})` : `The sandbox has ${this.#entries.size} sessions open (sandbox.sessions.maxTotal ${maxTotal})`;
       const retry = this.#retryAfterSeconds(mine >= maxPerTenant ? tenant : null, idleTimeoutMs);
       throw new RampartError('RAMPART_SANDBOX_SESSION_LIMIT', { detail: `${scope}: end one (DELETE /sandbox/v1/sessions/<identifier>) or wait for one to idle out.`, headers: { 'retry-after': String(retry) } });

@@ -11,7 +11,7 @@ import { openEgress, type EgressRun } from './egress.ts';
 import type { CgroupBase, CgroupCounters, CgroupLimits, SessionCgroup } from './cgroup.ts';
 import { deleteSpaceFile, listSpaceFiles, readSpaceFile, writeSpaceFile, type SpaceRef } from './files.ts';
 import type { RootfsPlan } from './rootfs.ts';
-import { runSandboxed, type RunOutcome } from './run.ts';
+import { KILL_WAIT_MS, runSandboxed, type RunOutcome } from './run.ts';
 import type { HostTools, SessionSpace, SpaceBase } from './session-space.ts';
 import { checkExecRequest, type CheckedExec } from './validate.ts';
 
@@ -37,7 +37,6 @@ export interface HostContext {
  * the namespace's init sh. The egress forwarder, when there is one, is a third (extraPids).
  */
 const BWRAP_PROCESSES = 2;
-const KILL_WAIT_MS = 3000;
 /** Set-up failures of the chain, told apart from a program's own exit status by their prefix. */
 const SETUP_FAILURE = /^(bwrap|rampart-shim|prlimit|setpriv|bash|rampart-egress-forwarder): /;
 

@@ -44,7 +44,7 @@ export interface RunOutcome {
 }
 
 /** How long the tree may take to die, and the pipes to close, after the kill. */
-const KILL_WAIT_MS = 3000;
+export const KILL_WAIT_MS = 3000;
 
 const SIGNAL_NAMES = new Map<number, string>(Object.entries(constants.signals).map(([name, n]) => [n, name]));
 
