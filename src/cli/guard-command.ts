@@ -1,6 +1,7 @@
 /**
  * `rampart guard analyze`: runs a guard profile of the configuration on text from stdin or a file,
- * offline (no server, no model; judge detectors that need a deployment are not available here).
+ * offline (no server, no model: a judge detector's call fails, and the profile's failure direction
+ * decides, as it would for a judge that is down).
  * Prints the same JSON as POST /v1/guard/analyze; exits 2 when the verdict is block.
  */
 import { readFileSync } from 'node:fs';
@@ -10,7 +11,7 @@ import { analyzeAnswer, analyzeRequest, analyzeSegments } from '../gateway/guard
 import { scan } from '../guard/engine.ts';
 import { Vault } from '../guard/rewrite.ts';
 import { loadConfig } from '../server/config.ts';
-import { buildGuardProfiles } from '../server/guard.ts';
+import { buildGuardProfiles, offlineInvoker } from '../server/guard.ts';
 
 async function readStdin(): Promise<string> {
   const chunks: Buffer[] = [];
@@ -32,7 +33,10 @@ export function guardCommand(configOption: () => Option): Command {
       const text = o.file ? readFileSync(o.file, 'utf8') : await readStdin();
       const parsed = analyzeRequest.safeParse({ text, channel: o.channel, ...(o.profile ? { profile: o.profile } : {}) });
       if (!parsed.success) throw new RampartError('RAMPART_INVALID_REQUEST', { detail: parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ') });
-      const profiles = buildGuardProfiles(config, {});
+      const profiles = buildGuardProfiles(config, {
+        invoke: offlineInvoker('rampart guard analyze'),
+        onError: (detector, err) => process.stderr.write(`rampart guard analyze: detector ${detector} failed: ${err instanceof Error ? err.message : String(err)}\n`),
+      });
       await profiles.ready();
       const name = parsed.data.profile ?? config.guard.defaultProfile;
       const profile = profiles.names().includes(name) ? profiles.get(name) : null;

@@ -7,7 +7,7 @@ import { isRampartError } from '../core/errors.ts';
 import { ConfigError, formatProblem } from '../config/load.ts';
 import { configJsonSchema, loadConfig } from '../server/config.ts';
 import { createLogger } from '../monitor/logger.ts';
-import { buildGuardProfiles } from '../server/guard.ts';
+import { buildGuardProfiles, offlineInvoker } from '../server/guard.ts';
 import { startApp } from '../server/app.ts';
 import { keysCommand } from './keys-command.ts';
 import { agentsCommand } from './agents-command.ts';
@@ -65,11 +65,7 @@ config
     const cfg = loadConfig(opts.config);
     // Guard profiles compile as at start-up (detector options, patterns, models), so a profile
     // that would stop `serve` fails here. Judge detectors are not called.
-    const profiles = buildGuardProfiles(cfg, {
-      invoke: async () => {
-        throw new Error('config check does not call judge deployments');
-      },
-    });
+    const profiles = buildGuardProfiles(cfg, { invoke: offlineInvoker('rampart config check') });
     await profiles.ready();
     process.stdout.write(`${opts.config}: ok (${cfg.deployments.length} deployments, storage ${cfg.storage.kind}, counters ${cfg.counters.kind})\n`);
   });

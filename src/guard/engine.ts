@@ -49,6 +49,8 @@ export interface CompiledDetector {
   readonly channels: ReadonlySet<Channel>;
   readonly threshold: (channel: Channel) => number;
   readonly detect: DetectFn;
+  /** Told the cause when `detect` throws (not on timeouts); see DetectorContext.onError. */
+  readonly onError?: (err: unknown) => void;
 }
 
 export interface CompiledProfile {
@@ -106,8 +108,10 @@ async function runOne(det: CompiledDetector, seg: Segment, signal: AbortSignal, 
     // A synchronous detector cannot be interrupted; if it overran the budget it still failed it.
     if (performance.now() > deadline) return { failure: 'timeout' };
     return { findings };
-  } catch {
-    return { failure: signal.aborted ? 'timeout' : 'error' };
+  } catch (err) {
+    if (signal.aborted) return { failure: 'timeout' };
+    det.onError?.(err);
+    return { failure: 'error' };
   }
 }
 

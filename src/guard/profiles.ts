@@ -40,7 +40,8 @@ function compileProfile(name: string, profile: ProfileConfig, registry: Detector
       if (e instanceof RampartError) throw e;
       throw new RampartError('RAMPART_CONFIG_INVALID', { detail: `${where} (${use.id}): ${(e as Error).message}`, cause: e });
     }
-    return { id: descriptor.id, version: descriptor.version, channels, threshold, detect };
+    const report = ctx.onError;
+    return { id: descriptor.id, version: descriptor.version, channels, threshold, detect, ...(report ? { onError: (err: unknown) => report(descriptor.id, err) } : {}) };
   });
   return {
     name,

@@ -65,6 +65,12 @@ export interface DetectorContext {
    * contexts without a gateway (offline eval); such detectors must say so at create time.
    */
   readonly invoke?: (deployment: string, body: Record<string, unknown>, signal?: AbortSignal) => Promise<unknown>;
+  /**
+   * Where the cause of a detector's failure goes (the server's log, the CLI's stderr). Callers and
+   * audit records only ever get `guard.error` and the failure kind: an error message may carry
+   * internal detail such as a deployment's answer.
+   */
+  readonly onError?: (detector: string, err: unknown) => void;
 }
 
 export interface DetectorDescriptor<O = unknown> {

@@ -177,7 +177,12 @@ export async function startApp(config: RampartConfig, opts: AppOptions): Promise
     closers.push(async () => {
       await Promise.allSettled(targets.map((t) => t.close()));
     });
-    const profiles = buildGuardProfiles(config, { invoke: judgeInvoker(entries), ...(opts.detectors ? { detectors: opts.detectors } : {}) });
+    const profiles = buildGuardProfiles(config, {
+      invoke: judgeInvoker(entries),
+      // The cause stays in the log; callers and audit records get guard.error and the failure kind.
+      onError: (detector, err) => logger.warn({ err, detector }, 'guard: detector failed'),
+      ...(opts.detectors ? { detectors: opts.detectors } : {}),
+    });
     await profiles.ready(); // models of ONNX detectors are loaded before the first request
 
     const pins = new CachedPinStore(store.pins);

@@ -69,6 +69,42 @@ describe('rampart config', () => {
     assert.equal(rampart(['config', 'check', '-c', guarded]).code, 0);
   });
 
+  it('guard analyze runs profiles of a config with a judge detector: the judge fails as a judge that is down would', () => {
+    const judged = join(dir, 'judged.yaml');
+    writeFileSync(
+      judged,
+      [
+        'guard:',
+        '  defaultProfile: plain',
+        '  profiles:',
+        '    plain: { detectors: [{ id: pii-email }], actions: { "*": block } }',
+        '    judged: { detectors: [{ id: llm-judge, options: { deployment: x } }], onError: block }',
+        '    judged-open: { detectors: [{ id: llm-judge, options: { deployment: x } }], onError: allow }',
+        'deployments:',
+        '  - name: x',
+        '    targets: [{ provider: echo }]',
+        '',
+      ].join('\n'),
+    );
+    const text = join(dir, 'text.txt');
+    writeFileSync(text, 'write to jane.doe@example.org about the meeting');
+    // A profile without the judge is not affected by the judge elsewhere in the file.
+    const plain = rampart(['guard', 'analyze', '-c', judged, '-f', text]);
+    assert.equal(plain.code, 2, plain.stderr);
+    assert.equal((JSON.parse(plain.stdout) as { verdict: string }).verdict, 'block');
+    assert.doesNotMatch(plain.stdout, /jane\.doe/, 'the answer never echoes the value');
+    // Fail closed: the judge's call fails offline, and the verdict says so.
+    const closed = rampart(['guard', 'analyze', '-c', judged, '--profile', 'judged', '-f', text]);
+    assert.equal(closed.code, 2, closed.stderr);
+    assert.equal((JSON.parse(closed.stdout) as { blockedBy: { category: string } }).blockedBy.category, 'guard.error');
+    assert.match(closed.stderr, /detector llm-judge failed: rampart guard analyze runs offline and does not call deployment 'x'/);
+    // Fail open: the same failure lets the text through, still recorded.
+    const open = rampart(['guard', 'analyze', '-c', judged, '--profile', 'judged-open', '-f', text]);
+    assert.equal(open.code, 0, open.stderr);
+    assert.equal((JSON.parse(open.stdout) as { verdict: string }).verdict, 'allow');
+    assert.match(open.stderr, /detector llm-judge failed/);
+  });
+
   it('schema prints a JSON Schema editors can use', () => {
     const r = rampart(['config', 'schema']);
     assert.equal(r.code, 0);

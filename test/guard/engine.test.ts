@@ -67,6 +67,19 @@ describe('guard engine', () => {
     assert.equal(v.blocked, true);
     assert.equal(v.blockedBy?.category, 'guard.error');
     assert.deepEqual(v.failures, [{ detector: 'fake', kind: 'error', segment: 'a' }]);
+    assert.doesNotMatch(JSON.stringify(v.findings), /model file missing/, 'the cause is not in the verdict');
+  });
+
+  it('tells the profile context the cause of an error, and nothing on a timeout', async () => {
+    const told: [string, unknown][] = [];
+    const failing = { ...detector(() => { throw new Error('judge answered 503'); }), onError: (err: unknown) => told.push(['fake', err]) };
+    await scan(profile([failing], {}), [{ path: 'a', channel: 'user', text: 'x' }], null);
+    assert.equal(told.length, 1);
+    assert.match((told[0]![1] as Error).message, /judge answered 503/);
+    const slow = { ...detector(() => new Promise((r) => setTimeout(() => r([]), 200))), onError: (err: unknown) => told.push(['slow', err]) };
+    const v = await scan(profile([slow], {}, { timeBudgetMs: 20 }), [{ path: 'a', channel: 'user', text: 'x' }], null);
+    assert.equal(v.failures[0]?.kind, 'timeout');
+    assert.equal(told.length, 1, 'a timeout is not an error to report');
   });
 
   it('fails closed when an async detector overruns the time budget', async () => {
