@@ -13,7 +13,7 @@ import { RampartError, problemBody, toRampartError } from '../core/errors.ts';
 import { newId } from '../core/ids.ts';
 import { refusedPrincipal, type Principal } from '../core/principal.ts';
 import type { AdminPermission } from '../config/schema.ts';
-import { formatPath } from '../config/load.ts';
+import { parseInput } from '../config/load.ts';
 import type { Metrics } from '../monitor/metrics.ts';
 import type { PolicyEngine } from '../policy/policy.ts';
 import { accessDenial, accessDetails, accessError, type AccessCheck } from '../policy/conditional-access.ts';
@@ -95,7 +95,7 @@ export function adminHandler(deps: AdminDeps, route: AdminRoute) {
           const bytes = await readBody(req, deps.bodyLimit);
           // An empty body means "no options" on the admin API.
           const raw = bytes.length === 0 ? {} : parseJsonObject(req, bytes);
-          return parseRequest(schema, raw);
+          return parseInput(schema, raw);
         },
         note: (d) => Object.assign(notes, d),
       };
@@ -158,13 +158,4 @@ export function pageParams(query: URLSearchParams, max = 500): { limit: number; 
   return { limit, cursor };
 }
 
-/** A request body against its schema; the first problem, with its path, as RAMPART_INVALID_REQUEST. */
-export function parseRequest<T extends z.ZodType>(schema: T, raw: unknown): z.output<T> {
-  const parsed = schema.safeParse(raw);
-  if (parsed.success) return parsed.data;
-  const issue = parsed.error.issues[0]!;
-  const path = formatPath(issue.path);
-  throw new RampartError('RAMPART_INVALID_REQUEST', {
-    detail: `${path || 'body'}: ${issue.code === 'unrecognized_keys' ? `unknown field ${issue.keys.join(', ')}` : issue.message}`,
-  });
-}
+

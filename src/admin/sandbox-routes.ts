@@ -10,12 +10,12 @@ import { z } from 'zod';
 import { RampartError } from '../core/errors.ts';
 import { partialSandboxLimitsSchema } from '../config/sandbox.ts';
 import type { ExecResult, SandboxFile } from '../sandbox/backend.ts';
-import { approveSchema } from '../sandbox/approvals.ts';
 import type { ExecutionRecord } from '../sandbox/executions.ts';
 import { decodeBase64 } from '../sandbox/files.ts';
 import type { SandboxService } from '../sandbox/index.ts';
 import { assertSessionIdentifier } from '../sandbox/sessions.ts';
-import { parseRequest, type AdminCall, type AdminRoute } from './admin-api.ts';
+import { parseInput } from '../config/load.ts';
+import { pageParams, type AdminCall, type AdminRoute } from './admin-api.ts';
 
 const language = z.string().min(1).max(32).transform((l) => l.toLowerCase());
 
@@ -93,12 +93,12 @@ export function sandboxRoutes(sandbox: SandboxService): AdminRoute[] {
         const raw = await call.body(anyObject);
         let input: { language: string; code: string; limits?: z.output<typeof partialSandboxLimitsSchema> | undefined };
         if ('properties' in raw) {
-          const p = parseRequest(azureBody, raw).properties;
+          const p = parseInput(azureBody, raw).properties;
           if (p.timeoutInSeconds !== undefined && p.limits?.timeoutMs !== undefined) throw new RampartError('RAMPART_INVALID_REQUEST', { detail: 'properties: send timeoutInSeconds or limits.timeoutMs, not both' });
           const limits = p.timeoutInSeconds !== undefined ? { ...p.limits, timeoutMs: p.timeoutInSeconds * 1000 } : p.limits;
           input = { language: p.language, code: p.code, limits };
         } else {
-          input = parseRequest(simpleBody, raw);
+          input = parseInput(simpleBody, raw);
         }
         const { result, record } = await sandbox.executions.execute(call.principal, identifier, input, { requestId: call.requestId, note: call.note });
         return { status: 200, body: executionBody(identifier, result, record) };
@@ -124,7 +124,7 @@ export function sandboxRoutes(sandbox: SandboxService): AdminRoute[] {
       handle: async (call) => {
         const identifier = identifierOf(call);
         const body = await call.body(uploadBody);
-        const data = decodeBase64(body.contentBase64, sandbox.files.uploadLimit(call.principal));
+        const data = decodeBase64(body.contentBase64);
         call.note({ sandbox: { session: identifier, path: body.path, bytes: data.length } });
         const file = await sandbox.files.upload(call.principal, identifier, body.path, data);
         return { status: 201, body: { value: [fileProps(file)] } };
@@ -191,10 +191,7 @@ export function sandboxAdminRoutes(sandbox: SandboxService): AdminRoute[] {
       action: 'sandbox.approvals.list',
       permission: 'sandbox:read',
       handle: async ({ query }) => {
-        const includeRevoked = query.get('includeRevoked') === 'true';
-        const limit = Number(query.get('limit') ?? 50);
-        if (!Number.isInteger(limit) || limit < 1 || limit > 500) throw new RampartError('RAMPART_INVALID_REQUEST', { detail: 'limit: must be an integer from 1 to 500', param: 'limit' });
-        const page = await sandbox.approvals.list({ includeRevoked, limit, cursor: query.get('cursor') });
+        const page = await sandbox.approvals.list({ includeRevoked: query.get('includeRevoked') === 'true', ...pageParams(query) });
         return { status: 200, body: { data: page.items, nextCursor: page.nextCursor } };
       },
     },
@@ -204,7 +201,8 @@ export function sandboxAdminRoutes(sandbox: SandboxService): AdminRoute[] {
       action: 'sandbox.approvals.approve',
       permission: 'sandbox:approve',
       handle: async (call) => {
-        const rec = await sandbox.approvals.approve(await call.body(approveSchema), call.principal.id);
+        // The registry validates the body (approveSchema), for this route and the CLI alike.
+        const rec = await sandbox.approvals.approve(await call.body(anyObject), call.principal.id);
         call.note({ sandbox: { codeSha256: rec.sha256, language: rec.language, revisionUrl: rec.revisionUrl } });
         return { status: 201, body: rec };
       },

@@ -41,6 +41,22 @@ export function formatPath(path: readonly PropertyKey[]): string {
   return out;
 }
 
+/**
+ * What an admin or a client sent, against its schema: the first problem, with its path (also as the
+ * OpenAI-style `param`), as RAMPART_INVALID_REQUEST. The admin API, the CLI and the services behind
+ * both use it, so the same mistake gets the same message everywhere.
+ */
+export function parseInput<T extends z.ZodType>(schema: T, raw: unknown): z.output<T> {
+  const parsed = schema.safeParse(raw);
+  if (parsed.success) return parsed.data;
+  const issue = parsed.error.issues[0]!;
+  const path = formatPath(issue.path);
+  throw new RampartError('RAMPART_INVALID_REQUEST', {
+    detail: `${path || 'body'}: ${issue.code === 'unrecognized_keys' ? `unknown field ${issue.keys.join(', ')}` : issue.message}`,
+    ...(path ? { param: path } : {}),
+  });
+}
+
 export interface ResolveEnv {
   env: Readonly<Record<string, string | undefined>>;
   /** Directory `${file:relative}` paths are resolved against. */

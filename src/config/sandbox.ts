@@ -5,7 +5,7 @@
  * unapproved code flagged (`audit`), a handful of sessions per caller.
  */
 import { z } from 'zod';
-import { parseHostPattern } from './host-pattern.ts';
+import { parseHostPattern, type HostPattern } from './host-pattern.ts';
 
 const KiB = 1024;
 const MiB = 1024 * KiB;
@@ -66,15 +66,43 @@ export const partialSandboxLimitsSchema = z.strictObject({
 export type SandboxLimitsConfig = z.output<typeof sandboxLimitsSchema>;
 export type PartialSandboxLimits = z.output<typeof partialSandboxLimitsSchema>;
 
-/** `host:port` or `[v6]:port` split as the egress proxy splits it (sandbox/egress/target.ts). */
-function splitHostPort(text: string): { host: string; port: string | undefined } {
+/** A decimal port 1–65535, no sign, no leading zero. */
+function parsePort(text: string): number | null {
+  if (!/^[1-9][0-9]{0,4}$/.test(text)) return null;
+  const port = Number(text);
+  return port <= 65_535 ? port : null;
+}
+
+/**
+ * Splits `host`, `host:port`, `[v6]`, `[v6]:port` or a bare IPv6, for `allowHosts` here and for the
+ * egress proxy's request targets (sandbox/egress/target.ts), so both read an entry alike. Null when
+ * malformed (`[::1`, `[::1]x`); `port` is undefined when absent and null when present but not a port.
+ */
+export function splitHostPort(text: string): { host: string; port: number | null | undefined } | null {
   if (text.startsWith('[')) {
     const end = text.indexOf(']');
-    const rest = end < 0 ? '' : text.slice(end + 1);
-    return { host: end < 0 ? text : text.slice(1, end), port: rest.startsWith(':') ? rest.slice(1) : rest === '' ? undefined : rest };
+    if (end < 0) return null;
+    const rest = text.slice(end + 1);
+    if (rest !== '' && !rest.startsWith(':')) return null;
+    return { host: text.slice(1, end), port: rest === '' ? undefined : parsePort(rest.slice(1)) };
   }
-  const parts = text.split(':');
-  return parts.length === 2 ? { host: parts[0]!, port: parts[1]! } : { host: text, port: undefined };
+  const colons = text.split(':').length - 1;
+  if (colons !== 1) return { host: text, port: undefined };
+  const [host, port] = text.split(':') as [string, string];
+  return { host, port: parsePort(port) };
+}
+
+/**
+ * One egress allow-list entry: a host pattern (host-pattern.ts) and its port, null for 80 and 443.
+ * Throws a plain Error with the reason when malformed. The config check and the egress proxy both
+ * use it, so an entry the config accepts is one the proxy accepts.
+ */
+export function parseAllowHost(entry: string): { pattern: HostPattern; port: number | null } {
+  const text = entry.trim();
+  if (text === '') throw new Error('must be a non-empty string');
+  const split = splitHostPort(text);
+  if (split === null || split.port === null) throw new Error('has a malformed port (use host:1-65535)');
+  return { pattern: parseHostPattern(split.host), port: split.port ?? null };
 }
 
 /**
@@ -88,13 +116,8 @@ const allowHost = z
   .max(270)
   .transform((p) => p.trim())
   .superRefine((p, ctx) => {
-    const { host, port } = splitHostPort(p);
-    if (port !== undefined && !(/^[1-9][0-9]{0,4}$/.test(port) && Number(port) <= 65_535)) {
-      ctx.addIssue({ code: 'custom', message: 'has a malformed port (use host:1-65535)' });
-      return;
-    }
     try {
-      if (parseHostPattern(host).kind === 'any') ctx.addIssue({ code: 'custom', message: '"*" would open every host: list the hosts' });
+      if (parseAllowHost(p).pattern.kind === 'any') ctx.addIssue({ code: 'custom', message: '"*" would open every host: list the hosts' });
     } catch (e) {
       ctx.addIssue({ code: 'custom', message: (e as Error).message });
     }

@@ -13,7 +13,7 @@ import { newId } from '../core/ids.ts';
 import type { Principal } from '../core/principal.ts';
 import type { AgentsConfig } from '../config/agents.ts';
 import type { AgentPatch, AgentRecord, AgentRepo, AgentStatus, Page } from '../store/types.ts';
-import { parseInput } from './api-key-input.ts';
+import { parseInput } from '../config/load.ts';
 import { agentState, agentView, registerAgentSchema, updateAgentSchema, type AgentView, type RegisterAgentInput, type UpdateAgentInput } from './agent-input.ts';
 import { LastUsedTracker, type WarnLogger } from './last-used.ts';
 import { TtlCache } from './ttl-cache.ts';

@@ -4,7 +4,6 @@
  * same checks and the same coded errors.
  */
 import { z } from 'zod';
-import { RampartError } from '../core/errors.ts';
 import type { ApiKeyRecord } from '../store/types.ts';
 import { PRINCIPAL_KINDS, roleNameSchema } from '../config/auth.ts';
 import { networkListSchema } from '../config/cidr.ts';
@@ -46,17 +45,6 @@ export const rotateKeyInputSchema = z.strictObject({
 
 export type RotateKeyInput = z.input<typeof rotateKeyInputSchema>;
 
-/** Parses `input` or throws RAMPART_INVALID_REQUEST naming the first bad field. */
-export function parseInput<S extends z.ZodType>(schema: S, input: unknown): z.output<S> {
-  const r = schema.safeParse(input);
-  if (r.success) return r.data;
-  const issue = r.error.issues[0];
-  const path = issue?.path.map(String).join('.') ?? '';
-  throw new RampartError('RAMPART_INVALID_REQUEST', {
-    detail: `${path === '' ? 'input' : path}: ${issue?.message ?? 'invalid'}`,
-    ...(path !== '' ? { param: path } : {}),
-  });
-}
 
 export type ApiKeyStatus = 'active' | 'expired' | 'revoked';
 

@@ -19,7 +19,6 @@ import type { ApiKeyRecord, ApiKeyRepo, LimitValues, Page } from '../store/types
 import { generateApiKey, isKeyId, parseApiKey, secretMatches } from './api-key-format.ts';
 import {
   createKeyInputSchema,
-  parseInput,
   rotateKeyInputSchema,
   toView,
   type ApiKeyView,
@@ -28,6 +27,7 @@ import {
 } from './api-key-input.ts';
 import type { ApiKeyPolicy, ApiKeysSettings } from '../config/auth.ts';
 import { networkMatcher } from '../config/cidr.ts';
+import { parseInput } from '../config/load.ts';
 import { LastUsedTracker, type WarnLogger } from './last-used.ts';
 import { TtlCache } from './ttl-cache.ts';
 

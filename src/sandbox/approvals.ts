@@ -16,6 +16,7 @@ import { systemClock, type Clock } from '../core/clock.ts';
 import { RampartError } from '../core/errors.ts';
 import { newId } from '../core/ids.ts';
 import { SANDBOX_LANGUAGES } from '../config/sandbox.ts';
+import { parseInput } from '../config/load.ts';
 import type { Page, SandboxApprovalRecord, SandboxApprovalRepo } from '../store/types.ts';
 
 export const SHA256_HEX = /^[0-9a-f]{64}$/;
@@ -80,18 +81,14 @@ export class ApprovalRegistry {
   }
 
   /**
-   * Approves a program. RAMPART_CONFLICT while an approval of the same hash is in force.
+   * Approves a program. `input` (an ApproveInput: the admin API's body, the CLI's) is validated
+   * here, once. RAMPART_CONFLICT while an approval of the same hash is in force.
    *
    * @example
    *   await approvals.approve({ code, language: 'python', revisionUrl: 'https://github.com/acme/jobs/blob/3f2c1d0/etl.py' }, principal.id);
    */
-  async approve(input: ApproveInput, reviewer: string): Promise<SandboxApprovalRecord> {
-    const parsed = approveSchema.safeParse(input);
-    if (!parsed.success) {
-      const i = parsed.error.issues[0]!;
-      throw new RampartError('RAMPART_INVALID_REQUEST', { detail: `${i.path.join('.') || 'body'}: ${i.message}` });
-    }
-    const a = parsed.data;
+  async approve(input: ApproveInput | Readonly<Record<string, unknown>>, reviewer: string): Promise<SandboxApprovalRecord> {
+    const a = parseInput(approveSchema, input);
     return this.#repo.approve({
       id: newId('sba'),
       sha256: a.sha256 ?? codeSha256(a.code!),

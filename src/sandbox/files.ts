@@ -31,12 +31,10 @@ export function checkFilePath(raw: string): string {
 /** Strict base64 (RFC 4648 §4, padded): Buffer.from would skip anything it does not know. */
 const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
 
-export function decodeBase64(text: string, maxBytes: number): Buffer {
-  if (Math.floor((text.length * 3) / 4) > maxBytes + 2) throw new RampartError('RAMPART_SANDBOX_FILE_REFUSED', { detail: `The file is larger than ${maxBytes} bytes.` });
+/** An upload's content. The request body limit bounds the text; upload() checks the file's size. */
+export function decodeBase64(text: string): Buffer {
   if (!BASE64.test(text)) throw new RampartError('RAMPART_INVALID_REQUEST', { detail: 'contentBase64: not base64 (RFC 4648, padded)', param: 'contentBase64' });
-  const data = Buffer.from(text, 'base64');
-  if (data.length > maxBytes) throw new RampartError('RAMPART_SANDBOX_FILE_REFUSED', { detail: `The file is larger than ${maxBytes} bytes.` });
-  return data;
+  return Buffer.from(text, 'base64');
 }
 
 const REFUSALS = new Set(['RAMPART_FORBIDDEN', 'RAMPART_INVALID_REQUEST', 'RAMPART_BODY_TOO_LARGE']);
@@ -69,22 +67,20 @@ export class SessionFiles {
     this.#o = opts;
   }
 
-  /** The most an upload may hold for this caller: the config's cap and the caller's file limit. */
-  uploadLimit(principal: Principal): number {
-    return Math.min(this.#o.maxUploadBytes, this.#policy(principal).limits.fileBytes);
-  }
-
   async list(principal: Principal, identifier: string): Promise<SandboxFile[]> {
     await this.#o.availability.assert();
     return this.#run(principal, identifier, false, (env) => env.listFiles());
   }
 
-  /** Writes a file, starting the session when it does not exist. */
+  /**
+   * Writes a file, starting the session when it does not exist. The one check of its size: at most
+   * the config's cap and the caller's file limit, whichever is smaller.
+   */
   async upload(principal: Principal, identifier: string, path: string, data: Uint8Array): Promise<SandboxFile> {
+    const max = Math.min(this.#o.maxUploadBytes, this.#policy(principal).limits.fileBytes);
+    if (data.length > max) throw new RampartError('RAMPART_SANDBOX_FILE_REFUSED', { detail: `The file is larger than ${max} bytes.` });
     await this.#o.availability.assert();
     const p = checkFilePath(path);
-    const max = this.uploadLimit(principal);
-    if (data.length > max) throw new RampartError('RAMPART_SANDBOX_FILE_REFUSED', { detail: `The file is larger than ${max} bytes.` });
     return this.#run(principal, identifier, true, (env) => env.writeFile(p, data).catch((e: unknown) => Promise.reject(fileError(e, p))));
   }
 

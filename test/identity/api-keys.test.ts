@@ -116,7 +116,7 @@ describe('ApiKeyService', () => {
   it('validates create input field by field', async () => {
     const { keys } = setup();
     const err = await rejectsWith(keys.create({ name: 'x', roles: ['bad role!'], createdBy: null }), 'RAMPART_INVALID_REQUEST');
-    assert.equal(err.param, 'roles.0');
+    assert.equal(err.param, 'roles[0]', 'the path as config errors and the gateway write it');
     await rejectsWith(keys.create({ name: 'line\nbreak', roles: [], createdBy: null }), 'RAMPART_INVALID_REQUEST');
     await rejectsWith(keys.create({ name: '', roles: [], createdBy: null }), 'RAMPART_INVALID_REQUEST');
     await rejectsWith(

@@ -25,7 +25,7 @@ const gw = await startTestGateway((url, dir) => {
     roles: { ...base.roles, runner: { admin: ['sandbox:execute'] }, 'sec-admin': { admin: ['sandbox:read', 'sandbox:approve', 'detections:read'] } },
     sandbox: {
       sessions: { maxPerTenant: 4, pool: 1 },
-      callers: [{ match: { agentIds: [ENFORCED_AGENT] }, approvedCodeOnly: 'enforce' }],
+      callers: [{ match: { agentIds: [ENFORCED_AGENT] }, approvedCodeOnly: 'enforce' }, { match: { principalIds: ['app:frank'] }, limits: { fileBytes: 1024 } }],
     },
   };
 });
@@ -35,6 +35,8 @@ const bob = await gw.key(['runner'], { principalId: 'app:bob' });
 const carol = await gw.key(['runner'], { principalId: 'app:carol' });
 const dave = await gw.key(['runner'], { principalId: 'app:dave' });
 const erin = await gw.key(['runner'], { principalId: 'app:erin' });
+// Files of at most 1 KiB (callers[1]), below sandbox.files.maxUploadBytes.
+const frank = await gw.key(['runner'], { principalId: 'app:frank' });
 const secAdmin = await gw.key(['sec-admin'], { principalId: 'app:sec-admin' });
 const chatOnly = await gw.key(['user']);
 // An agent principal registered in the inventory, whose policy runs approved code only.
@@ -137,6 +139,18 @@ describe(`sandbox sessions API (${api.mode}, ${realBackend ? 'bubblewrap backend
     assert.equal((await call('GET', '/sandbox/v1/files/content/out.txt?identifier=files', dave)).status, 404);
   });
 
+  it('refuses an upload over the smaller of files.maxUploadBytes and the caller\'s fileBytes, and audits its size', async () => {
+    const upload = (bytes: number) => call('POST', '/sandbox/v1/files/upload?identifier=small', frank, { path: 'f.bin', contentBase64: Buffer.alloc(bytes, 1).toString('base64') });
+    const big = await upload(1025);
+    assert.deepEqual([big.status, big.json.code], [400, 'RAMPART_SANDBOX_FILE_REFUSED']);
+    assert.match(big.json.detail, /larger than 1024 bytes/);
+    assert.equal((await upload(1024)).status, 201);
+    await flushAudit(gw);
+    const page = await gw.app.store.audit.list({ action: 'sandbox.files.upload', principalId: 'app:frank', limit: 50 });
+    const ev = page.items.find((e) => e.requestId === big.headers.get('x-request-id'));
+    assert.deepEqual((ev?.details as Json | undefined)?.sandbox, { session: 'small', path: 'f.bin', bytes: 1025 });
+  });
+
   it('refuses file paths outside the session and malformed uploads', async () => {
     for (const path of ['../../etc/passwd', '/etc/passwd', 'a/../../b', 'a//b', 'nul\u0000.txt']) {
       const r = await call('POST', '/sandbox/v1/files/upload?identifier=files', dave, { path, contentBase64: 'eA==' });
@@ -197,6 +211,22 @@ describe(`sandbox sessions API (${api.mode}, ${realBackend ? 'bubblewrap backend
     const revoked = await call('POST', `/admin/v1/sandbox/approvals/${sha}/revoke`, secAdmin);
     assert.equal(revoked.json.revokedBy, 'app:sec-admin');
     assert.equal((await call('GET', '/admin/v1/sandbox/approvals', secAdmin)).json.data.some((a: Json) => a.sha256 === sha), false);
+  });
+
+  it('pages the approvals list as the other admin lists do: the same limits, the same refusals', async () => {
+    const admin = await gw.key(['admin']);
+    for (const q of ['limit=0', 'limit=501', 'limit=2.5', 'limit=', 'cursor=not%20a%20cursor']) {
+      const approvals = await call('GET', `/admin/v1/sandbox/approvals?${q}`, admin);
+      const keys = await call('GET', `/admin/v1/keys?${q}`, admin, undefined, gw.app.url);
+      assert.equal(approvals.status, 400, q);
+      assert.deepEqual([approvals.status, approvals.json.code, approvals.json.detail], [keys.status, keys.json.code, keys.json.detail], q);
+    }
+    for (const code of ['echo page 1', 'echo page 2']) assert.equal((await call('POST', '/admin/v1/sandbox/approvals', secAdmin, { code, language: 'shell', revisionUrl: REVISION })).status, 201);
+    const first = await call('GET', '/admin/v1/sandbox/approvals?limit=1', admin);
+    assert.equal(first.json.data.length, 1);
+    const next = await call('GET', `/admin/v1/sandbox/approvals?limit=1&cursor=${first.json.nextCursor}`, admin);
+    assert.equal(next.status, 200, JSON.stringify(next.json));
+    assert.notEqual(next.json.data[0].sha256, first.json.data[0].sha256);
   });
 
   it('puts every execution on the audit record: principal, session, hash, language, limits, exit, output bytes, files', async () => {

@@ -71,6 +71,12 @@ function approvalSuite(name: string, open: () => Promise<TestStore>, skip: () =>
       await rejectsWith(registry.approve({ ...base, language: 'ruby' as 'python', revisionUrl: REVISION }, 'key:a'), 'RAMPART_INVALID_REQUEST', /language/);
     });
 
+    it('names the first bad field of a refused approval as its param, as the other registries do', { skip: reason }, async () => {
+      const refused = await registry.approve({ code: unique(CODE), language: 'python', revisionUrl: 'http://git.example.com/acme/jobs/commit/3f2c1d0' }, 'key:a').catch((e: unknown) => e);
+      assert.ok(isRampartError(refused));
+      assert.deepEqual([refused.code, refused.detail, refused.param], ['RAMPART_INVALID_REQUEST', 'revisionUrl: must be an https link to the reviewed revision', 'revisionUrl']);
+    });
+
     it('refuses a second approval of code approved already (RAMPART_CONFLICT)', { skip: reason }, async () => {
       const code = unique(CODE);
       await registry.approve({ code, language: 'python', revisionUrl: REVISION }, 'key:a');

@@ -5,8 +5,10 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { sandboxConfigSchema } from '../../src/config/sandbox.ts';
+import type { RampartError } from '../../src/core/errors.ts';
 import type { Principal } from '../../src/core/principal.ts';
 import { compileCallerPolicies, requestLimits } from '../../src/sandbox/caller-policy.ts';
+import { parseEgressAllowList } from '../../src/sandbox/egress/target.ts';
 
 const MiB = 1024 * 1024;
 const principal = (id: string, roles: string[] = []): Principal => ({ id, kind: 'app', roles, groups: [], authMethod: 'api-key' });
@@ -46,6 +48,23 @@ describe('sandbox config', () => {
     for (const [host, why] of [['*', /every host/], ['a.com:0', /port/], ['https://a.com', /port/], ['a.com/x', /without scheme/], ['*.*.a.com', /wildcard/]] as const) {
       assert.match(problem({ callers: [{ match: { roles: ['r'] }, network: { allowHosts: [host] } }] }), why, host);
     }
+  });
+
+  it('refuses a malformed host:port at its path, for the reason the egress proxy would refuse it', () => {
+    const allow = (host: string) => ({ callers: [{ match: { roles: ['r'] }, network: { allowHosts: ['pypi.org', host] } }] });
+    const proxy = (host: string) => {
+      try {
+        parseEgressAllowList([host]);
+        return 'accepted';
+      } catch (e) {
+        return (e as RampartError).detail;
+      }
+    };
+    for (const host of ['[::1', '[::1]x:443', '[::1]443', '[::1]:', 'host:', 'host:99999', 'host:0443', ':443', ' ']) {
+      const why = problem(allow(host)).replace(/^callers\.0\.network\.allowHosts\.1: /, '');
+      assert.equal(`egress allowHosts[0] ${why}.`, proxy(host), host);
+    }
+    assert.match(problem(allow('')), /^callers\.0\.network\.allowHosts\.1: /);
   });
 });
 

@@ -9,7 +9,8 @@
  */
 import { isIP } from 'node:net';
 import { RampartError } from '../../core/errors.ts';
-import { canonicalHost, hostMatches, parseHostPattern, type HostPattern } from '../../config/host-pattern.ts';
+import { canonicalHost, hostMatches, type HostPattern } from '../../config/host-pattern.ts';
+import { parseAllowHost, splitHostPort } from '../../config/sandbox.ts';
 
 /** Ports an entry without an explicit port allows: HTTP and HTTPS. */
 export const DEFAULT_PORTS: readonly number[] = [80, 443];
@@ -28,44 +29,18 @@ export interface EgressTarget {
   readonly literal: boolean;
 }
 
-/** A decimal port 1–65535, no sign, no leading zero. */
-function parsePort(text: string): number | null {
-  if (!/^[1-9][0-9]{0,4}$/.test(text)) return null;
-  const port = Number(text);
-  return port <= 65_535 ? port : null;
-}
-
 /**
- * Splits `host`, `host:port`, `[v6]`, `[v6]:port` or a bare IPv6. `port` is undefined when absent
- * and null when present but not a port.
+ * Compiles the allow-list once; a malformed entry throws RAMPART_CONFIG_INVALID naming its index.
+ * Entries are read by config/sandbox.ts's parseAllowHost, the one the config check uses.
  */
-function splitHostPort(text: string): { host: string; port: number | null | undefined } | null {
-  if (text.startsWith('[')) {
-    const end = text.indexOf(']');
-    if (end < 0) return null;
-    const rest = text.slice(end + 1);
-    if (rest !== '' && !rest.startsWith(':')) return null;
-    return { host: text.slice(1, end), port: rest === '' ? undefined : parsePort(rest.slice(1)) };
-  }
-  const colons = text.split(':').length - 1;
-  if (colons !== 1) return { host: text, port: undefined };
-  const [host, port] = text.split(':') as [string, string];
-  return { host, port: parsePort(port) };
-}
-
-/** Compiles the allow-list once; a malformed entry throws RAMPART_CONFIG_INVALID naming its index. */
 export function parseEgressAllowList(entries: readonly string[]): EgressRule[] {
   if (!Array.isArray(entries)) throw new RampartError('RAMPART_CONFIG_INVALID', { detail: 'egress allowHosts must be an array.' });
   return entries.map((entry, i) => {
-    const bad = (why: string, cause?: unknown) =>
-      new RampartError('RAMPART_CONFIG_INVALID', { detail: `egress allowHosts[${i}] ${why}.`, cause });
-    if (typeof entry !== 'string' || entry.trim() === '') throw bad('must be a non-empty string');
-    const split = splitHostPort(entry.trim());
-    if (split === null || split.port === null) throw bad('has a malformed port (use host:1-65535)');
     try {
-      return { pattern: parseHostPattern(split.host), port: split.port ?? null };
+      if (typeof entry !== 'string') throw new Error('must be a non-empty string');
+      return parseAllowHost(entry);
     } catch (e) {
-      throw bad((e as Error).message, e);
+      throw new RampartError('RAMPART_CONFIG_INVALID', { detail: `egress allowHosts[${i}] ${(e as Error).message}.`, cause: e });
     }
   });
 }
