@@ -125,6 +125,29 @@ export function assertMayGrant(caller: Principal, roles: readonly string[]): voi
   }
 }
 
+/**
+ * Whom a key may act as. A full `admin` may mint a key for any principal; anyone else only for
+ * itself or for the key's own principal (`key:<id>`). Rights are also granted by principal id (JIT
+ * eligibility and elevations, Cedar entities, sandbox callers, agent bindings), so a key acting as
+ * `user:alice` would be Alice, whatever roles it carries.
+ */
+export function assertMayActAs(caller: Principal, principalId: string | null | undefined): void {
+  if (caller.roles.includes('admin') || principalId === undefined || principalId === null || principalId === caller.id) return;
+  throw new RampartError('RAMPART_FORBIDDEN', { detail: 'Only an admin can create or rotate a key that acts as another principal.' });
+}
+
+/** What the audit event of a key creation or rotation records of the new key (never its secret). */
+function keyNote(rec: KeyRecord): Record<string, unknown> {
+  return {
+    keyId: rec.id,
+    principalId: rec.principalId,
+    principalKind: rec.principalKind,
+    roles: rec.roles,
+    expiresAt: rec.expiresAt,
+    ...(rec.allowedNetworks ? { allowedNetworks: rec.allowedNetworks } : {}),
+  };
+}
+
 function idParam(params: Readonly<Record<string, string | undefined>>): string {
   const id = params.id ?? '';
   if (!KEY_ID.test(id)) throw new RampartError('RAMPART_NOT_FOUND', { detail: 'No such key.' });
@@ -152,8 +175,9 @@ export function keyRoutes(keys: KeyManager, now: () => number): AdminRoute[] {
       handle: async (call) => {
         const input = await call.body(createKeyBody);
         assertMayGrant(call.principal, input.roles);
+        assertMayActAs(call.principal, input.principalId);
         const { record, plaintext } = await createKey(keys, input, call.principal.id, now());
-        call.note({ keyId: record.id, roles: record.roles });
+        call.note(keyNote(record));
         // The one and only time the plaintext leaves Rampart.
         return { status: 201, body: { ...keyView(record, now()), key: plaintext.reveal() } };
       },
@@ -213,12 +237,14 @@ export function keyRoutes(keys: KeyManager, now: () => number): AdminRoute[] {
         const old = await keys.get(id);
         if (!old) throw new RampartError('RAMPART_NOT_FOUND', { detail: 'No such key.' });
         assertMayGrant(call.principal, old.roles);
+        // A key's own principal (`key:<id>`) is not the caller's: only its creator or an admin rotates it.
+        assertMayActAs(call.principal, old.principalId.startsWith('key:') && old.createdBy === call.principal.id ? undefined : old.principalId);
         const { record, plaintext } = await keys.rotate(id, {
           ...(input.overlapHours !== undefined ? { overlapMs: Math.round(input.overlapHours * 3_600_000) } : {}),
           ...(input.expiresInDays !== undefined ? { expiresAt: now() + Math.round(input.expiresInDays * 86_400_000) } : {}),
           createdBy: call.principal.id,
         });
-        call.note({ keyId: record.id, rotatedFrom: id });
+        call.note({ ...keyNote(record), rotatedFrom: id });
         return { status: 201, body: { ...keyView(record, now()), key: plaintext.reveal() } };
       },
     },

@@ -34,6 +34,11 @@ export interface Principal {
   readonly authMethod: AuthMethod;
   /** Set when the principal authenticated with a Rampart API key. */
   readonly apiKeyId?: string;
+  /**
+   * Who minted that key (its record's `createdBy`). The four-eyes rule treats a key as its
+   * creator's hand: a key someone minted cannot approve that someone's own elevation.
+   */
+  readonly apiKeyCreatedBy?: string;
   /** Issuer of the token, for token principals. */
   readonly issuer?: string;
   /** Human-readable label (never used for authorization). */

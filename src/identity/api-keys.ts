@@ -96,6 +96,7 @@ function principalOf(rec: ApiKeyRecord): Principal {
     groups: Object.freeze([]),
     authMethod: 'api-key',
     apiKeyId: rec.id,
+    ...(rec.createdBy !== null ? { apiKeyCreatedBy: rec.createdBy } : {}),
     displayName: rec.name,
   } satisfies Principal);
   keyLimits.set(principal, rec.limits);

@@ -120,8 +120,9 @@ export class ElevationService {
   async #pending(approver: Principal, id: string, verb: string): Promise<ElevationRecord> {
     const rec = await this.#o.repo.get(id);
     if (!rec) throw notFound(id);
-    // Four eyes: the requester never decides, not even through an agent acting for it.
-    if (rec.principalId === approver.id || rec.principalId === approver.onBehalfOf?.id) {
+    // Four eyes: the requester never decides, not through an agent acting for it, nor through an
+    // API key it minted (a key with a principal of its own, or with one it may not otherwise use).
+    if (rec.principalId === approver.id || rec.principalId === approver.onBehalfOf?.id || rec.principalId === approver.apiKeyCreatedBy) {
       throw new RampartError('RAMPART_ELEVATION_SELF_APPROVAL', { detail: `You cannot ${verb} your own elevation ${id}.` });
     }
     if (rec.status !== 'pending') throw notPending(id, rec.status);

@@ -15,14 +15,17 @@ let alice: string;
 let bob: string;
 let user: string;
 let glass: string;
+let carol: string;
 
 before(async () => {
   gw = await startTestGateway(
     (url, dir) => ({
       ...defaultConfig(url, dir),
+      roles: { ...(defaultConfig(url, dir).roles as object), approver: { admin: ['elevations:approve', 'keys:read', 'keys:write'] } },
       jit: {
         eligible: [
           { principals: ['user:alice'], roles: ['admin'], maxDurationMinutes: 60, approval: 'required' },
+          { principals: ['user:carol'], roles: ['admin'], maxDurationMinutes: 60, approval: 'required' },
           { principals: ['user:alice'], roles: ['auditor'], maxDurationMinutes: 30, approval: 'auto' },
         ],
         breakGlass: ['user:break-glass'],
@@ -35,6 +38,7 @@ before(async () => {
   bob = await gw.key(['admin'], { principalId: 'user:bob' });
   user = await gw.key(['user'], { principalId: 'user:mallory' });
   glass = await gw.key(['admin'], { principalId: 'user:break-glass' });
+  carol = await gw.key(['approver'], { principalId: 'user:carol' });
 });
 after(() => gw?.close());
 
@@ -88,6 +92,21 @@ describe('just-in-time admin', () => {
     assert.equal(await keysStatus(alice), 403, 'gone exactly at expiry');
     const listed = await call('GET', '/admin/v1/elevations?principalId=user:alice', bob);
     assert.equal(listed.json.data!.find((e) => e.id === asked.json.id)?.status, 'expired');
+  });
+
+  it('four eyes hold against a key the requester minted: with its own principal or none', async () => {
+    clock.set(T0);
+    const asked = await request(carol, 'admin');
+    assert.equal(asked.status, 201, JSON.stringify(asked.json));
+    // An approver who may mint keys gives a sock-puppet key her approver role (roles she holds: allowed)...
+    const minted = (await call('POST', '/admin/v1/keys', carol, { name: 'puppet', roles: ['approver'] })).json as unknown as { key: string; principalId: string };
+    assert.match(minted.principalId, /^key:/);
+    const viaPuppet = await call('POST', `/admin/v1/elevations/${asked.json.id}/approve`, minted.key, {});
+    assert.equal(viaPuppet.status, 403);
+    assert.equal(viaPuppet.json.code, 'RAMPART_ELEVATION_SELF_APPROVAL');
+    // ...and cannot mint one acting as someone else to approve through it.
+    assert.equal((await call('POST', '/admin/v1/keys', carol, { name: 'bob', roles: ['approver'], principalId: 'user:bob' })).status, 403);
+    assert.equal((await call('POST', `/admin/v1/elevations/${asked.json.id}/approve`, bob, {})).status, 200, 'another person still may');
   });
 
   it('revokes early, with the role gone on the next request', async () => {
@@ -144,13 +163,14 @@ describe('just-in-time admin', () => {
     clock.set(T0 + 24 * 3_600_000);
     // Each instance's reload timer (jit.refreshSeconds: 1 here) marks it; poll for the event.
     let expired: Awaited<ReturnType<typeof gw.app.store.audit.list>>['items'] = [];
-    for (let i = 0; i < 50 && expired.length < 2; i++) {
+    const alices = () => expired.filter((e) => e.principalId === 'user:alice');
+    for (let i = 0; i < 50 && alices().length < 2; i++) {
       await new Promise((r) => setTimeout(r, 100));
       await gw.app.audit.flush();
       expired = (await gw.app.store.audit.list({ action: 'elevations.expire', limit: 10 })).items;
     }
-    assert.ok(expired.length >= 2, 'the approved admin and auditor elevations');
-    assert.ok(expired.every((e) => e.plane === 'system' && e.principalId === 'user:alice'));
+    assert.ok(alices().length >= 2, "alice's approved admin and auditor elevations");
+    assert.ok(expired.every((e) => e.plane === 'system' && (e.principalId === 'user:alice' || e.principalId === 'user:carol')));
   });
 });
 

@@ -279,6 +279,31 @@ describe('every admin route', () => {
     assert.equal(same.status, 201);
   });
 
+  it('keys:write alone cannot mint or rotate a key that acts as another principal; the audit event names the principal', async () => {
+    const manager = await gw.key(['key-manager'], { principalId: 'user:mallory' });
+    // Rights granted by principal id (JIT eligibility, Cedar entities, sandbox callers) would follow the key.
+    const asAlice = await call('POST', '/admin/v1/keys', manager, { name: 'x', roles: ['key-manager'], principalId: 'user:alice' });
+    assert.equal(asAlice.status, 403);
+    assert.match(((await asAlice.json()) as { detail: string }).detail, /another principal/);
+    const asSelf = await call('POST', '/admin/v1/keys', manager, { name: 'mine', roles: ['key-manager'], principalId: 'user:mallory' });
+    assert.equal(asSelf.status, 201);
+    const own = (await (await call('POST', '/admin/v1/keys', manager, { name: 'svc', roles: ['key-manager'] })).json()) as { id: string; principalId: string };
+    assert.match(own.principalId, /^key:/);
+    // Rotating hands out a new secret for the same principal: the same rule.
+    const alicesKey = (await (await call('POST', '/admin/v1/keys', adminKey, { name: 'alice', roles: ['key-manager'], principalId: 'user:alice' })).json()) as { id: string };
+    assert.equal((await call('POST', `/admin/v1/keys/${alicesKey.id}/rotate`, manager, { overlapHours: 0 })).status, 403);
+    const adminsOwn = (await (await call('POST', '/admin/v1/keys', adminKey, { name: 'other', roles: ['key-manager'] })).json()) as { id: string };
+    assert.equal((await call('POST', `/admin/v1/keys/${adminsOwn.id}/rotate`, manager, { overlapHours: 0 })).status, 403, "another creator's key:<id> principal");
+    assert.equal((await call('POST', `/admin/v1/keys/${own.id}/rotate`, manager, { overlapHours: 0 })).status, 201, 'its own key');
+    assert.equal((await call('POST', `/admin/v1/keys/${alicesKey.id}/rotate`, adminKey, { overlapHours: 0 })).status, 201, 'an admin may');
+    await gw.app.audit.flush();
+    const created = await gw.app.store.audit.list({ action: 'keys.create', limit: 20 });
+    const denied = created.items.find((e) => e.decision === 'deny' && JSON.stringify(e.details).includes('user:alice'));
+    assert.equal(denied, undefined, 'a refused request records no key');
+    const alice = created.items.find((e) => e.status === 201 && (e.details as { principalId?: string }).principalId === 'user:alice');
+    assert.ok(alice, 'the audit event of a creation names the principal the key acts as');
+  });
+
   it('refuses unknown fields in admin bodies', async () => {
     const r = await call('POST', '/admin/v1/keys', adminKey, { name: 'x', roles: ['user'], isAdmin: true });
     assert.equal(r.status, 400);
