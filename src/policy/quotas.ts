@@ -27,6 +27,8 @@ export interface Reservation {
   /** Token counters that got the estimate, to reconcile later. */
   readonly tokenKeys: readonly { key: string; window: CounterWindow }[];
   readonly estimatedTokens: number;
+  /** When the estimate was counted: a refund goes back to the buckets it went into. */
+  readonly atMs: number;
   /** OpenAI-style x-ratelimit-* headers for the response. */
   readonly headers: Record<string, string>;
 }
@@ -87,7 +89,7 @@ export class QuotaService {
     add(`p:${principal.id}`, this.#defaults.principal);
     if (principal.apiKeyId) add(`k:${principal.apiKeyId}`, subject.keyLimits ?? this.#defaults.apiKey);
     add(`d:${subject.deployment}`, subject.deploymentLimits);
-    if (checks.length === 0) return { tokenKeys, estimatedTokens, headers: {} };
+    if (checks.length === 0) return { tokenKeys, estimatedTokens, atMs: now, headers: {} };
 
     let result;
     try {
@@ -110,7 +112,7 @@ export class QuotaService {
         headers: { ...headers, 'retry-after': retryAfter },
       });
     }
-    return { tokenKeys, estimatedTokens, headers };
+    return { tokenKeys, estimatedTokens, atMs: now, headers };
   }
 
   /** Adds actual minus estimated tokens to every token counter of the reservation. */
@@ -118,7 +120,7 @@ export class QuotaService {
     const delta = actualTokens - reservation.estimatedTokens;
     if (delta === 0 || reservation.tokenKeys.length === 0) return;
     await this.#counters.addAll(
-      reservation.tokenKeys.map((k) => ({ key: k.key, amount: delta, window: k.window })),
+      reservation.tokenKeys.map((k) => ({ key: k.key, amount: delta, window: k.window, atMs: reservation.atMs })),
       now,
     );
   }

@@ -384,12 +384,25 @@ export interface LimitResult {
   retryAfterMs: number;
 }
 
+export interface CounterAdjustment {
+  readonly key: string;
+  readonly amount: number;
+  readonly window: CounterWindow;
+  /** When the cost this adjusts was counted (see Counters.addAll). */
+  readonly atMs?: number;
+}
+
 export interface Counters {
   readonly kind: 'memory' | 'redis';
   /** All-or-nothing: atomically checks every limit and, only if all have room, adds every cost. */
   takeAll(checks: readonly LimitCheck[], nowMs: number): Promise<LimitResult>;
-  /** Unconditional adjustment (may be negative), e.g. reconciling estimated with actual tokens. */
-  addAll(items: readonly { key: string; amount: number; window: CounterWindow }[], nowMs: number): Promise<void>;
+  /**
+   * Unconditional adjustment (may be negative), e.g. reconciling estimated with actual tokens. A
+   * refund (negative amount) with `atMs` goes back to the bucket that was current at `atMs`, where
+   * the cost it corrects was counted; refunds to a bucket that has expired are dropped. Without
+   * `atMs`, or for a positive amount, the current bucket.
+   */
+  addAll(items: readonly CounterAdjustment[], nowMs: number): Promise<void>;
   ping(): Promise<void>;
   close(): Promise<void>;
 }

@@ -121,6 +121,24 @@ export function countersContract(name: string, opts: CountersContractOptions): v
       assert.equal((await counters.takeAll([check(key, 150, 1)], now)).allowed, false);
     });
 
+    it('puts a refund back into the bucket its cost went to, even after the bucket changed', async () => {
+      const base = nextBucket();
+      const key = randomName('tpm:');
+      const t0 = at(base, 0.99);
+      // A long call reserved 6 000 tokens just before the minute turned and used 15.
+      assert.equal((await counters.takeAll([check(key, 10_000, 6_000)], t0)).allowed, true);
+      const t1 = at(base, 0.02, 1);
+      await counters.addAll([{ key, amount: -5_985, window: MINUTE, atMs: t0 }], t1);
+      const r = await counters.takeAll([check(key, 10_000, 6_000)], t1);
+      assert.equal(r.allowed, true, 'the refund reached the bucket that holds the reservation');
+      assert.ok(r.results[0]!.used < 6_020, `this call's 6 000 and only the 15 used before: ${r.results[0]!.used}`);
+      // A refund whose bucket has expired is dropped: it cannot eat into newer traffic.
+      const t2 = at(base, 0.5, 4);
+      assert.equal((await counters.takeAll([check(key, 100, 100)], t2)).allowed, true);
+      await counters.addAll([{ key, amount: -100, window: MINUTE, atMs: t0 }], t2);
+      assert.equal((await counters.takeAll([check(key, 100, 1)], t2)).allowed, false, 'the current bucket is untouched');
+    });
+
     it('adds positive adjustments that count against the limit', async () => {
       const key = randomName('budget:');
       const y = new Date().getUTCFullYear() + 1;

@@ -5,8 +5,8 @@
  * bound or forgetting live counts (which would lift limits).
  */
 import { RampartError } from '../../core/errors.ts';
-import type { CounterWindow, Counters, LimitCheck, LimitResult } from '../types.ts';
-import { bucketKeys, bucketStart, firstDenied, summarize, wholeUnits, type BucketKeys, type CheckState } from './window-math.ts';
+import type { CounterAdjustment, CounterWindow, Counters, LimitCheck, LimitResult } from '../types.ts';
+import { adjustmentBucket, bucketKeys, bucketStart, firstDenied, summarize, wholeUnits, type BucketKeys, type CheckState } from './window-math.ts';
 
 export interface MemoryCountersOptions {
   /** Most live buckets kept; default 1 000 000 (a sliding window uses up to two per key). */
@@ -86,12 +86,12 @@ export class MemoryCounters implements Counters {
     }
   }
 
-  addAll(items: readonly { key: string; amount: number; window: CounterWindow }[], nowMs: number): Promise<void> {
+  addAll(items: readonly CounterAdjustment[], nowMs: number): Promise<void> {
     try {
       this.#housekeep(nowMs);
       for (const item of items) {
-        const k = this.#keysOf(item.key, item.window, nowMs);
-        this.#add(k.cur, wholeUnits(item.amount), k.expiresAt, nowMs);
+        const k = item.atMs === undefined ? this.#keysOf(item.key, item.window, nowMs) : adjustmentBucket(item.key, item.window, item.amount, item.atMs, nowMs);
+        if (k) this.#add(k.cur, wholeUnits(item.amount), k.expiresAt, nowMs);
       }
       return Promise.resolve();
     } catch (e) {

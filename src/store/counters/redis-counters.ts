@@ -11,9 +11,9 @@ import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { RampartError } from '../../core/errors.ts';
 import { redactUrl } from '../sql-errors.ts';
-import type { CounterWindow, Counters, LimitCheck, LimitResult } from '../types.ts';
+import type { CounterAdjustment, CounterWindow, Counters, LimitCheck, LimitResult } from '../types.ts';
 import { COUNTERS_LUA } from './counters-script.ts';
-import { bucketKeys, summarize, wholeUnits, type CheckState } from './window-math.ts';
+import { adjustmentBucket, bucketKeys, summarize, wholeUnits, type CheckState } from './window-math.ts';
 
 export interface RedisCountersOptions {
   url: string;
@@ -84,9 +84,10 @@ export class RedisCounters implements Counters {
     return summarize(checks, states, nowMs, denied);
   }
 
-  async addAll(items: readonly { key: string; amount: number; window: CounterWindow }[], nowMs: number): Promise<void> {
-    if (items.length === 0) return;
-    await this.#run('add', items.map((it) => ({ ...it, limit: 0 })), nowMs);
+  async addAll(items: readonly CounterAdjustment[], nowMs: number): Promise<void> {
+    const live = items.filter((it) => adjustmentBucket(it.key, it.window, it.amount, it.atMs, nowMs) !== null);
+    if (live.length === 0) return;
+    await this.#run('add', live.map((it) => ({ ...it, limit: 0 })), nowMs);
   }
 
   async ping(): Promise<void> {
@@ -107,13 +108,14 @@ export class RedisCounters implements Counters {
 
   async #run(
     mode: 'take' | 'add',
-    items: readonly { key: string; amount: number; limit: number; window: CounterWindow }[],
+    items: readonly { key: string; amount: number; limit: number; window: CounterWindow; atMs?: number | undefined }[],
     nowMs: number,
   ): Promise<ScriptReply> {
     const keys: string[] = [];
     const args: (string | number)[] = [mode, Math.trunc(nowMs)];
     for (const it of items) {
-      const b = bucketKeys(this.#prefix + it.key, it.window, nowMs);
+      // 'add' of a refund: the bucket the corrected cost went to (addAll dropped expired ones).
+      const b = (mode === 'add' ? adjustmentBucket(this.#prefix + it.key, it.window, it.amount, it.atMs, nowMs) : null) ?? bucketKeys(this.#prefix + it.key, it.window, nowMs);
       keys.push(b.cur, b.prev ?? b.cur);
       const ttl = Math.max(MIN_TTL_MS, Math.ceil(b.expiresAt - nowMs));
       args.push(it.window.kind === 'sliding' ? 's' : 'f', wholeUnits(it.amount), it.limit, it.window.kind === 'sliding' ? it.window.ms : 0, ttl);

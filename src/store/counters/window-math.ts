@@ -42,6 +42,15 @@ export function bucketKeys(key: string, window: CounterWindow, now: number): Buc
   return { cur: base + start, prev: base + (start - window.ms), expiresAt: start + 2 * window.ms };
 }
 
+/**
+ * The bucket an adjustment goes to: a refund with a time goes back to the bucket current then,
+ * anything else to the current one. Null when that bucket has expired (nothing left to correct).
+ */
+export function adjustmentBucket(key: string, window: CounterWindow, amount: number, atMs: number | undefined, nowMs: number): BucketKeys | null {
+  const keys = bucketKeys(key, window, amount < 0 && atMs !== undefined && atMs <= nowMs ? atMs : nowMs);
+  return keys.expiresAt > nowMs ? keys : null;
+}
+
 /** Costs are whole units; rounding up never lets fractional costs slip under a limit. */
 export function wholeUnits(amount: number): number {
   return Number.isFinite(amount) ? Math.ceil(amount) : 0;
