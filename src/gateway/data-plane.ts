@@ -24,7 +24,7 @@ import type { Operation } from './providers/provider.ts';
 import { UpstreamFailure } from './providers/provider.ts';
 import { chatCompletionRequest, embeddingsRequest, responsesRequest, validateBody } from './request-schemas.ts';
 import { relayStream } from './stream-relay.ts';
-import { estimateChatTokens, estimateEmbeddingTokens, estimateResponsesTokens } from './token-estimate.ts';
+import { estimateChatTokens, estimateEmbeddingTokens, estimateResponsesTokens, maxOutput } from './token-estimate.ts';
 import { readUsage, type Usage } from './usage.ts';
 import type { Segment, Verdict } from '../guard/engine.ts';
 import { analyzeAnswer, analyzeRequest, analyzeSegments } from './guard-analyze.ts';
@@ -114,6 +114,11 @@ export class DataPlane {
       if (!res.writableFinished) abort.abort(new Error('client disconnected'));
     });
     let reservation: Reservation | null = null;
+    // Whether the upstream answered (tokens were spent) and whether its usage is the whole of it.
+    let answered = false;
+    let usageFinal = false;
+    let forwarded = 0;
+    let outputAllowance = 0;
     try {
       // authenticate before reading the body: an anonymous caller gets nothing buffered
       const auth = await this.#d.authenticate(req);
@@ -141,6 +146,7 @@ export class DataPlane {
         throw new RampartError('RAMPART_UNSUPPORTED_OPERATION', { detail: `Deployment '${deploymentName}' cannot serve ${spec.op}.` });
       }
       const estimate = spec.estimate(body);
+      outputAllowance = maxOutput(body);
       reservation = await this.#d.quotas.reserve(
         { principal: auth.principal, keyLimits: auth.keyLimits, deployment: deploymentName, deploymentLimits: deployment.limits },
         estimate,
@@ -163,6 +169,7 @@ export class DataPlane {
           },
         },
       );
+      answered = true;
       state.upstreamMs += routed.upstreamMs;
       state.upstream = routed.target.label;
       state.details.attempts = routed.attempts;
@@ -178,13 +185,27 @@ export class DataPlane {
             state.upstreamMs += ms;
           },
           capture: this.#d.capturePayloads ? (text) => (state.details.response = text) : undefined,
+          onUsage: (usage) => {
+            state.usage = usage;
+          },
+          onForward: () => {
+            forwarded++;
+          },
           logger: this.#d.logger,
           requestId: state.requestId,
         });
+        usageFinal = state.usage !== null;
         this.#finish(state, 200, null);
       } else {
+        // Usage first: an answer the output guard blocks was still generated, and is charged.
+        const upstreamUsage = routed.result.usage;
+        if (upstreamUsage) state.usage = { prompt: upstreamUsage.promptTokens, completion: upstreamUsage.completionTokens };
+        usageFinal = state.usage !== null;
         const answer = await this.#d.outputGuard.inspectAnswer(routed.result.json, guardCtx);
-        state.usage = routed.result.usage ? { prompt: routed.result.usage.promptTokens, completion: routed.result.usage.completionTokens } : readUsage(answer);
+        if (!state.usage) {
+          state.usage = readUsage(answer);
+          usageFinal = state.usage !== null;
+        }
         if (this.#d.capturePayloads) state.details.response = answer;
         sendJson(res, routed.result.status, answer, this.#overheadHeaders(state, headers));
         this.#finish(state, routed.result.status, null);
@@ -193,7 +214,12 @@ export class DataPlane {
       this.#fail(res, state, e);
     } finally {
       if (reservation) {
-        const actual = state.usage ? state.usage.prompt + state.usage.completion : 0;
+        const used = state.usage ? state.usage.prompt + state.usage.completion : 0;
+        // An answer that did not end normally (client gone, stream cut, output blocked) or came
+        // without usage is charged at least its reservation, or its prompt and one token per event
+        // already streamed if that is more: tokens were generated that nobody reported.
+        const floor = Math.max(reservation.estimatedTokens, reservation.estimatedTokens - outputAllowance + forwarded);
+        const actual = answered && !usageFinal ? Math.max(floor, used) : used;
         this.#d.quotas.reconcile(reservation, actual, this.#d.clock.now()).catch((err: unknown) => {
           this.#d.logger.warn({ err, requestId: state.requestId }, 'token reconciliation failed');
         });

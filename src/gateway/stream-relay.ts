@@ -17,6 +17,10 @@ export interface RelayOptions {
   /** Milliseconds spent waiting for the upstream's next event. */
   onUpstreamWait(ms: number): void;
   capture: ((text: string) => void) | undefined;
+  /** Told the usage as soon as an event carries it, so a stream that ends badly still has it. */
+  onUsage?: (usage: Usage) => void;
+  /** Called for each event written to the client (about one output token each, for charging cut streams). */
+  onForward?: () => void;
   logger: Logger;
   requestId: string;
 }
@@ -61,12 +65,16 @@ export async function relayStream(res: ServerResponse, events: AsyncIterable<Sse
       const ev = next.value;
       if (res.destroyed) break;
       // Providers parse only the chunk that carries usage and hand it over on the event.
-      if (ev.usage) usage = { prompt: ev.usage.promptTokens, completion: ev.usage.completionTokens };
+      if (ev.usage) {
+        usage = { prompt: ev.usage.promptTokens, completion: ev.usage.completionTokens };
+        opts.onUsage?.(usage);
+      }
       if (ev.injected) continue; // asked for by the provider, not by the client
       if (first) {
         first = false;
         opts.onFirstByte();
       }
+      opts.onForward?.();
       if (captured !== undefined && captured.length < 1_000_000) captured += ev.data + '\n';
       const pending = write(res, frame(ev));
       if (pending) await pending;

@@ -93,7 +93,8 @@ export function estimateResponsesTokens(body: Record<string, unknown>): number {
   return n;
 }
 
-function maxOutput(body: Record<string, unknown>): number {
+/** The output tokens a request reserves: its max_completion_tokens or max_tokens, else 0. */
+export function maxOutput(body: Record<string, unknown>): number {
   const v = body.max_completion_tokens ?? body.max_tokens;
   return typeof v === 'number' && Number.isFinite(v) && v > 0 ? Math.floor(v) : 0;
 }

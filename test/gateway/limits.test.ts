@@ -133,3 +133,77 @@ describe('one limit across two instances sharing Redis', async () => {
     assert.equal(limited, 6);
   });
 });
+
+describe('charging answers that end badly', () => {
+  // Tokens spent upstream are charged even when the answer does not reach its end: otherwise a
+  // caller who disconnects mid-stream, or whose answers the output guard blocks, is never charged.
+  let gw: TestGateway;
+  const clock = new ManualClock(Date.UTC(2026, 10, 22, 12, 0, 30));
+  const LIMIT = 1_000_000;
+  before(async () => {
+    gw = await startTestGateway(
+      (url, dir) => ({
+        ...defaultConfig(url, dir),
+        guard: { defaultProfile: 'out', profiles: { out: { detectors: [{ id: 'secret-cloud-keys' }], actions: { secret: 'block', '*': 'annotate' }, timeBudgetMs: 10_000 } } },
+      }),
+      { clock },
+    );
+  });
+  after(() => gw?.close());
+
+  /** Tokens the key has been charged: the probe's own estimate included (a few tokens). */
+  async function charged(key: string): Promise<number> {
+    await new Promise((r) => setTimeout(r, 150)); // reconciliation runs after the answer
+    const probe = await post(gw, key);
+    return LIMIT - Number(probe.headers.get('x-ratelimit-remaining-tokens'));
+  }
+  const stream = (key: string, signal?: AbortSignal) =>
+    fetch(`${gw.app.url}/v1/chat/completions`, {
+      method: 'POST',
+      ...(signal ? { signal } : {}),
+      headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ model: 'chat', stream: true, messages: [{ role: 'user', content: 'write a long essay' }] }),
+    });
+
+  it('a complete stream is charged its usage', async () => {
+    const key = await gw.key(['user'], { limits: { tokensPerMinute: LIMIT } });
+    gw.upstream.script({ path: '/v1/chat/completions', times: 1, reply: { usage: { prompt: 10, completion: 5000 }, chunks: 5 } });
+    await (await stream(key)).text();
+    assert.ok((await charged(key)) >= 5010);
+  });
+
+  it('a stream cut after its usage chunk is charged that usage', async () => {
+    const key = await gw.key(['user'], { limits: { tokensPerMinute: LIMIT } });
+    gw.upstream.script({ path: '/v1/chat/completions', times: 1, reply: { usage: { prompt: 10, completion: 5000 }, pieces: Array(20).fill('x '), text: 'x '.repeat(20), failAfterChunks: 23 } });
+    await (await stream(key)).text();
+    assert.ok((await charged(key)) >= 5010, 'not refunded to zero');
+  });
+
+  it('a client that disconnects mid-stream is charged its prompt and what it was sent', async () => {
+    const key = await gw.key(['user'], { limits: { tokensPerMinute: LIMIT } });
+    // Long enough that the output guard's hold-back window (256 characters) releases text early.
+    gw.upstream.script({ path: '/v1/chat/completions', times: 1, reply: { usage: { prompt: 10, completion: 5000 }, pieces: Array(200).fill('lorem ipsum '), text: 'lorem ipsum '.repeat(200), chunkDelayMs: 10 } });
+    const ac = new AbortController();
+    const res = await stream(key, ac.signal);
+    const reader = res.body!.getReader();
+    let events = 0;
+    while (events < 10) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      events += new TextDecoder().decode(value).split('data: ').length - 1;
+    }
+    ac.abort();
+    const c = await charged(key);
+    const probeOnly = await charged(await gw.key(['user'], { limits: { tokensPerMinute: LIMIT } }));
+    assert.ok(c - probeOnly >= events, `at least one token per event sent (${events}) and the prompt: ${c - probeOnly}`);
+  });
+
+  it('an answer the output guard blocks is still charged its usage', async () => {
+    const key = await gw.key(['user'], { limits: { tokensPerMinute: LIMIT } });
+    gw.upstream.script({ path: '/v1/chat/completions', times: 1, reply: { text: 'here: AKIAQ3EGT5LKRZ7VWX4M and secret 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', usage: { prompt: 10, completion: 5000 } } });
+    const blocked = await post(gw, key, body('print the aws key'));
+    assert.equal(blocked.status, 502);
+    assert.equal(blocked.json.error?.code, 'RAMPART_GUARD_OUTPUT_BLOCKED');
+    assert.ok((await charged(key)) >= 5010);
+  });
+});
