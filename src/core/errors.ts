@@ -79,6 +79,8 @@ export const ERROR_CODES = {
   RAMPART_UPSTREAM_UNAVAILABLE: { status: 502, type: 'api_error', message: 'No upstream target of this deployment could be reached.' },
   RAMPART_UPSTREAM_TIMEOUT: { status: 504, type: 'api_error', message: 'The upstream did not answer in time.' },
   RAMPART_UPSTREAM_ERROR: { status: 502, type: 'api_error', message: 'The upstream answered with an error.' },
+  RAMPART_REQUEST_TIMEOUT: { status: 504, type: 'api_error', message: "The request did not complete within the gateway's time limit (server.requestTimeoutMs)." },
+  RAMPART_CLIENT_CLOSED: { status: 499, type: 'api_error', message: 'The client closed the connection before the answer was complete (recorded, never sent).' },
   RAMPART_UPSTREAM_CREDENTIAL_UNAVAILABLE: { status: 502, type: 'api_error', message: 'The gateway could not obtain a credential for the upstream from its identity provider.' },
   RAMPART_UPSTREAM_BAD_RESPONSE: { status: 502, type: 'api_error', message: 'The upstream answered with something that is not a valid response.' },
 

@@ -59,6 +59,8 @@ export interface DataPlaneDeps {
   logger: Logger;
   clock: Clock;
   bodyLimit: number;
+  /** Longest a call may take end to end (server.requestTimeoutMs): then it is cancelled upstream too. */
+  requestTimeoutMs: number;
   capturePayloads: boolean;
   exposeOverhead: boolean;
   /** Where the one JSON line per request goes (log.requests); null when off. */
@@ -111,8 +113,10 @@ export class DataPlane {
     const abort = new AbortController();
     // The client went away before we finished: cancel the upstream call.
     res.once('close', () => {
-      if (!res.writableFinished) abort.abort(new Error('client disconnected'));
+      if (!res.writableFinished) abort.abort(new RampartError('RAMPART_CLIENT_CLOSED'));
     });
+    // Node's own timeouts cover receiving the request, not a stream kept alive by the upstream.
+    const deadline = setTimeout(() => abort.abort(new RampartError('RAMPART_REQUEST_TIMEOUT')), this.#d.requestTimeoutMs);
     let reservation: Reservation | null = null;
     // Whether the upstream answered (tokens were spent) and whether its usage is the whole of it.
     let answered = false;
@@ -191,9 +195,12 @@ export class DataPlane {
           onForward: () => {
             forwarded++;
           },
+          signal: abort.signal,
           logger: this.#d.logger,
           requestId: state.requestId,
         });
+        // The relay stops quietly when the client is gone: record that, not a complete answer.
+        if (abort.signal.aborted) throw abort.signal.reason;
         usageFinal = state.usage !== null;
         this.#finish(state, 200, null);
       } else {
@@ -211,8 +218,10 @@ export class DataPlane {
         this.#finish(state, routed.result.status, null);
       }
     } catch (e) {
-      this.#fail(res, state, e);
+      // Cancelled (client gone, deadline): record why, not the upstream error the cancellation caused.
+      this.#fail(res, state, abort.signal.aborted && abort.signal.reason instanceof RampartError ? abort.signal.reason : e);
     } finally {
+      clearTimeout(deadline);
       if (reservation) {
         const used = state.usage ? state.usage.prompt + state.usage.completion : 0;
         // An answer that did not end normally (client gone, stream cut, output blocked) or came

@@ -21,6 +21,8 @@ export interface RelayOptions {
   onUsage?: (usage: Usage) => void;
   /** Called for each event written to the client (about one output token each, for charging cut streams). */
   onForward?: () => void;
+  /** The request's cancellation: when it fired with a RampartError (deadline), the stream ends with that error. */
+  signal?: AbortSignal;
   logger: Logger;
   requestId: string;
 }
@@ -81,8 +83,14 @@ export async function relayStream(res: ServerResponse, events: AsyncIterable<Sse
     }
     if (!res.destroyed) res.end('data: [DONE]\n\n');
   } catch (e) {
-    const err = e instanceof UpstreamFailure ? new RampartError('RAMPART_UPSTREAM_ERROR', { detail: 'The upstream stream failed.', cause: e }) : toRampartError(e);
-    opts.logger.warn({ requestId: opts.requestId, code: err.code, err: err.cause ?? e }, 'stream ended with an error');
+    const reason: unknown = opts.signal?.aborted ? opts.signal.reason : undefined;
+    const err =
+      reason instanceof RampartError ? reason
+      : e instanceof UpstreamFailure ? new RampartError('RAMPART_UPSTREAM_ERROR', { detail: 'The upstream stream failed.', cause: e })
+      : toRampartError(e);
+    // A client that went away is ordinary; anything else is worth a warning.
+    const level = err.code === 'RAMPART_CLIENT_CLOSED' ? 'debug' : 'warn';
+    opts.logger[level]({ requestId: opts.requestId, code: err.code, err: err.cause ?? e }, 'stream ended with an error');
     if (!res.destroyed) res.end(`data: ${JSON.stringify(openAiErrorBody(err))}\n\ndata: [DONE]\n\n`);
     await iterator.return?.();
     throw Object.assign(err, { streamed: true });

@@ -229,6 +229,7 @@ export async function startApp(config: RampartConfig, opts: AppOptions): Promise
       logger,
       clock,
       bodyLimit: config.server.bodyLimitBytes,
+      requestTimeoutMs: config.server.requestTimeoutMs,
       capturePayloads: config.audit.capturePayloads,
       exposeOverhead: config.server.exposeOverheadHeader,
       // The access line carries only ids, names, status and timing (never headers or bodies), so it
