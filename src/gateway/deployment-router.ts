@@ -1,7 +1,8 @@
 /**
  * Routes one call of a deployment to its targets: lowest priority first, weighted random order
  * among equal priorities, retries with exponential backoff and jitter on retryable failures (429,
- * 5xx, timeouts, connect errors), failing over to the next target. A call that has resolved
+ * 5xx, timeouts, connect errors), failing over to the next target; a target whose Retry-After is
+ * longer than the router may wait is not called again in the same call. A call that has resolved
  * (response headers received) is never retried, so a stream is never restarted after its first
  * byte reached the client.
  */
@@ -114,6 +115,10 @@ export class DeploymentRouter {
     const maxAttempts = 1 + this.#retry.attempts;
     let last: UpstreamFailure | undefined;
     let upstreamMs = 0;
+    // Targets that asked to be left alone for longer than the router may wait (Retry-After over
+    // maxBackoffMs): not called again in this call. When none is left, the call ends with the
+    // upstream's 429 and its Retry-After, instead of hammering it early.
+    const resting = new Set<ProviderTarget>();
     for (let attempt = 0; attempt < maxAttempts; attempt++) {
       const target = plan[attempt % plan.length]!;
       if (attempt > 0 && attempt % plan.length === 0) {
@@ -127,6 +132,7 @@ export class DeploymentRouter {
         }
       }
       if (opts.signal.aborted) break;
+      if (resting.has(target)) continue; // after the round's backoff, so the others still wait
       const t0 = this.#now();
       try {
         const result = await target.call(op, body, opts);
@@ -138,6 +144,10 @@ export class DeploymentRouter {
         last = e;
         observer.onAttemptFailed?.(target, e, attempt);
         if (!e.retryable) break;
+        if (e.retryAfterMs !== undefined && e.retryAfterMs > this.#retry.maxBackoffMs) {
+          resting.add(target);
+          if (resting.size === plan.length) break;
+        }
       }
     }
     throw finalError(last, this.name);
