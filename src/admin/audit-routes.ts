@@ -2,17 +2,23 @@
 import { RampartError } from '../core/errors.ts';
 import type { StoredAuditEvent } from '../core/audit-event.ts';
 import type { AuditFilter, AuditRepo } from '../store/types.ts';
+import { z } from 'zod';
+import { anchorsSchema, type AuditHead } from '../monitor/audit-verify.ts';
 import { pageParams, type AdminRoute } from './admin-api.ts';
 
 export interface AuditVerifier {
-  verify(): Promise<unknown>;
+  verify(anchors: readonly AuditHead[]): Promise<unknown>;
+  heads(): Promise<readonly AuditHead[]>;
 }
+
+const verifyBody = z.strictObject({ anchors: anchorsSchema.optional() });
 
 function timeParam(query: URLSearchParams, name: string): number | undefined {
   const v = query.get(name);
   if (v === null) return undefined;
   const ms = /^\d+$/.test(v) ? Number(v) : Date.parse(v);
-  if (!Number.isFinite(ms)) throw new RampartError('RAMPART_INVALID_REQUEST', { detail: `${name}: must be an ISO 8601 time or epoch milliseconds` });
+  // Epoch milliseconds a Date can hold (a larger number would overflow the query's BIGINT).
+  if (!Number.isSafeInteger(ms) || ms > 8.64e15) throw new RampartError('RAMPART_INVALID_REQUEST', { detail: `${name}: must be an ISO 8601 time or epoch milliseconds` });
   return ms;
 }
 
@@ -74,7 +80,15 @@ export function auditRoutes(repo: AuditRepo, verifier: AuditVerifier): AdminRout
       path: '/admin/v1/audit/verify',
       action: 'audit.verify',
       permission: 'audit:read',
-      handle: async () => ({ status: 200, body: await verifier.verify() }),
+      // An empty body is allowed: the chains are then checked without anchors (and the report says what that cannot find).
+      handle: async (call) => ({ status: 200, body: await verifier.verify((await call.body(verifyBody)).anchors ?? []) }),
+    },
+    {
+      method: 'GET',
+      path: '/admin/v1/audit/heads',
+      action: 'audit.heads',
+      permission: 'audit:read',
+      handle: async () => ({ status: 200, body: { data: await verifier.heads() } }),
     },
   ];
 }

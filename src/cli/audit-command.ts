@@ -1,8 +1,23 @@
-/** `rampart audit verify|tail`. */
+/** `rampart audit verify|heads|tail`. */
+import { readFileSync } from 'node:fs';
 import { Command, type Option } from 'commander';
 import { adminRequest, withDirectServices } from './admin-client.ts';
 import { auditView } from '../admin/audit-routes.ts';
-import { verifyAudit } from '../monitor/audit-verify.ts';
+import { anchorsSchema, exportHeads, verifyAudit, type AuditHead } from '../monitor/audit-verify.ts';
+import { parseInput } from '../config/load.ts';
+import { RampartError } from '../core/errors.ts';
+
+/** Heads exported earlier: `rampart audit heads` output (an array, or `{ data: [...] }`), or log lines' `heads`. */
+function readAnchors(file: string): AuditHead[] {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (e) {
+    throw new RampartError('RAMPART_INVALID_REQUEST', { detail: `--anchors ${file}: not a JSON file of exported heads (${(e as Error).message})` });
+  }
+  const list = Array.isArray(raw) ? raw : (raw as { data?: unknown; heads?: unknown })?.data ?? (raw as { heads?: unknown })?.heads;
+  return parseInput(anchorsSchema, list);
+}
 
 function line(e: Record<string, unknown>): string {
   return [e.time, e.plane, e.action, e.decision, e.status, e.principalId ?? '-', e.deployment ?? '-', e.code ?? '', `${e.latencyMs}ms`, e.requestId].join('  ');
@@ -15,15 +30,30 @@ export function auditCommand(configOption: () => Option): Command {
     .description('walk every hash chain; exits 1 when a record was edited, deleted or reordered')
     .addOption(configOption())
     .option('--server <url>', 'ask a running server (credential in RAMPART_TOKEN)')
-    .action(async (o: { config: string; server?: string }) => {
+    .option('--anchors <file>', 'heads exported earlier (rampart audit heads): also finds deleted newest records and deleted chains')
+    .action(async (o: { config: string; server?: string; anchors?: string }) => {
+      const anchors = o.anchors ? readAnchors(o.anchors) : [];
       const report = (o.server
-        ? await adminRequest(o.server, 'POST', '/admin/v1/audit/verify')
+        ? await adminRequest(o.server, 'POST', '/admin/v1/audit/verify', { anchors })
         : await withDirectServices(o.config, ({ store }) => verifyAudit(store.audit, {
+            anchors,
             onProgress: process.stderr.isTTY ? (p: { checked: number }) => process.stderr.write(`\rchecked ${p.checked} events`) : undefined,
-          }))) as { ok: boolean };
+          }))) as { ok: boolean; limitation?: string };
       if (process.stderr.isTTY) process.stderr.write('\n');
       process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
+      if (report.limitation) process.stderr.write(`note: ${report.limitation}\n`);
       if (!report.ok) process.exitCode = 1;
+    });
+  audit
+    .command('heads')
+    .description('print the head (seq and hash) of every chain: keep it outside the database and pass it to verify --anchors')
+    .addOption(configOption())
+    .option('--server <url>', 'ask a running server (credential in RAMPART_TOKEN)')
+    .action(async (o: { config: string; server?: string }) => {
+      const heads = o.server
+        ? ((await adminRequest(o.server, 'GET', '/admin/v1/audit/heads')) as { data: AuditHead[] }).data
+        : await withDirectServices(o.config, ({ store }) => exportHeads(store.audit));
+      process.stdout.write(`${JSON.stringify(heads, null, 2)}\n`);
     });
   audit
     .command('tail')

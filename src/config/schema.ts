@@ -164,6 +164,15 @@ export function buildConfigSchema(providers: readonly TargetSchemaSource[]) {
           flushIntervalMs: z.int().min(10).max(60_000).default(250),
           maxQueue: z.int().min(100).max(10_000_000).default(100_000).describe('Events kept in memory while the store is unreachable.'),
           chainId: z.string().regex(/^[A-Za-z0-9._:-]{1,128}$/).optional().describe('Hash-chain id of this instance; default: the host name.'),
+          headsLogMinutes: z
+            .int()
+            .min(0)
+            .max(1440)
+            .default(60)
+            .describe(
+              'Every this many minutes, log the head (seq and hash) of every audit chain, so the log pipeline keeps anchors the database cannot change: ' +
+                '`rampart audit verify --anchors` then also detects deleted newest records and deleted chains. 0: off.',
+            ),
         })
         .prefault({})
         .describe('The hash-chained audit log: one event per request and admin action, written in batches.'),

@@ -14,6 +14,7 @@
  * signed file, a ticket), and pass them back as `anchors`: a chain that ends before an anchor,
  * or differs from it, is reported.
  */
+import { z } from 'zod';
 import type { StoredAuditEvent } from '../core/audit-event.ts';
 import { RampartError } from '../core/errors.ts';
 import type { AuditRepo } from '../store/types.ts';
@@ -46,7 +47,22 @@ export interface VerifyReport {
   ok: boolean;
   chains: ChainReport[];
   checked: number;
+  /** Anchors (heads exported earlier) the chains were checked against. */
+  anchors: number;
+  /** What this run could not detect, when it had no anchors. */
+  limitation?: string;
 }
+
+/** Said by every report without anchors: what a chain alone cannot show. */
+export const UNANCHORED =
+  'No anchors were given: deleting the newest records of a chain, or a whole chain, leaves a consistent chain and is not detected. ' +
+  'Keep exported heads (`rampart audit heads`, GET /admin/v1/audit/heads, or the "audit chain heads" log line) where the database\'s ' +
+  'writers cannot change them, and pass them back with `rampart audit verify --anchors <file>`.';
+
+/** Anchors as a user hands them back (a file of exported heads, or a request body). */
+export const anchorsSchema = z
+  .array(z.strictObject({ chainId: z.string().min(1).max(128), seq: z.int().min(1), hash: z.string().regex(/^[0-9a-f]{64}$/) }))
+  .max(100_000);
 
 export interface VerifyOptions {
   /** Heads exported earlier; each must still be in its chain, unchanged. */
@@ -69,7 +85,14 @@ export async function verifyAudit(repo: AuditRepo, opts: VerifyOptions = {}): Pr
   for (const chainId of [...chainIds].sort()) {
     chains.push(await verifyChain(repo, chainId, anchors.get(chainId) ?? [], opts));
   }
-  return { ok: chains.every((c) => c.problem === null), chains, checked: chains.reduce((n, c) => n + c.checked, 0) };
+  const given = opts.anchors?.length ?? 0;
+  return {
+    ok: chains.every((c) => c.problem === null),
+    chains,
+    checked: chains.reduce((n, c) => n + c.checked, 0),
+    anchors: given,
+    ...(given === 0 ? { limitation: UNANCHORED } : {}),
+  };
 }
 
 async function verifyChain(repo: AuditRepo, chainId: string, anchors: readonly AuditHead[], opts: VerifyOptions): Promise<ChainReport> {

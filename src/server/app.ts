@@ -24,7 +24,7 @@ import { toolPinRoutes } from '../admin/tool-pins-routes.ts';
 import { providerRegistry } from '../gateway/providers/registry.ts';
 import type { ProviderTarget } from '../gateway/providers/provider.ts';
 import { AuditLog } from '../monitor/audit-log.ts';
-import { verifyAudit } from '../monitor/audit-verify.ts';
+import { exportHeads, verifyAudit } from '../monitor/audit-verify.ts';
 import { Metrics } from '../monitor/metrics.ts';
 import { buildPolicyEngine } from '../policy/build-engine.ts';
 import { Eligibility } from '../policy/jit-eligibility.ts';
@@ -256,7 +256,7 @@ export async function startApp(config: RampartConfig, opts: AppOptions): Promise
       ...modelRoutes(registry, registerJobs),
       ...sandbox.routes,
       ...sandbox.adminRoutes,
-      ...auditRoutes(store.audit, { verify: () => verifyAudit(store.audit) }),
+      ...auditRoutes(store.audit, { verify: (anchors) => verifyAudit(store.audit, { anchors }), heads: () => exportHeads(store.audit) }),
       ...detectionRoutes(store.detections),
       ...toolPinRoutes(store.pins, (prefix) => pins.forget(prefix)),
       ...elevationRoutes(elevations, policy, () => clock.now()),
@@ -293,6 +293,15 @@ export async function startApp(config: RampartConfig, opts: AppOptions): Promise
     const url = `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${port}`;
     logger.info({ url, deployments: entries.size, storage: config.storage.kind, counters: config.counters.kind }, 'rampart listening');
 
+    // audit.headsLogMinutes: chain heads in the log stream, kept by the log pipeline where the
+    // database's writers cannot change them: anchors for `rampart audit verify --anchors`.
+    const logHeads = () =>
+      exportHeads(store.audit).then(
+        (heads) => logger.info({ heads }, 'audit chain heads'),
+        (err: unknown) => logger.warn({ err }, 'audit: could not read the chain heads'),
+      );
+    const headsTimer = config.audit.headsLogMinutes > 0 ? setInterval(() => void logHeads(), config.audit.headsLogMinutes * 60_000).unref() : undefined;
+
     let closing: Promise<void> | undefined;
     const close = () =>
       (closing ??= (async () => {
@@ -310,6 +319,8 @@ export async function startApp(config: RampartConfig, opts: AppOptions): Promise
         });
         for (const c of closers.reverse()) await c().catch((err: unknown) => logger.warn({ err }, 'close step failed'));
         await auditLog.close();
+        clearInterval(headsTimer);
+        if (headsTimer) await logHeads(); // the last anchor, after the final batch
         await counters!.close();
         await store.close();
         logger.info('rampart stopped');

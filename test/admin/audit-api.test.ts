@@ -1,7 +1,14 @@
 /** /admin/v1/audit as an auditor uses it: filters, newest first, cursor pagination, verify. */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { startTestGateway, type TestGateway } from '../support/gateway.ts';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pino } from 'pino';
+import { rampartConfigSchema } from '../../src/server/config.ts';
+import { validateConfig } from '../../src/config/load.ts';
+import { startApp } from '../../src/server/app.ts';
+import { defaultConfig, startTestGateway, type TestGateway } from '../support/gateway.ts';
 
 let gw: TestGateway;
 let auditor: string;
@@ -50,7 +57,7 @@ describe('audit API', () => {
   });
 
   it('refuses malformed filters with problem+json', async () => {
-    for (const q of ['limit=0', 'limit=abc', 'status=9999', 'decision=maybe', 'from=yesterday', 'cursor=%00%01']) {
+    for (const q of ['limit=0', 'limit=abc', 'status=9999', 'decision=maybe', 'from=yesterday', 'cursor=%00%01', 'from=99999999999999999999', 'to=1000000000000000000000000']) {
       const r = await get(q);
       assert.equal(r.status, 400, q);
     }
@@ -60,5 +67,58 @@ describe('audit API', () => {
     const res = await fetch(`${gw.app.url}/admin/v1/audit/verify`, { method: 'POST', headers: { authorization: `Bearer ${auditor}` } });
     assert.equal(res.status, 200);
     assert.equal(((await res.json()) as { ok: boolean }).ok, true);
+  });
+
+  it('finds deleted newest records only against anchors, and says so when it has none', async () => {
+    const post = async (body?: unknown) => {
+      const res = await fetch(`${gw.app.url}/admin/v1/audit/verify`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${auditor}`, ...(body ? { 'content-type': 'application/json' } : {}) },
+        ...(body ? { body: JSON.stringify(body) } : {}),
+      });
+      return { status: res.status, json: (await res.json()) as { ok: boolean; anchors: number; limitation?: string; chains: { chainId: string; problem: { kind: string } | null }[] } };
+    };
+    await gw.app.audit.flush();
+    const headsRes = await fetch(`${gw.app.url}/admin/v1/audit/heads`, { headers: { authorization: `Bearer ${auditor}` } });
+    assert.equal(headsRes.status, 200);
+    const heads = ((await headsRes.json()) as { data: { chainId: string; seq: number; hash: string }[] }).data;
+    assert.ok(heads.length >= 1 && heads.every((h) => h.seq >= 1 && /^[0-9a-f]{64}$/.test(h.hash)));
+    const head = heads[0]!;
+    // Someone with database access deletes the newest records of the chain.
+    await gw.app.audit.flush();
+    await gw.app.store.sql.query('DELETE FROM audit_events WHERE chain_id = $1 AND seq >= $2', [head.chainId, head.seq - 1]);
+    const blind = await post();
+    assert.equal(blind.json.ok, true, 'a shorter chain is still consistent');
+    assert.equal(blind.json.anchors, 0);
+    assert.match(blind.json.limitation ?? '', /not detected/);
+    const anchored = await post({ anchors: [head] });
+    assert.equal(anchored.status, 200);
+    assert.equal(anchored.json.ok, false);
+    assert.equal(anchored.json.anchors, 1);
+    assert.equal(anchored.json.limitation, undefined);
+    assert.equal(anchored.json.chains.find((c) => c.chainId === head.chainId)?.problem?.kind, 'anchor-missing');
+    const bad = await post({ anchors: [{ ...head, hash: 'not-a-hash' }] });
+    assert.equal(bad.status, 400);
+  });
+});
+
+describe('audit.headsLogMinutes', () => {
+  it('puts every chain head in the log at shutdown, as an anchor the database cannot change', async () => {
+    const dataDir = await mkdtemp(join(tmpdir(), 'rampart-heads-'));
+    const lines: Record<string, unknown>[] = [];
+    const logger = pino({ level: 'info' }, { write: (l: string) => void lines.push(JSON.parse(l) as Record<string, unknown>) });
+    const config = validateConfig(rampartConfigSchema(), { ...defaultConfig('http://127.0.0.1:9', dataDir), audit: { flushIntervalMs: 20, chainId: 'heads-test' } });
+    assert.equal(config.audit.headsLogMinutes, 60, 'on by default');
+    const app = await startApp(config, { logger, defaultMetrics: false, bootstrapKey: false });
+    try {
+      await fetch(`${app.url}/v1/models`); // one audited (refused) request
+    } finally {
+      await app.close();
+      await rm(dataDir, { recursive: true, force: true });
+    }
+    const logged = lines.find((l) => l.msg === 'audit chain heads') as { heads: { chainId: string; seq: number; hash: string }[] } | undefined;
+    assert.ok(logged, 'a heads line at shutdown');
+    const head = logged.heads.find((h) => h.chainId === 'heads-test');
+    assert.ok(head && head.seq >= 1 && /^[0-9a-f]{64}$/.test(head.hash), JSON.stringify(logged.heads));
   });
 });

@@ -224,6 +224,20 @@ describe('rampart serve', () => {
     assert.ok(actions.includes('chat.completions') && actions.includes('keys.create'), actions.join(','));
     const verify = rampart(['audit', 'verify', '--server', url], { RAMPART_TOKEN: token });
     assert.equal(verify.code, 0, verify.stdout + verify.stderr);
+    assert.match(verify.stderr, /note: No anchors were given/);
+    // Heads exported now are anchors for a later run.
+    const heads = rampart(['audit', 'heads', '--server', url], { RAMPART_TOKEN: token });
+    assert.equal(heads.code, 0, heads.stderr);
+    const anchors = join(dir, 'anchors.json');
+    writeFileSync(anchors, heads.stdout);
+    const anchored = rampart(['audit', 'verify', '--server', url, '--anchors', anchors], { RAMPART_TOKEN: token });
+    assert.equal(anchored.code, 0, anchored.stdout + anchored.stderr);
+    assert.equal((JSON.parse(anchored.stdout) as { anchors: number }).anchors, (JSON.parse(heads.stdout) as unknown[]).length);
+    assert.doesNotMatch(anchored.stderr, /No anchors/);
+    writeFileSync(anchors, '{"not": "heads"}');
+    const bad = rampart(['audit', 'verify', '--server', url, '--anchors', anchors], { RAMPART_TOKEN: token });
+    assert.equal(bad.code, 1);
+    assert.match(bad.stderr, /RAMPART_INVALID_REQUEST/);
   });
 
   it('shuts down cleanly on SIGTERM, then the store verifies from the CLI', async () => {
