@@ -181,6 +181,8 @@ export class AuditLog {
   async close(opts: { timeoutMs?: number } = {}): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
+    // Drops not yet marked in the chain get their marker before the last writes.
+    if (this.#droppedUnmarked > 0) this.#pushDropMarker();
     const deadline = Date.now() + (opts.timeoutMs ?? 10_000);
     while (this.#queue.length > 0 && Date.now() < deadline) {
       try {
@@ -240,6 +242,8 @@ export class AuditLog {
     let more = true;
     while (more && this.#queue.length > 0) {
       const outcome = await this.#writeBatch();
+      // Room again after an overflow: the marker goes in now, not only when the next event comes.
+      if (outcome === 'ok' && this.#droppedUnmarked > 0 && this.#queue.length < this.#maxQueue) this.#pushDropMarker();
       this.#notify();
       if (outcome === 'failed') {
         if (!this.#closed) {

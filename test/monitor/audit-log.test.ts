@@ -268,6 +268,19 @@ describe('audit log', () => {
     assert.equal(chain.length, 12);
   });
 
+  it('records the gap also when nothing is recorded after the outage: at the next write, and at close', async () => {
+    const repo = new FlakyRepo(store.audit);
+    const log = newLog(repo, { maxQueue: 10, flushIntervalMs: 10_000 });
+    repo.down = true;
+    for (let i = 0; i < 13; i++) log.record(auditEvent());
+    repo.down = false;
+    await log.close();
+    const chain = await chainOf(log.chainId);
+    assert.equal(chain.at(-1)!.action, 'audit.events_dropped');
+    assert.deepEqual(chain.at(-1)!.details, { dropped: 3, queueLimit: 10 });
+    assert.equal((await reportOf(log.chainId)).problem, null);
+  });
+
   it('keeps one consistent chain when two writers share a chain id', async () => {
     const chainId = randomName('chain-');
     const a = newLog(store.audit, { chainId, batchSize: 4 });
