@@ -221,7 +221,12 @@ export class ApiKeyService {
     // Only after the successor exists: a failure here leaves the old key valid, never neither.
     const overlapEnd = now + (req.overlapMs ?? this.#overlapMs);
     const oldEnd = old.expiresAt === null ? overlapEnd : Math.min(old.expiresAt, overlapEnd);
-    await this.#repo.setExpiry(old.id, oldEnd);
+    if (!(await this.#repo.setExpiry(old.id, oldEnd))) {
+      // Revoked (or removed) while this rotation ran: its successor must not outlive it.
+      await this.#repo.revoke(newId, this.#clock.now());
+      this.#invalidate(old.id);
+      throw new RampartError('RAMPART_CONFLICT', { detail: 'The key was revoked while it was being rotated; the new key was revoked too.' });
+    }
     this.#invalidate(old.id);
     return {
       record: toView(record, now),

@@ -95,9 +95,10 @@ export class SqlApiKeyRepo implements ApiKeyRepo {
   }
 
   async setExpiry(id: string, at: number): Promise<boolean> {
-    // Only sets or shortens: rotation's overlap window must never extend a key's life.
+    // Only sets or shortens: rotation's overlap window must never extend a key's life. A revoked
+    // key is left alone, and the false answer tells a rotation that raced a revocation.
     const r = await this.#sql.query(
-      'UPDATE api_keys SET expires_at = CASE WHEN expires_at IS NULL OR expires_at > $2 THEN $2 ELSE expires_at END WHERE id = $1',
+      'UPDATE api_keys SET expires_at = CASE WHEN expires_at IS NULL OR expires_at > $2 THEN $2 ELSE expires_at END WHERE id = $1 AND revoked_at IS NULL',
       [id, at],
     );
     return r.rowCount > 0;

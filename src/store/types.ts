@@ -68,7 +68,7 @@ export interface ApiKeyRepo {
   list(opts: { includeRevoked?: boolean; limit: number; cursor?: string | null }): Promise<Page<ApiKeyRecord>>;
   /** Sets revokedAt if not yet revoked; false when no such key. */
   revoke(id: string, at: number): Promise<boolean>;
-  /** Sets (or shortens) the expiry; used by rotation's overlap window. */
+  /** Sets (or shortens) the expiry; used by rotation's overlap window. False when no such key, or it is revoked. */
   setExpiry(id: string, at: number): Promise<boolean>;
   /** Batched last-used update (the request path never waits on it). */
   touch(lastUsed: ReadonlyMap<string, number>): Promise<void>;

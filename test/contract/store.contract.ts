@@ -175,6 +175,10 @@ export function storeContract(name: string, opts: StoreContractOptions): void {
         await store.keys.setExpiry(rec.id, 3000);
         assert.equal((await store.keys.get(rec.id))?.expiresAt, 3000);
         assert.equal(await store.keys.setExpiry(randomName('key_'), 1), false);
+        // A revoked key is left alone: a rotation racing the revocation learns it from the false.
+        await store.keys.revoke(rec.id, 2000);
+        assert.equal(await store.keys.setExpiry(rec.id, 1000), false);
+        assert.equal((await store.keys.get(rec.id))?.expiresAt, 3000);
       });
 
       it('touches last-used times in one batch, keeping the newest', async () => {

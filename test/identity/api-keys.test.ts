@@ -218,6 +218,22 @@ describe('ApiKeyService', () => {
     assert.equal(next.record.expiresAt, clock.now() + 10 * HOUR);
   });
 
+  it('a revocation that lands while a rotation runs wins: no successor outlives the revoked key', async () => {
+    const { keys, repo } = setup();
+    const old = await keys.create({ name: 'ci', roles: [], createdBy: null });
+    // The revocation arrives between the successor's insert and the old key's new expiry.
+    const insert = repo.insert.bind(repo);
+    let successor = '';
+    repo.insert = async (rec) => {
+      await insert(rec);
+      successor = rec.id;
+      await keys.revoke(old.record.id);
+    };
+    await rejectsWith(keys.rotate(old.record.id, { overlapMs: HOUR }), 'RAMPART_CONFLICT');
+    assert.notEqual((await repo.get(successor))?.revokedAt, null, 'the successor is revoked too');
+    await rejectsWith(keys.verify(old.plaintext), 'RAMPART_AUTH_KEY_REVOKED');
+  });
+
   it('rotation never extends the old key beyond its own expiry', async () => {
     const { keys, clock } = setup();
     const old = await keys.create({ name: 'ci', roles: [], createdBy: null, expiresAt: clock.now() + HOUR });

@@ -44,7 +44,7 @@ export class MemoryKeyRepo implements ApiKeyRepo {
 
   async setExpiry(id: string, at: number): Promise<boolean> {
     const rec = this.#rows.get(id);
-    if (rec === undefined) return false;
+    if (rec === undefined || rec.revokedAt !== null) return false;
     if (rec.expiresAt === null || rec.expiresAt > at) rec.expiresAt = at;
     return true;
   }
