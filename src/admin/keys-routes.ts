@@ -137,7 +137,7 @@ export function assertMayActAs(caller: Principal, principalId: string | null | u
 }
 
 /** What the audit event of a key creation or rotation records of the new key (never its secret). */
-function keyNote(rec: KeyRecord): Record<string, unknown> {
+export function keyNote(rec: KeyRecord): Record<string, unknown> {
   return {
     keyId: rec.id,
     principalId: rec.principalId,

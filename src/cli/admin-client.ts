@@ -4,7 +4,7 @@
 import { hostname, userInfo } from 'node:os';
 import { newId } from '../core/ids.ts';
 import { AuditLog } from '../monitor/audit-log.ts';
-import { RampartError } from '../core/errors.ts';
+import { RampartError, toRampartError } from '../core/errors.ts';
 import { systemClock } from '../core/clock.ts';
 import { silentLogger } from '../monitor/logger.ts';
 import { openStore } from '../store/open-store.ts';
@@ -48,10 +48,18 @@ export interface DirectServices {
   identity: Identity;
   now: () => number;
   /**
-   * Records an admin action taken directly on the store into the hash-chained audit log (its own
-   * chain, `cli:<host>`), as the admin API records it for a server.
+   * Runs an admin action directly on the store and records it in the hash-chained audit log (its
+   * own chain, `cli:<host>`) as the admin API records it for a server (admin-api.ts): `allow` and
+   * status 200 when it succeeds; when it throws, the error's code (also as the reason, there being
+   * no policy decision), its HTTP status and `deny` for 401/403 or `error` otherwise, and the error
+   * is thrown on. `note` adds safe details (resource ids), kept on failure too.
+   * @example
+   * await s.audited('keys.revoke', async (note) => {
+   *   note({ keyId: id });
+   *   if (!(await s.identity.keys.revoke(id))) throw new RampartError('RAMPART_NOT_FOUND');
+   * });
    */
-  audit(action: string, outcome: { ok: boolean; code?: string; details?: Record<string, unknown> }): void;
+  audited<T>(action: string, run: (note: (details: Record<string, unknown>) => void) => Promise<T>): Promise<T>;
 }
 
 /** Who a CLI change made directly on the store is attributed to: the operating-system user. */
@@ -71,7 +79,7 @@ export async function withDirectServices<T>(configFile: string, fn: (s: DirectSe
   }
   const identity = buildIdentity(config, store, systemClock, silentLogger);
   const log = new AuditLog(store.audit, { chainId: `cli:${hostname()}`.slice(0, 128).replace(/[^A-Za-z0-9._:-]/g, '-'), batchSize: 50, flushIntervalMs: 50, maxQueue: 1000, logger: silentLogger });
-  const audit: DirectServices['audit'] = (action, outcome) => {
+  const record = (action: string, status: number, code: string | null, notes: Record<string, unknown>): void => {
     log.record({
       id: newId('aud'),
       time: systemClock.now(),
@@ -82,20 +90,33 @@ export async function withDirectServices<T>(configFile: string, fn: (s: DirectSe
       principalKind: 'user',
       apiKeyId: null,
       deployment: null,
-      decision: outcome.ok ? 'allow' : 'deny',
-      reason: outcome.ok ? 'cli: direct store access' : (outcome.code ?? null),
-      code: outcome.ok ? null : (outcome.code ?? null),
-      status: outcome.ok ? 200 : 403,
+      // As admin-api.ts decides it for a failed admin call.
+      decision: code ? (status === 401 || status === 403 ? 'deny' : 'error') : 'allow',
+      reason: code ?? 'cli: direct store access',
+      code,
+      status,
       promptTokens: null,
       completionTokens: null,
       latencyMs: 0,
       upstream: null,
       sourceIp: null,
-      details: outcome.details ?? null,
+      details: Object.keys(notes).length > 0 ? notes : null,
     });
   };
+  const audited: DirectServices['audited'] = async (action, run) => {
+    const notes: Record<string, unknown> = {};
+    try {
+      const result = await run((d) => Object.assign(notes, d));
+      record(action, 200, null, notes);
+      return result;
+    } catch (e) {
+      const err = toRampartError(e);
+      record(action, err.status, err.code, notes);
+      throw e;
+    }
+  };
   try {
-    return await fn({ config, store, identity, now: () => systemClock.now(), audit });
+    return await fn({ config, store, identity, now: () => systemClock.now(), audited });
   } finally {
     await log.close(); // writes what the command recorded (the chain head is read on the first write)
     await identity.close();

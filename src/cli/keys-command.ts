@@ -6,7 +6,8 @@
  *   RAMPART_TOKEN environment variable (never a flag: flags show up in `ps`).
  */
 import { Command, type Option } from 'commander';
-import { createKey, createKeyBody, keyView, type KeyView } from '../admin/keys-routes.ts';
+import { createKey, createKeyBody, keyNote, keyView, type KeyView } from '../admin/keys-routes.ts';
+import { parseInput } from '../config/load.ts';
 import { RampartError } from '../core/errors.ts';
 import { adminRequest, withDirectServices } from './admin-client.ts';
 
@@ -62,12 +63,13 @@ export function keysCommand(configOption: () => Option): Command {
         ...(o.network ? { allowedNetworks: o.network } : {}),
       };
       if (o.server) return printIssued((await adminRequest(o.server, 'POST', '/admin/v1/keys', body)) as KeyView & { key: string });
-      await withDirectServices(o.config, async ({ identity, now }) => {
-        const parsed = createKeyBody.safeParse(body);
-        if (!parsed.success) throw new RampartError('RAMPART_INVALID_REQUEST', { detail: parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ') });
-        const { record, plaintext } = await createKey(identity.keys, parsed.data, 'rampart:cli', now());
-        printIssued({ ...keyView(record, now()), key: plaintext.reveal() });
-      });
+      await withDirectServices(o.config, ({ identity, now, audited }) =>
+        audited('keys.create', async (note) => {
+          const { record, plaintext } = await createKey(identity.keys, parseInput(createKeyBody, body), 'rampart:cli', now());
+          note(keyNote(record));
+          printIssued({ ...keyView(record, now()), key: plaintext.reveal() });
+        }),
+      );
     });
 
   serverOpt(keys.command('list'))
@@ -97,9 +99,12 @@ export function keysCommand(configOption: () => Option): Command {
       if (o.server) {
         await adminRequest(o.server, 'POST', `/admin/v1/keys/${encodeURIComponent(id)}/revoke`);
       } else {
-        await withDirectServices(o.config, async ({ identity }) => {
-          if (!(await identity.keys.revoke(id))) throw new RampartError('RAMPART_NOT_FOUND', { detail: `No key ${id}.` });
-        });
+        await withDirectServices(o.config, ({ identity, audited }) =>
+          audited('keys.revoke', async (note) => {
+            note({ keyId: id });
+            if (!(await identity.keys.revoke(id))) throw new RampartError('RAMPART_NOT_FOUND', { detail: `No key ${id}.` });
+          }),
+        );
       }
       process.stdout.write(`revoked ${id}\n`);
     });
@@ -111,13 +116,16 @@ export function keysCommand(configOption: () => Option): Command {
     .action(async (id: string, o: ServerOpts & { overlapHours?: number }) => {
       const body = o.overlapHours !== undefined ? { overlapHours: o.overlapHours } : {};
       if (o.server) return printIssued((await adminRequest(o.server, 'POST', `/admin/v1/keys/${encodeURIComponent(id)}/rotate`, body)) as KeyView & { key: string });
-      await withDirectServices(o.config, async ({ identity, now }) => {
-        const { record, plaintext } = await identity.keys.rotate(id, {
-          ...(o.overlapHours !== undefined ? { overlapMs: o.overlapHours * 3_600_000 } : {}),
-          createdBy: 'rampart:cli',
-        });
-        printIssued({ ...keyView(record, now()), key: plaintext.reveal() });
-      });
+      await withDirectServices(o.config, ({ identity, now, audited }) =>
+        audited('keys.rotate', async (note) => {
+          const { record, plaintext } = await identity.keys.rotate(id, {
+            ...(o.overlapHours !== undefined ? { overlapMs: o.overlapHours * 3_600_000 } : {}),
+            createdBy: 'rampart:cli',
+          });
+          note({ ...keyNote(record), rotatedFrom: id });
+          printIssued({ ...keyView(record, now()), key: plaintext.reveal() });
+        }),
+      );
     });
   serverOpt(keys.command('review'))
     .description('hygiene report: keys unused for N days, expiring soon, expired, or without expiry')

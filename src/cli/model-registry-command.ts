@@ -33,15 +33,12 @@ function progressLine(p: { phase: string | null; bytes: number; totalBytes: numb
 }
 
 /** A registry change made on the store directly, recorded in the audit log like the admin API does. */
-async function audited(s: DirectServices, action: string, change: () => Promise<ModelRecord>): Promise<ModelRecord> {
-  try {
+function audited(s: DirectServices, action: string, change: () => Promise<ModelRecord>): Promise<ModelRecord> {
+  return s.audited(action, async (note) => {
     const rec = await change();
-    s.audit(action, { ok: true, details: { modelId: rec.id, model: rec.name, digest: rec.digest } });
+    note({ modelId: rec.id, model: rec.name, digest: rec.digest });
     return rec;
-  } catch (e) {
-    s.audit(action, { ok: false, code: e instanceof RampartError ? e.code : 'RAMPART_INTERNAL' });
-    throw e;
-  }
+  });
 }
 
 function summary(rec: ModelRecord): string {

@@ -156,11 +156,13 @@ export function sandboxCommand(configOption: () => Option): Command {
       const input = { sha256: codeSha256(readProgram(file)), language: languageOf(file, o.lang), revisionUrl: o.revision, ...(o.note ? { note: o.note } : {}) };
       const rec = o.server
         ? ((await adminRequest(o.server, 'POST', '/admin/v1/sandbox/approvals', input)) as SandboxApprovalRecord)
-        : await withDirectServices(o.config, async (s) => {
-            const rec = await new ApprovalRegistry({ repo: s.store.sandboxApprovals }).approve(input, cliPrincipal());
-            s.audit('sandbox.approvals.approve', { ok: true, details: { sha256: input.sha256, language: input.language } });
-            return rec;
-          });
+        : await withDirectServices(o.config, (s) =>
+            s.audited('sandbox.approvals.approve', async (note) => {
+              const rec = await new ApprovalRegistry({ repo: s.store.sandboxApprovals }).approve(input, cliPrincipal());
+              note({ sha256: input.sha256, language: input.language });
+              return rec;
+            }),
+          );
       printApprovals([rec], o.json);
     });
 
@@ -180,11 +182,13 @@ export function sandboxCommand(configOption: () => Option): Command {
     .action(async (sha256: string, o: Common) => {
       const rec = o.server
         ? ((await adminRequest(o.server, 'POST', `/admin/v1/sandbox/approvals/${encodeURIComponent(sha256)}/revoke`, {})) as SandboxApprovalRecord)
-        : await withDirectServices(o.config, async (s) => {
-            const rec = await new ApprovalRegistry({ repo: s.store.sandboxApprovals }).revoke(sha256, cliPrincipal());
-            s.audit('sandbox.approvals.revoke', { ok: true, details: { sha256 } });
-            return rec;
-          });
+        : await withDirectServices(o.config, (s) =>
+            s.audited('sandbox.approvals.revoke', async (note) => {
+              const rec = await new ApprovalRegistry({ repo: s.store.sandboxApprovals }).revoke(sha256, cliPrincipal());
+              note({ sha256 });
+              return rec;
+            }),
+          );
       printApprovals([rec], o.json);
     });
 

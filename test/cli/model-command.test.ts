@@ -85,8 +85,12 @@ describe('rampart model', () => {
     // Both changes are in the hash-chained audit log, refusal included, and the chain verifies.
     const audit = spawnSync(process.execPath, [BIN, 'audit', 'tail', '-n', '10', '--json', '-c', 'rampart.yaml'], { cwd: dir, encoding: 'utf8', timeout: 60_000 });
     assert.equal(audit.status, 0, audit.stderr);
-    assert.match(audit.stdout, /models\.register/);
-    assert.match(audit.stdout, /models\.approve/);
+    const events = audit.stdout.trim().split('\n').map((l) => JSON.parse(l) as { action: string; decision: string; status: number; code: string | null; reason: string | null });
+    assert.deepEqual(events.filter((e) => e.action.startsWith('models.')).map((e) => [e.action, e.decision, e.status, e.code]), [
+      ['models.register', 'allow', 200, null],
+      // A 403 is a refusal, recorded as the admin API records one.
+      ['models.approve', 'deny', 403, 'RAMPART_FORBIDDEN'],
+    ]);
     const verified = spawnSync(process.execPath, [BIN, 'audit', 'verify', '-c', 'rampart.yaml'], { cwd: dir, encoding: 'utf8', timeout: 60_000 });
     assert.equal(verified.status, 0, verified.stdout + verified.stderr);
   });
