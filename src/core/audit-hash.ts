@@ -154,7 +154,14 @@ function plainJson(details: Readonly<Record<string, unknown>>): Record<string, u
   let json: string;
   let parsed: unknown;
   try {
-    json = JSON.stringify(details, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v));
+    // A replacer makes stringify about twice as slow, and only a BigInt needs one (it throws
+    // without): try the plain call first. This runs on the request thread for every event.
+    try {
+      json = JSON.stringify(details);
+    } catch (e) {
+      if (!(e instanceof TypeError)) throw e;
+      json = JSON.stringify(details, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v));
+    }
     parsed = JSON.parse(json);
   } catch {
     // Circular structures cannot be stored; keep the event, say why its details are missing.
