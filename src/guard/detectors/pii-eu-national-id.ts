@@ -3,11 +3,12 @@
  * fiscale, French NIR, Dutch BSN and Polish PESEL. Each rule finds a shape, confirms the check
  * symbol (dlp/national-ids.ts cites each national rule) and weighs context words. The BSN and
  * PESEL are bare digit runs whose checks pass by chance for ~1 in 10 random numbers, so they are
- * reported only next to their own name.
+ * reported only next to their own name (or under it, as a table's column header).
  */
 import { z } from 'zod';
 import type { DetectorDescriptor, Finding } from '../types.ts';
 import { contextWords, hasContext } from './dlp/context.ts';
+import { columnHeader } from './dlp/table-columns.ts';
 import { textStats } from './dlp/text-stats.ts';
 import { dlpFinding } from './dlp/finding.ts';
 import { esNifValid, frNirValid, itFiscalCodeValid, nlBsnValid, plPeselValid } from './dlp/national-ids.ts';
@@ -26,8 +27,10 @@ interface IdRule {
   readonly contextScore: number;
   /** Fewest digits a text must hold for this id to fit in it. */
   readonly minDigits: number;
-  /** The id is (at least) seven digits in a row. */
+  /** The id is (at least) seven digits in a row... */
   readonly digitRun?: boolean;
+  /** ...unless written in groups of this shape, which a text must then hold. */
+  readonly grouped?: RegExp;
   /** Written without spaces it is just a long number: then it needs its name nearby. */
   readonly bareNeedsContext?: boolean;
 }
@@ -36,13 +39,15 @@ const RULES: readonly IdRule[] = [
   {
     category: 'pii.es_nif',
     name: 'Spanish DNI/NIE',
-    pattern: /(?<![\w-])[XYZ]?\d{7,8}[- ]?[A-Z](?![\w-])/g,
+    // Also as printed on forms: "X-1234567-L", and the DNI with thousands dots "12.345.678-Z".
+    pattern: /(?<![\w.-])(?:[XYZ][- ]?\d{7}|\d{7,8}|\d{2}\.\d{3}\.\d{3})[- ]?[A-Z](?![\w-])/g,
     valid: esNifValid,
     context: contextWords(['dni', 'nie', 'nif', 'documento', 'identidad', 'id card', 'national id']),
     score: 0.85,
     contextScore: 0.98,
     minDigits: 7,
     digitRun: true,
+    grouped: /\d\.\d{3}\.\d{3}/,
   },
   {
     category: 'pii.it_fiscal_code',
@@ -113,13 +118,14 @@ export const euNationalIdDetector: DetectorDescriptor<Options> = {
       const out: Finding[] = [];
       const stats = textStats(text);
       for (const rule of rules) {
-        if (stats.digits < rule.minDigits || (rule.minDigits === 0 && stats.uppers < 9) || (rule.digitRun && !stats.digitRun7)) continue;
+        if (stats.digits < rule.minDigits || (rule.minDigits === 0 && stats.uppers < 9)) continue;
+        if (rule.digitRun && !stats.digitRun7 && !rule.grouped?.test(text)) continue;
         // Ids reported only beside their name: no name anywhere, nothing to scan for.
         if (rule.score === 0 && !rule.context.test(text)) continue;
         for (const m of text.matchAll(rule.pattern)) {
           if (!rule.valid(m[0].replace(/[ .\-]/g, ''))) continue;
           const end = m.index + m[0].length;
-          const context = hasContext(text, m.index, end, rule.context, contextWindow);
+          const context = hasContext(text, m.index, end, rule.context, contextWindow) || rule.context.test(columnHeader(text, m.index) ?? '');
           const score = context ? rule.contextScore : rule.bareNeedsContext && !m[0].includes(' ') ? 0 : rule.score;
           if (score < minScore || score === 0) continue;
           out.push(

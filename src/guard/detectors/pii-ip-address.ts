@@ -38,7 +38,8 @@ type Options = z.infer<typeof optionsSchema>;
 const META = { id: 'pii-ip-address', version: '1.0.0' } as const;
 const CONTEXT = contextWords(['ip', 'ips', 'ipv4', 'ipv6', 'address', 'addr', 'host', 'server', 'client', 'remote', 'src', 'dst', 'source', 'peer', 'from', 'gateway', 'proxy', 'dns', 'connect', 'connected', 'login', 'logged']);
 const NOT_AN_ADDRESS = contextWords([
-  'version', 'ver', 'release', 'build', 'rev', 'revision', 'sdk', 'patch', 'firmware', 'section', 'chapter', 'clause',
+  'version', 'ver', 'release', 'build', 'rev', 'revision', 'sdk', 'patch', 'firmware', 'upgrade from', 'upgrade to',
+  'upgraded from', 'upgraded to', 'downgrade from', 'downgrade to', 'section', 'chapter', 'clause',
   'figure', 'fig', 'table', 'step', 'paragraph', 'article', 'art', 'netmask', 'mask', 'subnet mask', 'oid',
 ]);
 

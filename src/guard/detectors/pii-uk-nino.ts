@@ -2,11 +2,13 @@
  * UK National Insurance numbers. HMRC National Insurance Manual NIM39110: two prefix letters, six
  * digits, a suffix A-D. Neither prefix letter is D, F, I, Q, U or V; the second is not O; the
  * prefixes BG, GB, KN, NK, NT, TN and ZZ are never allocated (TN marks a temporary number).
- * With its suffix the shape is distinctive enough alone; without it, "NI number" context is needed.
+ * With its suffix the shape is distinctive enough alone; without it, "NI number" context (nearby,
+ * or as a table's column header) is needed.
  */
 import { z } from 'zod';
 import type { DetectorDescriptor, Finding } from '../types.ts';
 import { contextWords, hasContext } from './dlp/context.ts';
+import { columnHeader } from './dlp/table-columns.ts';
 import { textStats } from './dlp/text-stats.ts';
 import { dlpFinding } from './dlp/finding.ts';
 import { contextWindowOption, minScoreOption } from './dlp/options.ts';
@@ -40,11 +42,13 @@ export const ukNinoDetector: DetectorDescriptor<Options> = {
       for (const m of text.matchAll(CANDIDATE)) {
         const nino = m[1]! + m[2]! + m[3]! + m[4]! + (m[5] ?? '');
         if (!ninoValid(nino)) continue;
-        // Spacing must be all-or-nothing ("AB 12 34 56 C" or "AB123456C"), not arbitrary.
+        // Spacing must be consistent ("AB 12 34 56 C", "AB123456C", or the digits kept whole as in
+        // "AB 123456 C"), not arbitrary.
         const spaces = (m[0].match(/ /g) ?? []).length;
-        if (spaces !== 0 && spaces !== (m[5] ? 4 : 3)) continue;
+        const digitsWhole = m[0].includes(m[2]! + m[3]! + m[4]!);
+        if (spaces !== 0 && spaces !== (m[5] ? 4 : 3) && !(digitsWhole && m[0][2] === ' ' && spaces === (m[5] ? 2 : 1))) continue;
         const end = m.index + m[0].length;
-        const context = hasContext(text, m.index, end, CONTEXT, contextWindow);
+        const context = hasContext(text, m.index, end, CONTEXT, contextWindow) || CONTEXT.test(columnHeader(text, m.index) ?? '');
         const score = m[5] ? (context ? 0.98 : 0.85) : context ? 0.8 : 0.3;
         if (score < minScore) continue;
         out.push(

@@ -4,11 +4,13 @@
  * 0001-9999; areas 900-999 are IRS ITINs, not SSNs. Numbers the SSA lists as misused in
  * advertising (078-05-1120, 219-09-9999) and the textbook 123-45-6789 are examples, not people:
  * they are reported only beside "SSN" words, and low, since someone may be filling a form with them.
- * A dashed 3-2-4 number is reported alone; spaced or bare nine digits need "SSN" context.
+ * A dashed 3-2-4 number is reported alone; spaced or bare nine digits need "SSN" context. In a
+ * table the column header counts as context ("ssn" heading the column, or "part_no").
  */
 import { z } from 'zod';
 import type { DetectorDescriptor, Finding } from '../types.ts';
 import { contextWords, hasContext } from './dlp/context.ts';
+import { columnHeader } from './dlp/table-columns.ts';
 import { textStats } from './dlp/text-stats.ts';
 import { dlpFinding } from './dlp/finding.ts';
 import { contextWindowOption, minScoreOption } from './dlp/options.ts';
@@ -50,12 +52,13 @@ export const usSsnDetector: DetectorDescriptor<Options> = {
         const digits = m[1]! + m[3]! + m[4]!;
         if (!ssnValid(digits)) continue;
         const end = m.index + m[0].length;
-        const context = hasContext(text, m.index, end, CONTEXT, contextWindow);
+        const header = columnHeader(text, m.index) ?? '';
+        const context = hasContext(text, m.index, end, CONTEXT, contextWindow) || CONTEXT.test(header);
         const example = EXAMPLES.has(digits);
         let score: number;
         if (example) score = context ? 0.6 : 0.3;
         else if (context) score = separator === '-' ? 0.98 : 0.9;
-        else if (separator !== '-' || hasContext(text, m.index, end, NEGATIVE_CONTEXT, contextWindow)) score = 0.3;
+        else if (separator !== '-' || hasContext(text, m.index, end, NEGATIVE_CONTEXT, contextWindow) || NEGATIVE_CONTEXT.test(header)) score = 0.3;
         else score = 0.75;
         if (score < minScore) continue;
         out.push(

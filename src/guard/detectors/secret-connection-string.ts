@@ -21,9 +21,10 @@ const SCHEME_BEFORE = /(?<![A-Za-z0-9+.-])[A-Za-z][A-Za-z0-9+.-]{1,30}$/;
 /**
  * user ":" password "@" host, right after "://"; user stops at ':', password at '@': one parse
  * only. RFC 3986 wants '#' and '?' percent-encoded in a password, but DSNs pasted by people often
- * carry them raw, and '@' still ends the user info unambiguously.
+ * carry them raw, and '@' still ends the user info unambiguously. The user may be empty: Redis
+ * URLs carry only a password (`redis://:password@host`, the IANA "redis" URI scheme).
  */
-const USER_INFO = /([^\s:@/?#"'<>]{1,128}):([^\s@/"'<>]{1,256})@(?=[A-Za-z0-9[._-])/y;
+const USER_INFO = /([^\s:@/?#"'<>]{0,128}):([^\s@/"'<>]{1,256})@(?=[A-Za-z0-9[._-])/y;
 
 export const connectionStringDetector: DetectorDescriptor<Options> = {
   id: META.id,

@@ -1,6 +1,7 @@
 /**
  * Secrets assigned to a name that says so: `password = "…"`, `DB_PASSWORD=…`, `api_key: …`,
- * `"client_secret": "…"`, `--token …`, `Authorization: Bearer …`, and in chat "my password is …".
+ * `"client_secret": "…"`, `--token …`, `Authorization: Bearer …`, `mysql -p…`, and in chat "my
+ * password is …".
  * The key name must end in a secret noun (so `token_type`, `max_tokens`, `public_key`,
  * `password_policy` are not keys); the value must be a literal (not `${ENV}`, `getPassword()`,
  * `config.password`), not a placeholder, and random enough: Shannon entropy and character classes
@@ -37,6 +38,10 @@ const KEY_QUALIFIERS = new Set(['api', 'access', 'secret', 'private', 'auth', 's
 const NOT_SECRET_WORDS = new Set(['public', 'page', 'cursor', 'continuation', 'next', 'pagination', 'max', 'min', 'num', 'count', 'forgot', 'reset', 'show', 'hide', 'is', 'has', 'use', 'enable', 'enabled', 'require', 'required', 'policy', 'length', 'strength', 'hint', 'prompt', 'label', 'field', 'input']);
 /** `curl -u user:password` and `--user user:password` (curl(1) "-u, --user <user:password>"). */
 const CURL_USER = /(?:^|\s)(?:-u|--user)[ \t]{1,3}["']?([^\s:'"]{1,64}):([^\s'"]{1,128})/g;
+const MYSQL_COMMAND = /mysql|mariadb/;
+/** mysql(1) "-p[password]": the password glued to -p (a space after -p means "prompt for it"). */
+const MYSQL_PASSWORD = /\b(?:mysql|mysqldump|mysqladmin|mysqlimport|mysqlcheck|mysqlshow|mariadb|mariadb-dump)\b[^\n|;&]{0,200}?[ \t]-p([^\s'"-][^\s'"]{0,127})/g;
+const ELLIPSIS = /^(?:\.\.\.|…)/;
 const AUTH_HEADER = /\bAuthorization["']?[ \t]{0,3}[:=][ \t]{0,3}["']?(Bearer|Basic|Token|Bot)[ \t]{1,3}([A-Za-z0-9._~+/=-]{8,4096})/gi;
 
 type Kind = 'password' | 'generic';
@@ -101,6 +106,8 @@ export const genericAssignmentDetector: DetectorDescriptor<Options> = {
         if (!a) continue;
         const value = text.slice(a.valueStart, a.valueEnd);
         if (isPlaceholder(value) || belongsElsewhere(text, a.valueStart, a.valueEnd) || (!a.quoted && (value.startsWith('$') || looksLikeReference(value)))) continue;
+        // `KEY=sk-ant-api03-...`: the value read stops before the ellipsis, but it is elided all the same.
+        if (!a.prose && ELLIPSIS.test(text.slice(a.valueEnd, a.valueEnd + 3))) continue;
         const strength = randomEnough(kind, value, options);
         if (strength === 0) continue;
         const score = (kind === 'password' ? (a.quoted ? 0.85 : a.prose ? 0.7 : 0.8) : a.quoted ? 0.85 : 0.8) * (strength === 1 ? 1 : 0.9);
@@ -122,6 +129,14 @@ export const genericAssignmentDetector: DetectorDescriptor<Options> = {
           if (isPlaceholder(password) || password.startsWith('$') || belongsElsewhere(text, start, start + password.length)) continue;
           if (randomEnough('password', password, options) === 0) continue;
           report(out, 'password', start, start + password.length, 0.85, 'curl_user_password', 'Password in a command-line user:password credential.');
+        }
+      }
+      if (MYSQL_COMMAND.test(text)) {
+        for (const m of text.matchAll(MYSQL_PASSWORD)) {
+          const password = m[1]!;
+          const start = m.index + m[0].length - password.length;
+          if (isPlaceholder(password) || password.startsWith('$') || randomEnough('password', password, options) === 0) continue;
+          report(out, 'password', start, start + password.length, 0.85, 'mysql_command_password', 'Password glued to the -p option of a MySQL command line.');
         }
       }
       if (/authorization/i.test(text)) {

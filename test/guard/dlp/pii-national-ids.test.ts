@@ -27,6 +27,8 @@ table('pii-us-ssn', detector(usSsnDetector), [
   { text: 'ref 078-05-1120 and 123-45-6789', expect: [], why: 'published examples without SSN context' },
   { text: 'part 536-22-8741-01', expect: [], why: 'part of a longer id' },
   { text: 'order 536-22-8741 shipped', expect: [], why: 'order context' },
+  { text: 'part_no,description,qty\n512-44-0981,hex bolt M8,200\n512-44-0982,hex nut M8,200\n512-44-0983,washer M8,500', expect: [], why: 'a part number column, however far from its header' },
+  { text: 'name,ssn,plan\nAda Byron,536228741,gold\nBob Stone,536228742,silver\nCy Young,511229740,gold', expect: ['536228741', '536228742', '511229740'], why: 'bare digits under an ssn column header' },
   { text: 'phone 536-22-87412', expect: [] },
 ]);
 
@@ -57,12 +59,17 @@ table('pii-uk-nino', detector(ukNinoDetector), [
   { text: 'NINO AO123456A', expect: [], why: 'O is never a second letter' },
   { text: 'NINO AB123456E', expect: [], why: 'suffix beyond D' },
   { text: 'AB 12 3456 C', expect: [], why: 'inconsistent spacing' },
+  { text: 'NI No. PT 974239 A on the P45', expect: ['PT 974239 A'], why: 'digits kept whole between spaced letters' },
+  { text: 'AB123456 C and AB 123456C', expect: [], why: 'one letter group spaced, the other not' },
 ]);
 
 table('pii-eu-national-id', detector(euNationalIdDetector), [
   { text: 'DNI 12345678Z', expect: ['12345678Z'] },
   { text: 'NIE X1234567L para el trámite', expect: ['X1234567L'] },
   { text: 'DNI 12345678A', expect: [], why: 'wrong control letter' },
+  { text: 'Adjunto el NIE Y-7850277-T para el contrato', expect: ['Y-7850277-T'], why: 'NIE printed with dashes' },
+  { text: 'NIF 21.679.485-F', expect: ['21.679.485-F'], why: 'DNI printed with thousands dots' },
+  { text: 'DNI 21.679.485-A', expect: [], why: 'dotted, wrong control letter' },
   { text: 'CF RSSMRA85T10A562S', expect: ['RSSMRA85T10A562S'] },
   { text: 'CF RSSMRA85T10A562T', expect: [], why: 'wrong check letter' },
   { text: 'numéro de sécurité sociale 2 55 08 14 168 025 38', expect: ['2 55 08 14 168 025 38'] },
@@ -75,6 +82,7 @@ table('pii-eu-national-id', detector(euNationalIdDetector), [
   { text: 'PESEL 44051401359', expect: ['44051401359'] },
   { text: 'PESEL 44051401358', expect: [], why: 'wrong check digit' },
   { text: 'invoice 44051401359', expect: [], why: 'PESEL needs its name nearby' },
+  { text: 'imie,nazwisko,pesel,miasto\nPiotr,Zielinski,44051401359,Krakow\nAnna,Nowak,02310795326,Gdansk\nJan,Kowal,85031430730,Lodz', expect: ['44051401359', '02310795326', '85031430730'], why: 'its name heads the column' },
 ]);
 
 describe('national id check symbols', () => {

@@ -54,6 +54,7 @@ table('secret-connection-string', detector(connectionStringDetector), [
   { text: 'DATABASE_URL=postgres://app:Vq8#rT2!zL@db.internal:5432/app', expect: ['Vq8#rT2!zL'], why: "raw '#' in a pasted password" },
   { text: 'mongodb+srv://admin:k2Jf9sLq7Tx@cluster0.ab1cd.mongodb.net/db', expect: ['k2Jf9sLq7Tx'] },
   { text: 'redis://default:Zq3xV8mK1pLr@cache:6379/0', expect: ['Zq3xV8mK1pLr'] },
+  { text: 'REDIS_URL: redis://:Cbo5UVi9VJiX2bF7@cache-01.prod.acme.io:6379/0', expect: ['Cbo5UVi9VJiX2bF7'], why: 'password only, empty user' },
   { text: 'amqps://worker:s3cr3t-Pa55w0rd@mq.acme.io/', expect: ['s3cr3t-Pa55w0rd'] },
   { text: 'https://deploy:Vh7dq2PzX9@git.acme.io/repo.git', expect: ['Vh7dq2PzX9'] },
   { text: 'postgres://user:${DB_PASSWORD}@db:5432/app', expect: [], why: 'template variable' },

@@ -67,6 +67,13 @@ const CASES: TokenCase[] = [
   { text: 'webhook https://hooks.slack.com/services/T00000000/B00000000/XXXXXXXXXXXXXXXXXXXXXXXX', expect: [], why: 'Slack documentation placeholder' },
   { text: 'ghp_aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa and AKIAAAAAAAAAAAAAAAAA', expect: [], why: 'repeated characters' },
   { text: 'the words skeleton-key and task-force', expect: [] },
+  { text: 'Set GITHUB_TOKEN to something like ghp_1234567890abcdefghijklmnopqrstuvwxyz', expect: [], why: 'filler counting up' },
+  { text: 'OPENAI_API_KEY=sk-proj-abcdefghijklmnopqrstuvwxyz1234567890ABCDEFGHIJKLMN', expect: [], why: 'filler counting up' },
+  { text: 'curl -H "Ocp-Apim-Subscription-Key: 4d4d395b14b6cadbbbaf480e7b6b80ac" https://westeurope.api.cognitive.microsoft.com/', expect: [['secret.azure_key', '4d4d395b14b6cadbbbaf480e7b6b80ac']] },
+  { text: '//registry.npmjs.org/:_authToken=a9340143-fae9-4d6d-9a09-03f08d9cf56e', expect: [['secret.npm_token', 'a9340143-fae9-4d6d-9a09-03f08d9cf56e']], why: 'legacy UUID npm token in an .npmrc' },
+  { text: 'request_id=a9340143-fae9-4d6d-9a09-03f08d9cf56e', expect: [], why: 'a UUID elsewhere is an id' },
+  { text: 'MISTRAL_API_KEY=QY602LX4izZV5InaA35KHfjj9BnAzt5u', expect: [['secret.llm_api_key', 'QY602LX4izZV5InaA35KHfjj9BnAzt5u']], why: 'unprefixed key named by its provider variable' },
+  { text: 'MISTRAL_API_KEY=your-mistral-api-key-here', expect: [] },
 ];
 
 describe('secret provider tokens', () => {

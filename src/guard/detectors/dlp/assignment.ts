@@ -44,7 +44,8 @@ const OPERATOR = /^["'`]?[ \t]{0,5}(?::=|=>|=(?!=)|:(?![:/]))[ \t]{0,5}/;
 const FLAG_SEPARATOR = /^(?:=| {1,3})/;
 /** `KEY==value` in an env file is an assignment of "=value"; `key == "x"` (spaces, quote) is a comparison. */
 const ENV_DOUBLE_EQUALS = /^=(?==[^\s="'])/;
-const PROSE = /^[ \t]{1,3}(?:is|was|=|:)[ \t]{1,3}/i;
+/** "is"/"was" after the key, or after a short phrase naming what it is for ("password for the wifi is …"). */
+const PROSE = /^(?:[ \t]{1,3}(?:for|to|of|on)[ \t][^\n.:=!?]{1,40}?)?[ \t]{1,3}(?:is|was|=|:)[ \t]{1,3}/i;
 const BARE_VALUE = /^[^\s'"`,;&<>(){}[\]|]{1,256}/;
 /** In prose ("my password is …") the value runs to the next space. */
 const PROSE_VALUE = /^[^\s'"`]{1,128}/;

@@ -50,12 +50,29 @@ export function isDocumentedExample(value: string): boolean {
 export function isPlaceholder(value: string): boolean {
   if (DOCUMENTED_EXAMPLES.has(value)) return true;
   if (value.length < 4) return true;
-  if (TEMPLATE.test(value) || MASK.test(value)) return true;
+  if (TEMPLATE.test(value) || MASK.test(value) || hasSequence(value, 10)) return true;
   // Long random bodies contain short filler words by chance (~1e-3 per 100 characters); only the
   // unmistakable long words count there.
   if (value.length > 64) return LONG_FILLER.test(value);
   if (FILLER.test(value) || WORD_VALUES.test(value)) return true;
   return distinctCharacters(value, 4) < 4;
+}
+
+/**
+ * True when `value` holds `length` characters counting up ("1234567890", "abcdefghij"), the filler
+ * of hand-written examples (`ghp_1234567890abcdefghijklmnopqrstuvwxyz`). In a random base62 body
+ * such a run has odds of about 62^-9 per position.
+ */
+function hasSequence(value: string, length: number): boolean {
+  let run = 1;
+  for (let i = 1; i < value.length; i++) {
+    const prev = value.charCodeAt(i - 1);
+    const c = value.charCodeAt(i);
+    const next = c === prev + 1 && ((c >= 49 && c <= 57) || (c >= 98 && c <= 122) || (c >= 66 && c <= 90));
+    run = next || (prev === 57 && c === 48) ? run + 1 : 1;
+    if (run >= length) return true;
+  }
+  return false;
 }
 
 /** Counts distinct characters, stopping early at `enough`. */

@@ -3,7 +3,8 @@
  * prefixes": AKIA long-term, ASIA temporary), AWS secret access keys next to AWS context, Google
  * API keys (AIza + 35), Google OAuth client secrets (GOCSPX-) and access tokens (ya29.), GCP
  * service-account key files, Azure storage account keys (88 base64 characters), shared access
- * keys and SAS signatures, Entra ID client secrets, Azure OpenAI keys.
+ * keys and SAS signatures, Entra ID client secrets, Azure OpenAI keys, and the subscription keys
+ * Azure API Management and Azure AI services take in the `Ocp-Apim-Subscription-Key` header.
  */
 import { contextWords, hasContext } from '../context.ts';
 import { characterClasses, shannonEntropy } from '../entropy.ts';
@@ -132,6 +133,16 @@ export const CLOUD_RULES: readonly TokenRule[] = [
     prefilter: /azure/i,
     pattern: /azure[_-]?openai[_-]?(?:api[_-]?)?key["']?\s{0,3}[:=]\s{0,3}["']?(?<secret>[0-9a-f]{32})(?![0-9A-Za-z])/gi,
     score: 0.9,
+    severity: 'critical',
+  },
+  {
+    rule: 'azure_apim_subscription_key',
+    category: 'secret.azure_key',
+    name: 'Azure API Management / AI services subscription key',
+    prefilter: /ocp-apim/i,
+    // 32 hex characters (API Management, older AI services keys) or 84 alphanumerics (newer AI services keys).
+    pattern: /Ocp-Apim-Subscription-Key["']?\s{0,3}[:=]\s{0,3}["']?(?<secret>[0-9a-f]{32}|[A-Za-z0-9]{84})(?![0-9A-Za-z])/gi,
+    score: 0.95,
     severity: 'critical',
   },
 ];

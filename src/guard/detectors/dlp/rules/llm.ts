@@ -3,8 +3,11 @@
  * admin keys `sk-admin-`; every OpenAI key embeds the base64 of "OpenAI", `T3BlbkFJ`), Anthropic
  * (`sk-ant-api03-…`, `sk-ant-admin01-…`), then other providers' documented prefixes: OpenRouter
  * `sk-or-v1-`, Groq `gsk_`, Hugging Face `hf_`, Replicate `r8_`, Perplexity `pplx-`, xAI `xai-`,
- * and the many OpenAI-compatible providers that issue bare `sk-` keys.
+ * and the many OpenAI-compatible providers that issue bare `sk-` keys. Providers whose keys carry
+ * no prefix (Mistral, Cohere, Together, AI21, …) are recognized by the variable their SDKs read
+ * (`MISTRAL_API_KEY`, `CO_API_KEY`, …).
  */
+import { characterClasses, shannonEntropy } from '../entropy.ts';
 import type { Confirmation, TokenRule } from '../token-rules.ts';
 
 const OPENAI_MARKER = 'T3BlbkFJ';
@@ -106,6 +109,18 @@ export const LLM_RULES: readonly TokenRule[] = [
     body: (s) => s.slice(4),
     score: 0.95,
     severity: 'high',
+  },
+  {
+    rule: 'llm_provider_variable_key',
+    category: 'secret.llm_api_key',
+    name: 'API key assigned to an LLM provider variable',
+    // Literals, not a case-insensitive regex: they join the detector's one literal scan.
+    prefilter: ['_API_', '_api_'],
+    pattern:
+      /(?<![A-Za-z0-9])(?:MISTRAL|CO|COHERE|TOGETHER|TOGETHER_AI|AI21|DEEPINFRA|FIREWORKS|VOYAGE|CEREBRAS|DEEPSEEK)_API_(?:KEY|TOKEN)["']?[ \t]{0,3}[:=][ \t]{0,3}["']?(?<secret>[A-Za-z0-9_-]{24,100})(?![A-Za-z0-9_-])/gi,
+    confirm: (secret) => (characterClasses(secret) >= 2 && shannonEntropy(secret) >= 3.5 ? { score: 0.9, evidence: 'random enough for a key' } : undefined),
+    score: 0.9,
+    severity: 'critical',
   },
   {
     rule: 'sk_prefixed_api_key',

@@ -2,8 +2,9 @@
  * Source hosting and package registry tokens. GitHub ("Behind GitHub's new authentication token
  * formats", 2021): `ghp_`/`gho_`/`ghu_`/`ghs_`/`ghr_` + 30 random base62 + a 6-character CRC32
  * checksum; fine-grained PATs `github_pat_` + 22 + `_` + 59. npm ("Announcing npm's new access
- * token format", 2021) uses the same checksum scheme with `npm_`. GitLab ("Token overview"):
- * `glpat-`, `gldt-`, `glrt-`, … prefixes. PyPI API tokens are macaroons whose base64 starts with
+ * token format", 2021) uses the same checksum scheme with `npm_`; tokens from before then are
+ * UUIDs, recognized where an `.npmrc` assigns them (`//registry…/:_authToken=`). GitLab
+ * ("Token overview"): `glpat-`, `gldt-`, `glrt-`, … prefixes. PyPI API tokens are macaroons whose base64 starts with
  * the encoded location `pypi.org` (AgEIcHlwaS5vcmc).
  */
 import { crc32Base62 } from '../checksums.ts';
@@ -74,6 +75,15 @@ export const VCS_RULES: readonly TokenRule[] = [
     body: (s) => s.slice(4),
     confirm: checksummed(4),
     score: 0.99,
+    severity: 'critical',
+  },
+  {
+    rule: 'npm_legacy_token',
+    category: 'secret.npm_token',
+    name: 'npm access token (legacy UUID format) in an .npmrc',
+    prefilter: ['_authToken'],
+    pattern: /:_authToken[ \t]{0,3}=[ \t]{0,3}["']?(?<secret>[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})(?![\w-])/gi,
+    score: 0.9,
     severity: 'critical',
   },
   {
