@@ -59,6 +59,12 @@ export const commonTargetFields = {
     .max(600_000)
     .default(60_000)
     .describe('Time allowed for the upstream to answer (response headers; the whole body when not streamed).'),
+  streamIdleTimeoutMs: z
+    .int()
+    .min(1000)
+    .max(3_600_000)
+    .optional()
+    .describe('Streams: longest silence allowed between two chunks from the upstream (default 120000; reasoning models pause).'),
 };
 
 export const retrySchema = z
@@ -75,6 +81,7 @@ export interface TargetShape {
   priority: number;
   weight: number;
   timeoutMs: number;
+  streamIdleTimeoutMs?: number;
   [field: string]: unknown;
 }
 

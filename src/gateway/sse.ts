@@ -75,9 +75,10 @@ export class SseParser {
     const out: SseEvent[] = [];
     let pos = 0;
     const len = text.length;
-    if (this.#skipLf) {
+    // An empty chunk says nothing about a pending CR: the LF that may complete it is still to come.
+    if (this.#skipLf && len > 0) {
       this.#skipLf = false;
-      if (len > 0 && text.charCodeAt(0) === 10) pos = 1;
+      if (text.charCodeAt(0) === 10) pos = 1;
     }
     // Next LF and next CR at or after `pos`; -1 once there is none left in this chunk, so neither
     // indexOf rescans the rest of the chunk for every line (which would be quadratic).

@@ -313,16 +313,8 @@ export async function* guardResponsesStream(events: AsyncIterable<SseOut>, opts:
     if (!s) streams.set(key, (s = new TextStream(path, opts)));
     return s;
   };
-  for await (const ev of releasingOnFailure(events, async function* () {
-    for (const [key, s] of streams) {
-      const rest = await s.flush();
-      if (!rest) continue;
-      const [oi, ci] = key.slice(1).split('.');
-      const args = ci === 'args';
-      const type = args ? 'response.function_call_arguments.delta' : 'response.output_text.delta';
-      yield { event: type, data: JSON.stringify({ type, output_index: Number(oi), ...(args ? {} : { content_index: Number(ci) }), delta: rest }) };
-    }
-  })) {
+  // The upstream failed mid-stream: what was held back is scanned and sent before the error.
+  for await (const ev of releasingOnFailure(events, () => releaseHeld(streams, true, undefined))) {
     if (RELEASED.has(ev)) {
       yield ev;
       continue;
@@ -419,9 +411,10 @@ export async function* guardResponsesStream(events: AsyncIterable<SseOut>, opts:
       case 'response.completed':
       case 'response.incomplete':
       case 'response.failed': {
-        // Anything not closed by a .done event is released now, then the summary is rewritten.
-        for (const s of streams.values()) await s.flush();
+        // Anything not closed by a .done event is released now, as the deltas it would have been
+        // sent as, then the summary is rewritten.
         const r = data.response;
+        yield* releaseHeld(streams, ev.event !== undefined, isObj(r) && Array.isArray(r.output) ? r.output : undefined);
         if (isObj(r) && Array.isArray(r.output)) {
           r.output.forEach((item, i) => isObj(item) && replaceItem(item, i, streams));
           if (stripped.size > 0) r.output = r.output.filter((_item, i) => !stripped.has(i));
@@ -432,6 +425,24 @@ export async function* guardResponsesStream(events: AsyncIterable<SseOut>, opts:
       default:
         yield ev;
     }
+  }
+}
+
+/**
+ * Flushes every Responses stream and yields what each still held as a delta event. `output`, the
+ * terminal event's items when there is one, supplies each delta's `item_id`.
+ */
+async function* releaseHeld(streams: Map<string, TextStream>, named: boolean, output: unknown[] | undefined): AsyncGenerator<SseOut> {
+  for (const [key, s] of streams) {
+    const rest = await s.flush();
+    if (!rest) continue;
+    const [oi, ci] = key.slice(1).split('.');
+    const args = ci === 'args';
+    const type = args ? 'response.function_call_arguments.delta' : 'response.output_text.delta';
+    const item = output?.[Number(oi)];
+    const itemId = isObj(item) && typeof item.id === 'string' ? { item_id: item.id } : {};
+    const data = JSON.stringify({ type, ...itemId, output_index: Number(oi), ...(args ? {} : { content_index: Number(ci) }), delta: rest });
+    yield named ? { event: type, data } : { data };
   }
 }
 

@@ -103,7 +103,10 @@ export function createHttpServer(deps: HttpServerDeps): Server {
     });
   }
 
-  const server = createServer({ requestTimeout: deps.requestTimeoutMs, headersTimeout: 30_000, keepAliveTimeout: 65_000 }, (req, res) => {
+  // Node refuses a headersTimeout above requestTimeout (ERR_OUT_OF_RANGE), and the schema allows a
+  // requestTimeoutMs below 30 s.
+  const headersTimeout = Math.min(30_000, deps.requestTimeoutMs);
+  const server = createServer({ requestTimeout: deps.requestTimeoutMs, headersTimeout, keepAliveTimeout: 65_000 }, (req, res) => {
     if (deps.isShuttingDown()) res.setHeader('connection', 'close');
     router.lookup(req, res);
   });

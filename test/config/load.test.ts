@@ -3,7 +3,9 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
+import { pino } from 'pino';
 import { ConfigError, resolveReferences } from '../../src/config/load.ts';
+import { getProvider } from '../../src/gateway/providers/registry.ts';
 import { parseConfig } from '../../src/server/config.ts';
 
 function problems(fn: () => unknown): string[] {
@@ -75,6 +77,15 @@ describe('config loading', () => {
   it('reports YAML syntax errors with a line number and refuses duplicate keys', () => {
     assert.match(problems(() => parseConfig('server:\n  port: 1\n  port: 2\n'))[0]!, /line 3/);
     assert.match(problems(() => parseConfig('server: [\n'))[0]!, /YAML/);
+  });
+
+  it('passes a target\'s streamIdleTimeoutMs to its provider and bounds it', () => {
+    const cfg = parseConfig(target(', streamIdleTimeoutMs: 300000'));
+    const t = cfg.deployments[0]!.targets[0]!;
+    const built = getProvider(t.provider).create(t as never, { logger: pino({ level: 'silent' }), deployment: 'a', index: 0 });
+    assert.equal(built.options.streamIdleTimeoutMs, 300_000);
+    const found = problems(() => parseConfig(target(', streamIdleTimeoutMs: 10')));
+    assert.ok(found.some((p) => p.startsWith('deployments[0].targets[0].streamIdleTimeoutMs:')), found.join('\n'));
   });
 
   it('bounds YAML alias expansion', () => {

@@ -105,6 +105,24 @@ describe('embeddings, responses and models', () => {
     assert.ok(completed);
   });
 
+  it('fails a responses stream that the upstream ended before response.completed, and audits the failure', async () => {
+    gw.upstream.reset();
+    gw.upstream.script({ path: '/v1/responses', times: 1, reply: { endAfterChunks: 4 } });
+    const res = await fetch(`${gw.app.url}/v1/responses`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${userKey}`, 'content-type': 'application/json', 'x-request-id': 'responses-cut-1' },
+      body: JSON.stringify({ model: 'chat', input: 'hi', stream: true }),
+    });
+    const text = await res.text();
+    assert.match(text, /^data: \{"error":\{.*"code":"RAMPART_UPSTREAM_ERROR"/m, 'the client gets an error event');
+    assert.doesNotMatch(text, /response\.completed/);
+    await flushAudit(gw);
+    const ev = (await gw.app.store.audit.list({ requestId: 'responses-cut-1', limit: 10 })).items[0]!;
+    assert.equal(ev.decision, 'error');
+    assert.equal(ev.status, 502);
+    assert.equal(ev.code, 'RAMPART_UPSTREAM_ERROR');
+  });
+
   it('lists only the deployments the caller may invoke', async () => {
     const page = await client.models.list();
     assert.deepEqual(page.data.map((m) => m.id).sort(), ['chat', 'embed']);

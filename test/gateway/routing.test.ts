@@ -37,6 +37,7 @@ before(async () => {
         ],
       },
       { name: 'slow', retry: { attempts: 0 }, targets: [{ provider: 'openai', baseUrl: `${url}/v1`, model: 'slow', timeoutMs: 300 }] },
+      { name: 'idle', retry: { attempts: 0 }, targets: [{ provider: 'openai', baseUrl: `${url}/v1`, model: 'idle', streamIdleTimeoutMs: 1000 }] },
       { name: 'weighted', retry: { attempts: 0 }, targets: [
         { provider: 'openai', baseUrl: `${url}/v1`, model: 'heavy', weight: 3 },
         { provider: 'openai', baseUrl: `${second.url}/v1`, model: 'light', weight: 1 },
@@ -77,6 +78,18 @@ describe('routing', () => {
     gw.upstream.reset();
     gw.upstream.script({ times: 1, reply: { hang: true } });
     await assert.rejects(ask('slow'), (e: unknown) => e instanceof OpenAI.APIError && e.status === 504 && e.code === 'RAMPART_UPSTREAM_TIMEOUT');
+  });
+
+  it('ends a stream whose upstream falls silent for longer than the target\'s streamIdleTimeoutMs', async () => {
+    gw.upstream.reset();
+    gw.upstream.script({ times: 1, reply: { chunks: 3, chunkDelayMs: 10_000 } });
+    const started = performance.now();
+    const stream = await client.chat.completions.create({ model: 'idle', stream: true, messages: [{ role: 'user', content: 'hi' }] });
+    await assert.rejects(async () => {
+      for await (const _ of stream);
+    });
+    // The 1 s of the config, not the 120 s default, and well before the next chunk was due.
+    assert.ok(performance.now() - started < 5000, `took ${Math.round(performance.now() - started)} ms`);
   });
 
   it('shares traffic by weight among targets of equal priority', async () => {

@@ -62,6 +62,14 @@ describe('SSE parser', () => {
     assert.deepEqual(got, [{ data: 'a\nb' }]);
   });
 
+  it('keeps a pending CR across empty chunks, so the LF after them still belongs to it', () => {
+    const got = parseAll([enc.encode('data: a\r'), new Uint8Array(0), enc.encode('\ndata: b\n\n')]);
+    assert.deepEqual(got, [{ data: 'a\nb' }]);
+    const bytes = enc.encode(STREAM);
+    const withEmpties = Array.from(bytes, (_, i) => [bytes.subarray(i, i + 1), new Uint8Array(0)]).flat();
+    assert.deepEqual(parseAll(withEmpties), EXPECTED);
+  });
+
   it('drops an event that never got its terminating blank line', () => {
     assert.deepEqual(parseAll([enc.encode('data: complete\n\ndata: cut off')]), [{ data: 'complete' }]);
   });

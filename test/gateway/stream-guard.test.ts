@@ -157,6 +157,29 @@ describe('streaming output guard', () => {
     assert.equal(final.output_text, expected);
   });
 
+  it('sends text still held back at response.completed as deltas when the upstream sent no .done events', async () => {
+    const text = `${FILLER}secret ${TOKEN} here`;
+    const event = (type: string, fields: Record<string, unknown>) => `event: ${type}\ndata: ${JSON.stringify({ type, ...fields })}\n\n`;
+    const message = (status: string, content: unknown[]) => ({ id: 'msg_1', type: 'message', status, role: 'assistant', content });
+    const response = (status: string, output: unknown[]) => ({ id: 'resp_1', object: 'response', created_at: 1, status, model: 'm', output, usage: { input_tokens: 1, output_tokens: 2, total_tokens: 3 } });
+    // Some compatible servers go from the last delta straight to response.completed.
+    const body = [
+      event('response.created', { response: response('in_progress', []) }),
+      event('response.output_item.added', { output_index: 0, item: message('in_progress', []) }),
+      event('response.content_part.added', { item_id: 'msg_1', output_index: 0, content_index: 0, part: { type: 'output_text', text: '', annotations: [] } }),
+      ...(text.match(/.{1,10}/gs) ?? []).map((delta) => event('response.output_text.delta', { item_id: 'msg_1', output_index: 0, content_index: 0, delta })),
+      event('response.completed', { response: response('completed', [message('completed', [{ type: 'output_text', text, annotations: [] }])]) }),
+    ].join('');
+    gw.upstream.script({ times: 1, reply: { status: 200, body, headers: { 'content-type': 'text/event-stream' } } });
+    const stream = client.responses.stream({ model: 'chat', input: 'go' });
+    let deltas = '';
+    stream.on('response.output_text.delta', (e) => (deltas += e.delta));
+    const final = await stream.finalResponse();
+    const expected = text.replace(TOKEN, '****');
+    assert.equal(deltas, expected);
+    assert.equal(final.output_text, expected);
+  });
+
   it('applies the same output DLP to plain answers: chat content, tool-call arguments and responses output', async () => {
     const text = `Key: ${TOKEN}.`;
     gw.upstream.script({ times: 1, reply: { text } });

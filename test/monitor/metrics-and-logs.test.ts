@@ -87,4 +87,21 @@ describe('health', () => {
     const ready = await fetch(`${app.url}/readyz`);
     assert.equal(ready.status, 200);
   });
+
+  it('starts and answers with a request timeout shorter than the 30 s headers timeout', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'rampart-mon-timeout-'));
+    const config = validateConfig(rampartConfigSchema(), {
+      storage: { kind: 'embedded', dataDir: dir },
+      server: { port: 0, requestTimeoutMs: 5000 },
+      deployments: [{ name: 'chat', targets: [{ provider: 'echo' }] }],
+    });
+    let short: RunningApp | undefined;
+    try {
+      short = await startApp(config, { logger: pino({ level: 'silent' }), defaultMetrics: false, bootstrapKey: false });
+      assert.equal((await fetch(`${short.url}/healthz`)).status, 200);
+    } finally {
+      await short?.close();
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
 });

@@ -45,9 +45,11 @@ export const defaultConfig: ConfigFor = (upstreamUrl, dataDir) => ({
 export async function startTestGateway(configFor: ConfigFor = defaultConfig, opts: { clock?: Clock; upstreamKey?: string; detectors?: readonly DetectorDescriptor<never>[] } = {}): Promise<TestGateway> {
   const upstream = await startMockUpstream(opts.upstreamKey ? { apiKey: opts.upstreamKey } : {});
   const dataDir = await mkdtemp(join(tmpdir(), 'rampart-test-'));
-  const config = validateConfig(rampartConfigSchema(), configFor(upstream.url, dataDir));
+  let config: RampartConfig;
   let app: RunningApp;
   try {
+    // Inside the try: a refused config must not leave the mock upstream running (the test would hang).
+    config = validateConfig(rampartConfigSchema(), configFor(upstream.url, dataDir));
     app = await startApp(config, { logger: pino({ level: 'silent' }), defaultMetrics: false, bootstrapKey: false, ...(opts.clock ? { clock: opts.clock } : {}), ...(opts.detectors ? { detectors: opts.detectors } : {}) });
   } catch (e) {
     await upstream.close();

@@ -19,6 +19,7 @@
  *   up.script({ path: '/v1/chat/completions', times: 1, reply: { status: 503, retryAfter: 1 } }); // first call fails
  *   up.script({ reply: { toolCalls: [{ name: 'get_weather', arguments: '{"city":"Paris"}' }] } });
  *   up.script({ reply: { chunks: 20, chunkDelayMs: 5, failAfterChunks: 3 } }); // cut a stream
+ *   up.script({ reply: { endAfterChunks: 3 } });                                 // end it early, cleanly
  *   up.script({ reply: { hang: true } });                                        // never answer
  *   up.script({ reply: { bodyDelayMs: 500 } });                                  // headers now, body later
  *   up.script({ reply: { destroy: true } });                                     // reset the connection
@@ -63,6 +64,8 @@ export interface MockReply {
   failAfterChunks?: number;
   /** Streams: after K frames send the protocol's error event and end the stream. */
   errorAfterChunks?: number;
+  /** Streams: after K frames end the body cleanly, without the protocol's closing event. */
+  endAfterChunks?: number;
 }
 
 export interface MockRule {
@@ -201,6 +204,7 @@ export async function startMockUpstream(options: MockUpstreamOptions = {}): Prom
         res.end(answer.errorFrame);
         return;
       }
+      if (reply.endAfterChunks !== undefined && i >= reply.endAfterChunks) break;
       if (i > 0 && reply.chunkDelayMs) await sleep(reply.chunkDelayMs);
       res.write(answer.frames[i]);
     }

@@ -4,7 +4,8 @@
  */
 import type { SseEvent } from '../sse.ts';
 import type { SseOut, TokenUsage } from './provider.ts';
-import { badResponseFailure } from '../upstream-failures.ts';
+import { badResponseFailure, isObject } from '../upstream-failures.ts';
+import { parseJson } from '../upstream-http.ts';
 import { parseIfUsage, readUsage } from './usage.ts';
 
 export interface PassThrough {
@@ -63,12 +64,17 @@ export function chatPassThrough(source: AsyncIterable<SseEvent>, injected: boole
 /**
  * Responses API events, with their `event:` names. Usage arrives in the terminal event
  * (`response.completed`, `response.incomplete`, `response.failed`) as `response.usage`.
+ *
+ * A stream that ends without a terminal event was cut off, like a chat stream without `[DONE]`:
+ * an `UpstreamFailure`, so that audit and the client learn the answer is incomplete.
  */
 export function responsesPassThrough(source: AsyncIterable<SseEvent>): PassThrough {
   let usage: TokenUsage | undefined;
   async function* run(): AsyncGenerator<SseOut> {
+    let terminated = false;
     for await (const ev of source) {
       if (ev.data === '[DONE]') continue;
+      if (!terminated && isTerminalEvent(ev)) terminated = true;
       const parsed = parseIfUsage(ev.data);
       const response = parsed?.['response'];
       const u = response !== null && typeof response === 'object' ? readUsage((response as Record<string, unknown>)['usage']) : undefined;
@@ -81,6 +87,20 @@ export function responsesPassThrough(source: AsyncIterable<SseEvent>): PassThrou
       if (ev.event !== undefined) out.event = ev.event;
       yield out;
     }
+    if (!terminated) throw badResponseFailure('the stream ended before response.completed');
   }
   return { events: run(), usage: () => usage };
+}
+
+const TERMINAL_TYPES: ReadonlySet<string> = new Set(['response.completed', 'response.incomplete', 'response.failed']);
+/** An unescaped quoted terminal type; inside a JSON string the quotes would be escaped. */
+const TERMINAL_TYPE_TEXT = /"response\.(?:completed|incomplete|failed)"/;
+
+function isTerminalEvent(ev: SseEvent): boolean {
+  // OpenAI names every event after its type; trust the name when it is one of the API's.
+  if (ev.event !== undefined && ev.event.startsWith('response.')) return TERMINAL_TYPES.has(ev.event);
+  // A compatible server that leaves out `event:` still has the type in the data: parse only then.
+  if (!TERMINAL_TYPE_TEXT.test(ev.data)) return false;
+  const parsed = parseJson(ev.data);
+  return isObject(parsed) && typeof parsed['type'] === 'string' && TERMINAL_TYPES.has(parsed['type']);
 }

@@ -249,6 +249,29 @@ describe('openai provider', () => {
     assert.equal(f.retryable, true);
   });
 
+  it('reports a Responses stream that ends before its terminal event as a failure, not a complete answer', async () => {
+    up.script({ reply: { endAfterChunks: 4 } });
+    const r = await target.call('responses', { model: 'd', input: 'hi', stream: true }, callOpts({ stream: true }));
+    const seen: string[] = [];
+    const f = await failure(
+      (async () => {
+        for await (const ev of r.events!) seen.push(ev.event ?? '');
+      })(),
+    );
+    assert.deepEqual(seen, ['response.created', 'response.output_item.added', 'response.content_part.added', 'response.output_text.delta']);
+    assert.equal(f.kind, 'bad-response');
+    assert.equal(f.status, 502);
+  });
+
+  it('accepts a Responses stream whose terminal event has no event name', async () => {
+    const completed = { type: 'response.completed', response: { id: 'r', status: 'completed', output: [], usage: { input_tokens: 3, output_tokens: 4 } } };
+    const body = `data: {"type":"response.created","response":{"id":"r","status":"in_progress","output":[]}}\n\ndata: ${JSON.stringify(completed)}\n\n`;
+    up.script({ reply: { status: 200, body, headers: { 'content-type': 'text/event-stream' } } });
+    const r = await target.call('responses', { model: 'd', input: 'hi', stream: true }, callOpts({ stream: true }));
+    assert.equal((await collect(r.events)).length, 2);
+    assert.deepEqual(r.streamUsage?.(), { promptTokens: 3, completionTokens: 4 });
+  });
+
   it('cancels the upstream request when the client goes away mid-stream', async () => {
     up.script({ reply: { chunks: 50, chunkDelayMs: 20 } });
     const ac = new AbortController();
