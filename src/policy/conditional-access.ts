@@ -178,6 +178,8 @@ export class ConditionalAccess {
       matched.push(rule.name);
       switch (rule.action) {
         case 'allow':
+          // An allow exempts from the rules after it, not from a step-up an earlier rule asked for.
+          if (stepUp) return { ...stepUp, matched };
           return { effect: 'allow', rule: rule.name, matched, reason: `access rule '${rule.name}' allows; later rules do not apply` };
         case 'block':
           return { effect: 'block', rule: rule.name, matched, reason: `access rule '${rule.name}' blocks the request` };

@@ -124,14 +124,27 @@ export class JitPolicyEngine implements PolicyEngine {
     return list.filter((e) => e.startsAt <= now && now < e.expiresAt && this.#o.eligibility.grant(principal, e.role) !== null);
   }
 
+  /**
+   * The principal with the roles its elevations grant now: what every role check must see, the
+   * policy below and the access rules (`when: { roles: [admin] }` holds for a JIT admin too).
+   */
+  elevated(principal: Principal, now = this.#o.clock.now()): Principal {
+    const elevations = this.#newRoles(principal, now);
+    return elevations.length === 0 ? principal : withRoles(principal, elevations);
+  }
+
+  #newRoles(principal: Principal, now: number): Active[] {
+    return this.#active.size > 0 ? this.activeFor(principal, now).filter((e) => !principal.roles.includes(e.role)) : [];
+  }
+
   authorize(principal: Principal, action: Action): Decision {
     const now = this.#o.clock.now();
-    const elevations = this.#active.size > 0 ? this.activeFor(principal, now).filter((e) => !principal.roles.includes(e.role)) : [];
+    const elevations = this.#newRoles(principal, now);
     let decision: Decision;
     if (elevations.length === 0) {
       decision = this.#o.inner.authorize(principal, action);
     } else {
-      const elevated = { ...principal, roles: [...principal.roles, ...new Set(elevations.map((e) => e.role))] };
+      const elevated = withRoles(principal, elevations);
       decision = this.#o.inner.authorize(elevated, action);
       // Name the elevation when it made the difference, so the audit log shows what granted it.
       if (decision.effect === 'allow' && this.#o.inner.authorize(principal, action).effect !== 'allow') {
@@ -196,4 +209,8 @@ function expiredEvent(e: ElevationRecord, now: number): AuditEvent {
     sourceIp: null,
     details: { elevationId: e.id, role: e.role },
   };
+}
+
+function withRoles(principal: Principal, elevations: readonly Active[]): Principal {
+  return { ...principal, roles: [...principal.roles, ...new Set(elevations.map((e) => e.role))] };
 }

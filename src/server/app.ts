@@ -202,6 +202,8 @@ export async function startApp(config: RampartConfig, opts: AppOptions): Promise
     const policy = new JitPolicyEngine({ inner: basePolicy, repo: store.elevations, eligibility, breakGlass: config.jit.breakGlass, clock, refreshMs: config.jit.refreshSeconds * 1000, logger, record });
     await policy.start();
     closers.push(async () => policy.close());
+    // Access rules see the roles elevations grant, as the policy does.
+    const accessCheck: typeof access = access && ((principal, action, req) => access(policy.elevated(principal), action, req));
     const elevations = new ElevationService({ repo: store.elevations, eligibility, clock, changed: () => policy.refresh() });
 
     // Model integrity: the registry (hash, verify, scan, approve) and the deploy gate over it.
@@ -218,7 +220,7 @@ export async function startApp(config: RampartConfig, opts: AppOptions): Promise
       authenticate: (req) => identity.authenticate(req),
       // Registered agents are narrowed to their inventory's allowedDeployments (identity/agent-scope.ts).
       policy: scopeToAgents(policy),
-      access,
+      access: accessCheck,
       quotas,
       modelGate,
       deployments: entries,
@@ -241,7 +243,7 @@ export async function startApp(config: RampartConfig, opts: AppOptions): Promise
     const adminDeps: AdminDeps = {
       authenticate: (req) => identity.authenticate(req),
       policy,
-      access,
+      access: accessCheck,
       record,
       metrics,
       logger,
@@ -259,7 +261,7 @@ export async function startApp(config: RampartConfig, opts: AppOptions): Promise
       ...auditRoutes(store.audit, { verify: (anchors) => verifyAudit(store.audit, { anchors }), heads: () => exportHeads(store.audit) }),
       ...detectionRoutes(store.detections),
       ...toolPinRoutes(store.pins, (prefix) => pins.forget(prefix)),
-      ...elevationRoutes(elevations, policy, () => clock.now()),
+      ...elevationRoutes(elevations, policy, () => clock.now(), accessCheck),
       // Standing roles only (basePolicy): the review asks what a principal holds without elevation.
       ...accessReviewRoutes({ policy: basePolicy, deployments: config.deployments.map((d) => d.name), eligibility, breakGlass: config.jit.breakGlass, keys: identity.keysEnabled ? identity.keys : null, audit: (f) => store.audit.list(f), adminRoutes: () => adminRoutes, now: () => clock.now() }),
     ];

@@ -211,6 +211,16 @@ describe('conditional access: outcomes', () => {
     assert.deepEqual([d.effect, d.rule, d.matched], ['block', 'risky', ['mfa-everywhere', 'risky']]);
   });
 
+  it('keeps a step-up an earlier rule asked for when a later rule allows', () => {
+    const ca = engine([
+      { name: 'admin-mfa', when: { actions: ['admin'] }, action: 'step-up', stepUp: { amr: ['mfa'] } },
+      { name: 'office-ok', action: 'allow' },
+    ]);
+    const d = ca.evaluate(facts({ action: admin(), principal: { ...alice, amr: ['pwd'] } }));
+    assert.deepEqual([d.effect, d.rule, d.matched], ['step-up', 'admin-mfa', ['admin-mfa', 'office-ok']]);
+    assert.equal(ca.evaluate(facts({ action: admin() })).effect, 'allow', 'met: the allow applies');
+  });
+
   it('names every rule that applied when it allows', () => {
     const ca = engine([
       { name: 'eng-mfa', when: { groups: ['eng'] }, action: 'step-up', stepUp: { amr: ['mfa'] } },
