@@ -23,9 +23,21 @@ export const cidrSchema = z
 
 export const networkListSchema = z.array(cidrSchema).min(1).max(64);
 
-/** `::ffff:10.0.0.1` is the IPv4 client 10.0.0.1 (a dual-stack socket's view of it). */
+/**
+ * `::ffff:10.0.0.1` is the IPv4 client 10.0.0.1 (a dual-stack socket's view of it), in any
+ * spelling of the mapped address (`::ffff:a00:1`, `0:0:0:0:0:ffff:10.0.0.1`): otherwise a proxy
+ * writing one of those could take an IPv4 client out of reach of IPv4 rules.
+ */
 export function plainIp(addr: string): string {
-  return addr.toLowerCase().startsWith('::ffff:') && isIP(addr.slice(7)) === 4 ? addr.slice(7) : addr;
+  const lower = addr.toLowerCase();
+  if (lower.startsWith('::ffff:') && isIP(lower.slice(7)) === 4) return lower.slice(7);
+  if (!lower.includes('ffff') || lower.includes('%') || isIP(lower) !== 6) return addr;
+  // The URL serializer writes an IPv6 address one way: "[::ffff:a00:1]" for every mapped spelling.
+  const m = /^\[::ffff:([0-9a-f]{1,4}):([0-9a-f]{1,4})\]$/.exec(new URL(`http://[${lower}]`).hostname);
+  if (!m) return addr;
+  const hi = parseInt(m[1]!, 16);
+  const lo = parseInt(m[2]!, 16);
+  return `${hi >> 8}.${hi & 0xff}.${lo >> 8}.${lo & 0xff}`;
 }
 
 /**

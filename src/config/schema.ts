@@ -17,6 +17,7 @@ import { toolPoliciesSchema } from './tools.ts';
 import { policySchema } from './policy.ts';
 import { jitSchema } from './jit.ts';
 import { storageSchema, countersSchema } from './storage.ts';
+import { cidrSchema } from './cidr.ts';
 
 const MiB = 1024 * 1024;
 
@@ -124,7 +125,8 @@ export function buildConfigSchema(providers: readonly TargetSchemaSource[]) {
           bodyLimitBytes: z.int().min(1024).max(256 * MiB).default(8 * MiB).describe('Largest request body accepted.'),
           requestTimeoutMs: z.int().min(1000).max(3_600_000).default(600_000).describe('Longest a data-plane request may take end to end.'),
           trustedProxies: z
-            .array(z.string())
+            .array(cidrSchema)
+            .max(64)
             .default([])
             .describe('Proxy addresses (IPs or CIDRs) whose X-Forwarded-For is believed. Empty: the socket address is the client.'),
           shutdownGraceMs: z.int().min(0).max(120_000).default(10_000).describe('How long in-flight requests may finish on shutdown.'),

@@ -22,6 +22,7 @@ import { stat } from 'node:fs/promises';
 import { BlockList, isIP } from 'node:net';
 import { open, type CountryResponse, type Reader } from 'maxmind';
 import { RampartError } from '../core/errors.ts';
+import { plainIp } from '../config/cidr.ts';
 
 export interface CountryLookup {
   /**
@@ -87,15 +88,8 @@ function normalize(ip: string): { addr: string; v6: boolean } | null {
   const family = isIP(ip);
   if (family === 4) return { addr: ip, v6: false };
   if (family !== 6) return null;
-  const lower = ip.toLowerCase();
-  if (!lower.includes('ffff')) return { addr: lower, v6: true };
-  if (lower.startsWith('::ffff:') && isIP(lower.slice(7)) === 4) return { addr: lower.slice(7), v6: false };
-  // Any other spelling: the URL serializer writes IPv6 one way ("[::ffff:102:304]").
-  const m = /^\[::ffff:([0-9a-f]{1,4}):([0-9a-f]{1,4})\]$/.exec(new URL(`http://[${lower}]`).hostname);
-  if (!m) return { addr: lower, v6: true };
-  const hi = parseInt(m[1]!, 16);
-  const lo = parseInt(m[2]!, 16);
-  return { addr: `${hi >> 8}.${hi & 0xff}.${lo >> 8}.${lo & 0xff}`, v6: false };
+  const plain = plainIp(ip.toLowerCase());
+  return isIP(plain) === 4 ? { addr: plain, v6: false } : { addr: plain, v6: true };
 }
 
 const ISO_ALPHA2 = /^[A-Z]{2}$/;

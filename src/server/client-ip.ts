@@ -3,40 +3,19 @@
  * trusted proxy; then the right-most address that is not itself a trusted proxy is the client
  * (entries to its left were written by the client and can be forged).
  */
-import { BlockList, isIP } from 'node:net';
+import { isIP } from 'node:net';
 import type { IncomingMessage } from 'node:http';
-import { RampartError } from '../core/errors.ts';
-
-function family(addr: string): 'ipv4' | 'ipv6' {
-  return isIP(addr) === 6 ? 'ipv6' : 'ipv4';
-}
-
-function normalize(addr: string): string {
-  return addr.startsWith('::ffff:') && isIP(addr.slice(7)) === 4 ? addr.slice(7) : addr;
-}
-
-export function buildTrustedProxies(entries: readonly string[]): BlockList {
-  const list = new BlockList();
-  for (const entry of entries) {
-    const [addr, bits] = entry.split('/');
-    if (!addr || isIP(addr) === 0 || (bits !== undefined && !/^\d{1,3}$/.test(bits))) {
-      throw new RampartError('RAMPART_CONFIG_INVALID', { detail: `server.trustedProxies: '${entry}' is not an IP address or CIDR` });
-    }
-    if (bits === undefined) list.addAddress(addr, family(addr));
-    else list.addSubnet(addr, Number(bits), family(addr));
-  }
-  return list;
-}
+import { networkMatcher, plainIp } from '../config/cidr.ts';
 
 export function clientIpResolver(trusted: readonly string[]): (req: IncomingMessage) => string | null {
-  const list = buildTrustedProxies(trusted);
-  const isTrusted = (a: string) => isIP(a) !== 0 && list.check(a, family(a));
+  // Entries were validated with the config (cidrSchema); the matcher folds mapped IPv4 spellings.
+  const isTrusted = networkMatcher(trusted);
   return (req) => {
-    const peer = req.socket.remoteAddress ? normalize(req.socket.remoteAddress) : null;
+    const peer = req.socket.remoteAddress ? plainIp(req.socket.remoteAddress) : null;
     if (!peer || trusted.length === 0 || !isTrusted(peer)) return peer;
     const xff = req.headers['x-forwarded-for'];
     if (typeof xff !== 'string') return peer;
-    const hops = xff.split(',').map((h) => normalize(h.trim()));
+    const hops = xff.split(',').map((h) => plainIp(h.trim()));
     for (let i = hops.length - 1; i >= 0; i--) {
       const hop = hops[i]!;
       if (isIP(hop) === 0) return peer; // garbage in the header: fall back to what we know
@@ -51,10 +30,10 @@ export function clientIpResolver(trusted: readonly string[]): (req: IncomingMess
  * the socket peer is one of `trusted`, ignored otherwise, so a client cannot claim it.
  */
 export function trustedHeaderReader(trusted: readonly string[], name: string): (req: IncomingMessage) => string | null {
-  const list = buildTrustedProxies(trusted);
+  const isTrusted = networkMatcher(trusted);
   return (req) => {
-    const peer = req.socket.remoteAddress ? normalize(req.socket.remoteAddress) : null;
-    if (!peer || trusted.length === 0 || isIP(peer) === 0 || !list.check(peer, family(peer))) return null;
+    const peer = req.socket.remoteAddress ? plainIp(req.socket.remoteAddress) : null;
+    if (!peer || trusted.length === 0 || !isTrusted(peer)) return null;
     const v = req.headers[name];
     return typeof v === 'string' ? v.trim() : null;
   };

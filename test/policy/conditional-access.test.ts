@@ -301,3 +301,28 @@ describe('the country header', () => {
     assert.equal(trustedHeaderReader([], 'cf-ipcountry')(req('10.0.0.2', 'FR')), null);
   });
 });
+
+describe('client addresses', () => {
+  const req = (peer: string, xff?: string) => ({ socket: { remoteAddress: peer }, headers: xff ? { 'x-forwarded-for': xff } : {} }) as unknown as import('node:http').IncomingMessage;
+  it('fold every spelling of an IPv4-mapped address, so IPv4 rules see the IPv4 client', async () => {
+    const { plainIp, networkMatcher } = await import('../../src/config/cidr.ts');
+    for (const spelled of ['::ffff:203.0.113.9', '::ffff:cb00:7109', '0:0:0:0:0:ffff:203.0.113.9', '::FFFF:CB00:7109', '0000:0000:0000:0000:0000:ffff:cb00:7109']) {
+      assert.equal(plainIp(spelled), '203.0.113.9', spelled);
+      assert.equal(networkMatcher(['203.0.113.0/24'])(spelled), true, spelled);
+    }
+    assert.equal(plainIp('2001:db8::ffff:1'), '2001:db8::ffff:1', 'not mapped');
+    assert.equal(plainIp('fe80::ffff:1%eth0'), 'fe80::ffff:1%eth0');
+    const { clientIpResolver } = await import('../../src/server/client-ip.ts');
+    assert.equal(clientIpResolver(['10.0.0.0/8'])(req('10.0.0.1', '::ffff:cb00:7109')), '203.0.113.9');
+  });
+
+  it('server.trustedProxies must be addresses or CIDRs the config check can read', async () => {
+    const { rampartConfigSchema } = await import('../../src/server/config.ts');
+    const { validateConfig, ConfigError } = await import('../../src/config/load.ts');
+    const config = (trustedProxies: string[]) => ({ deployments: [{ name: 'x', targets: [{ provider: 'echo' }] }], server: { trustedProxies } });
+    assert.doesNotThrow(() => validateConfig(rampartConfigSchema(), config(['10.0.0.0/8', '::1', '2001:db8::/32'])));
+    for (const bad of ['10.0.0.0/99', '10.0.0.0/8/16', '192.168.1.0/24abc', 'proxy.internal']) {
+      assert.throws(() => validateConfig(rampartConfigSchema(), config([bad])), (e: unknown) => e instanceof ConfigError && /server\.trustedProxies\[0\]: must be an IP address or a CIDR/.test(e.message), bad);
+    }
+  });
+});
