@@ -145,6 +145,15 @@ export function buildConfigSchema(providers: readonly TargetSchemaSource[]) {
         .strictObject({
           enabled: z.boolean().default(true).describe('Serve Prometheus metrics.'),
           path: z.string().startsWith('/').default('/metrics').describe('Path of the Prometheus endpoint.'),
+          token: z
+            .string()
+            .min(16)
+            .max(512)
+            .optional()
+            .describe(
+              'Bearer token Prometheus must send (`authorization: Bearer ...`; use a ${env:...} or ${file:...} reference). Absent: the endpoint is open to ' +
+                'whoever reaches the listener (loopback by default); metrics name deployments and targets.',
+            ),
         })
         .prefault({})
         .describe('Prometheus metrics: requests, latency, time to first token, tokens, rejections, upstream errors.'),

@@ -273,6 +273,7 @@ export async function startApp(config: RampartConfig, opts: AppOptions): Promise
       adminRoutes,
       metrics,
       metricsPath: config.metrics.enabled ? config.metrics.path : null,
+      metricsToken: config.metrics.token,
       readiness: [
         { name: 'store', check: () => store.ping() },
         { name: 'counters', check: () => counters!.ping() },

@@ -3,6 +3,7 @@
  * and metrics on one node:http server. Unknown routes and methods get coded errors in the plane's
  * format; nothing ever answers with a stack trace.
  */
+import { hash, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import FindMyWay, { type HTTPMethod } from 'find-my-way';
 import { RampartError, openAiErrorBody, problemBody } from '../core/errors.ts';
@@ -28,10 +29,17 @@ export interface HttpServerDeps {
   adminRoutes: readonly AdminRoute[];
   metrics: Metrics;
   metricsPath: string | null;
+  /** metrics.token: the bearer token the metrics endpoint requires; undefined: open. */
+  metricsToken?: string | undefined;
   readiness: readonly ReadinessCheck[];
   logger: Logger;
   isShuttingDown(): boolean;
   requestTimeoutMs: number;
+}
+
+function bearerOf(req: IncomingMessage): string {
+  const h = req.headers.authorization;
+  return typeof h === 'string' && /^bearer /i.test(h) ? h.slice(7).trim() : '';
 }
 
 type Handler = (req: IncomingMessage, res: ServerResponse, params: Record<string, string | undefined>, query: URLSearchParams) => Promise<void> | void;
@@ -96,7 +104,13 @@ export function createHttpServer(deps: HttpServerDeps): Server {
   });
   if (deps.metricsPath) {
     const registry = deps.metrics.registry;
-    on('GET', deps.metricsPath, async (_req, res) => {
+    const token = deps.metricsToken ? hash('sha256', deps.metricsToken, 'buffer') : null;
+    on('GET', deps.metricsPath, async (req, res) => {
+      // Compared as digests, in constant time: the length of the token does not show either.
+      if (token && !timingSafeEqual(hash('sha256', bearerOf(req), 'buffer'), token)) {
+        sendJson(res, 401, { error: { message: 'The metrics endpoint needs its bearer token (metrics.token).', type: 'authentication_error', code: 'RAMPART_AUTH_MISSING' } }, { 'www-authenticate': 'Bearer' });
+        return;
+      }
       const text = await registry.metrics();
       res.writeHead(200, { 'content-type': registry.contentType });
       res.end(text);

@@ -105,3 +105,34 @@ describe('health', () => {
     }
   });
 });
+
+describe('metrics.token', () => {
+  it('keeps the metrics endpoint closed without the bearer token, and the token out of every answer', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'rampart-mon-token-'));
+    const token = 'prom-scrape-token-0123456789';
+    const config = validateConfig(rampartConfigSchema(), {
+      storage: { kind: 'embedded', dataDir: dir },
+      server: { port: 0 },
+      metrics: { token },
+      deployments: [{ name: 'chat', targets: [{ provider: 'echo' }] }],
+    });
+    let guarded: RunningApp | undefined;
+    try {
+      guarded = await startApp(config, { logger: pino({ level: 'silent' }), defaultMetrics: false, bootstrapKey: false });
+      const anon = await fetch(`${guarded.url}/metrics`);
+      assert.equal(anon.status, 401);
+      assert.equal(anon.headers.get('www-authenticate'), 'Bearer');
+      assert.doesNotMatch(await anon.text(), /prom-scrape/);
+      for (const wrong of ['wrong', `${token}x`, token.slice(0, -1), '']) {
+        assert.equal((await fetch(`${guarded.url}/metrics`, { headers: { authorization: `Bearer ${wrong}` } })).status, 401, wrong);
+      }
+      const ok = await fetch(`${guarded.url}/metrics`, { headers: { authorization: `Bearer ${token}` } });
+      assert.equal(ok.status, 200);
+      assert.match(await ok.text(), /rampart_requests_total/);
+    } finally {
+      await guarded?.close();
+      await rm(dir, { recursive: true, force: true });
+    }
+    assert.throws(() => validateConfig(rampartConfigSchema(), { metrics: { token: 'short' }, deployments: [{ name: 'x', targets: [{ provider: 'echo' }] }] }), /metrics\.token/);
+  });
+});
