@@ -224,6 +224,17 @@ export function buildConfigSchema(providers: readonly TargetSchemaSource[]) {
           ctx.addIssue({ code: 'custom', path: ['guard', 'profiles', name, 'toolPolicy'], message: `unknown tool policy '${profile.toolPolicy}' (known: ${known.length ? known.join(', ') : 'none; define it under toolPolicies'})` });
         }
       }
+      // An auto-approved role that can approve elevations would let its holder grant itself the
+      // roles that need a second person: judged by what the role grants, not only by its name.
+      cfg.jit.eligible.forEach((e, i) => {
+        if (e.approval !== 'auto') return;
+        e.roles.forEach((r, j) => {
+          const admin = cfg.roles[r]?.admin ?? [];
+          if (admin.includes('*') || admin.includes('elevations:approve')) {
+            ctx.addIssue({ code: 'custom', path: ['jit', 'eligible', i, 'roles', j], message: `'${r}' grants elevations:approve: it cannot be auto-approved` });
+          }
+        });
+      });
       for (const [name, role] of Object.entries(cfg.roles)) {
         if ((RESERVED_ROLES as readonly string[]).includes(name)) {
           ctx.addIssue({ code: 'custom', path: ['roles', name], message: `'${name}' is a built-in role and cannot be redefined` });

@@ -95,3 +95,19 @@ describe('JIT policy engine', () => {
     }
   });
 });
+
+describe('jit config', () => {
+  it('refuses to auto-approve a role that grants elevations:approve, whatever its name', async () => {
+    const { rampartConfigSchema } = await import('../../src/server/config.ts');
+    const { validateConfig } = await import('../../src/config/load.ts');
+    const config = (roles: Record<string, unknown>, role: string) => ({
+      deployments: [{ name: 'x', targets: [{ provider: 'echo' }] }],
+      roles,
+      jit: { eligible: [{ principals: ['user:a'], roles: [role], approval: 'auto' }] },
+    });
+    assert.throws(() => validateConfig(rampartConfigSchema(), config({ ops: { admin: ['elevations:approve'] } }, 'ops')), /jit\.eligible\[0\]\.roles\[0\]: 'ops' grants elevations:approve/);
+    assert.throws(() => validateConfig(rampartConfigSchema(), config({ root: { admin: ['*'] } }, 'root')), /'root' grants elevations:approve/);
+    assert.throws(() => validateConfig(rampartConfigSchema(), config({}, 'admin')), /cannot be auto-approved/);
+    assert.doesNotThrow(() => validateConfig(rampartConfigSchema(), config({ reader: { admin: ['audit:read'] } }, 'reader')));
+  });
+});
