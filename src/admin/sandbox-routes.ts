@@ -76,6 +76,7 @@ function executionBody(identifier: string, result: ExecResult, record: Execution
       limits: record.limits,
       filesTouched: record.filesTouched,
       network: result.network,
+      networkDropped: result.networkDropped,
     },
   };
 }

@@ -8,6 +8,8 @@
  * as UTF-8 with replacement, and nothing of the host (paths, environment) leaks into it.
  */
 
+import { RampartError, type RampartErrorOptions } from '../core/errors.ts';
+
 export type SandboxLanguage = 'python' | 'javascript' | 'shell';
 
 /** Limits of one execution (and of the session's file space). Every field has a secure default in config. */
@@ -39,7 +41,11 @@ export interface ExecRequest {
   readonly code: string;
   readonly limits: SandboxLimits;
   readonly network: SandboxNetwork;
-  /** Extra environment variables (names [A-Z_][A-Z0-9_]*); the host's environment is never passed. */
+  /**
+   * Extra environment variables (names [A-Z_][A-Z0-9_]*); the host's environment is never passed.
+   * Variables that would make an interpreter load code other than the program (LD_*, NODE_OPTIONS,
+   * PYTHON*, BASH_ENV, ...; docs/sandbox.md) and HOME and PATH are refused.
+   */
   readonly env?: Readonly<Record<string, string>>;
   /** Aborts the execution (the process tree is killed). */
   readonly signal?: AbortSignal;
@@ -66,6 +72,28 @@ export interface ExecResult {
   readonly killedBy: KillReason | null;
   /** Connection attempts the egress proxy saw: allowed and refused hosts. */
   readonly network: readonly { readonly host: string; readonly port: number; readonly allowed: boolean }[];
+  /**
+   * Attempts the egress proxy saw but `network` does not list: it keeps a bounded number of each
+   * kind (refusals under a cap of their own, so allowed traffic never pushes them out) and only
+   * counts the rest. Both 0 when nothing was left out.
+   */
+  readonly networkDropped: { readonly allowed: number; readonly refused: number };
+}
+
+/**
+ * RAMPART_INTERNAL for an execution that failed on the host side after its program ran (its
+ * processes could not be stopped): what the egress proxy saw still reaches the record and the
+ * detections.
+ */
+export class SandboxRunError extends RampartError {
+  readonly network: ExecResult['network'];
+  readonly networkDropped: ExecResult['networkDropped'];
+
+  constructor(options: RampartErrorOptions, seen: Pick<ExecResult, 'network' | 'networkDropped'>) {
+    super('RAMPART_INTERNAL', options);
+    this.network = seen.network;
+    this.networkDropped = seen.networkDropped;
+  }
 }
 
 export interface SandboxFile {

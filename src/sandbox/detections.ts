@@ -46,16 +46,24 @@ export function unapprovedCodeDetection(ctx: DetectionContext, reason: string, p
   };
 }
 
-export function networkAttemptDetection(ctx: DetectionContext, refused: readonly { host: string; port: number }[], mode: 'none' | 'allow-list'): DetectionRecord {
+/**
+ * Connections the egress proxy refused. Only an allow-list has a proxy: with network `none` a
+ * connection fails in the kernel (no route) and nothing is recorded, so there is nothing to raise.
+ * `refusedCount` includes refusals the backend only counted (past its record cap), `refused` are
+ * the ones it listed.
+ */
+export function networkAttemptDetection(ctx: DetectionContext, refused: readonly { host: string; port: number }[], refusedCount: number, policy: string): DetectionRecord {
   const hosts = [...new Set(refused.map((r) => `${r.host}:${r.port}`))];
+  const unlisted = refusedCount - refused.length;
+  const named = hosts.length === 0 ? 'hosts it did not name in the record' : `${hosts.slice(0, 10).join(', ')}${hosts.length > 10 ? ` and ${hosts.length - 10} more` : ''}`;
   return {
     ...base(ctx),
     detector: 'sandbox.egress',
     category: 'sandbox.network_attempt',
-    severity: mode === 'none' ? 'high' : 'medium',
+    severity: 'medium',
     action: 'block',
-    rule: mode === 'none' ? 'network-none' : 'network-allow-list',
-    explanation: `The program tried to reach ${hosts.slice(0, 10).join(', ')}${hosts.length > 10 ? ` and ${hosts.length - 10} more` : ''}; the egress proxy refused (${refused.length} attempts).`,
+    rule: `${policy}.network`,
+    explanation: `The program tried to reach ${named}; the egress proxy refused (${refusedCount} attempts${unlisted > 0 ? `, ${unlisted} of them counted but not listed` : ''}).`,
   };
 }
 

@@ -13,7 +13,7 @@ import type { Principal } from '../core/principal.ts';
 import type { PartialSandboxLimits, SandboxConfig } from '../config/sandbox.ts';
 import { agentOf } from '../identity/agents.ts';
 import type { Metrics } from '../monitor/metrics.ts';
-import type { ExecResult, SandboxFile, SandboxLanguage, SandboxLimits } from './backend.ts';
+import { SandboxRunError, type ExecResult, type SandboxFile, type SandboxLanguage, type SandboxLimits } from './backend.ts';
 import { codeSha256, MAX_CODE_BYTES, type ApprovalRegistry } from './approvals.ts';
 import type { Availability } from './availability.ts';
 import { requestLimits, type CallerPolicyResolver } from './caller-policy.ts';
@@ -64,10 +64,23 @@ export interface ExecutionRecord {
   readonly stderrBytes?: number;
   readonly truncated?: boolean;
   readonly filesTouched?: FilesTouched;
-  readonly network?: { readonly mode: string; readonly allowed: number; readonly refused: readonly { host: string; port: number }[] };
+  readonly network?: NetworkRecord;
+}
+
+/**
+ * The execution's network attempts: counts of allowed and refused ones (those the backend only
+ * counted included), the first refused hosts, and how many attempts the backend did not list.
+ */
+export interface NetworkRecord {
+  readonly mode: string;
+  readonly allowed: number;
+  readonly refusedCount: number;
+  readonly refused: readonly { host: string; port: number }[];
+  readonly dropped: number;
 }
 
 const MAX_LISTED = 100;
+const MAX_REFUSED_LISTED = 20;
 /** Kills that say something about the caller's program (an ended session's abort does not). */
 const LIMIT_KILLS = new Set(['timeout', 'memory', 'output', 'pids', 'disk']);
 /** Past the backend's own timeout, the plane aborts the execution itself. */
@@ -158,14 +171,17 @@ export class ExecutionService {
       const code = e instanceof RampartError ? e.code : null;
       // Refusals of the session (its cap, a shutdown) are not executions that failed.
       const outcome: ExecutionOutcome = code === 'RAMPART_SANDBOX_SESSION_LIMIT' || code === 'RAMPART_SANDBOX_UNAVAILABLE' ? 'refused' : 'error';
-      record = { ...record, outcome };
+      // A host-side failure after the program ran still says what it tried to reach.
+      const seen = e instanceof SandboxRunError ? networkRecord(policy.network.mode, e) : undefined;
+      record = { ...record, outcome, ...(seen && { network: seen }) };
       note();
       this.#o.metrics.executions.inc({ language, outcome });
+      if (seen && seen.refusedCount > 0) this.#detect(networkAttemptDetection({ ...det, time: this.#o.clock.now() }, seen.refused, seen.refusedCount, policy.name));
       throw e;
     }
     this.#o.sessions.countExecution(principal.id, identifier);
     const { result, touched } = run;
-    const refused = result.network.filter((n) => !n.allowed).map((n) => ({ host: n.host, port: n.port }));
+    const network = networkRecord(policy.network.mode, result);
     const outcome: ExecutionOutcome = result.killedBy !== null ? 'killed' : result.exitCode === 0 ? 'succeeded' : 'failed';
     record = {
       ...record,
@@ -180,12 +196,12 @@ export class ExecutionService {
       stderrBytes: result.stderrBytes,
       truncated: result.truncated,
       filesTouched: touched,
-      network: { mode: policy.network.mode, allowed: result.network.length - refused.length, refused: refused.slice(0, 20) },
+      network,
     };
     note();
     this.#observe(language, record, result);
     const time = this.#o.clock.now();
-    if (refused.length > 0) this.#detect(networkAttemptDetection({ ...det, time }, refused, policy.network.mode));
+    if (network.refusedCount > 0) this.#detect(networkAttemptDetection({ ...det, time }, network.refused, network.refusedCount, policy.name));
     if (result.killedBy !== null && LIMIT_KILLS.has(result.killedBy)) {
       const abuse = this.#kills.record(principal.id, result.killedBy, time);
       if (abuse) this.#detect(limitAbuseDetection({ ...det, time }, abuse.count, this.#o.config.abuse.windowSeconds, abuse.reasons));
@@ -217,6 +233,19 @@ const REASONS = {
   'other-language': 'approved for another language',
   'own-approval': 'approved by this caller itself: an approval does not count for its own reviewer',
 } as const;
+
+/** The record of what a backend reported about the network: counts include what it did not list. */
+export function networkRecord(mode: string, seen: Pick<ExecResult, 'network' | 'networkDropped'>): NetworkRecord {
+  const refused = seen.network.filter((n) => !n.allowed).map((n) => ({ host: n.host, port: n.port }));
+  const dropped = seen.networkDropped;
+  return {
+    mode,
+    allowed: seen.network.length - refused.length + dropped.allowed,
+    refusedCount: refused.length + dropped.refused,
+    refused: refused.slice(0, MAX_REFUSED_LISTED),
+    dropped: dropped.allowed + dropped.refused,
+  };
+}
 
 /** Which files an execution created, changed and deleted (by size and modification time). */
 export function diffFiles(before: readonly SandboxFile[], after: readonly SandboxFile[]): FilesTouched {

@@ -8,7 +8,7 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { chmod, mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { chmod, mkdir, mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { after, describe, it } from 'node:test';
@@ -69,9 +69,24 @@ describe('bwrap backend: programs', { skip: h.skip }, async () => {
     assert.equal(r.exitCode, 5);
   });
 
-  it('runs as the unprivileged sandbox user, in /mnt/data, on a host named sandbox, first in line for the OOM killer', async () => {
+  it('runs as the unprivileged sandbox user, in /mnt/data with HOME at /tmp, on a host named sandbox, first in line for the OOM killer', async () => {
     const r = await run(env!, 'shell', 'id -u; id -g; pwd; echo "$HOME"; hostname; cat /proc/self/oom_score_adj; cat /proc/self/status | grep -E "^(NoNewPrivs|Seccomp):" | tr -s "\\t " " "');
-    assert.equal(r.stdout, '65534\n65534\n/mnt/data\n/mnt/data\nsandbox\n1000\nNoNewPrivs: 1\nSeccomp: 2\n', brief(r));
+    assert.equal(r.stdout, '65534\n65534\n/mnt/data\n/tmp\nsandbox\n1000\nNoNewPrivs: 1\nSeccomp: 2\n', brief(r));
+  });
+
+  it('reports a program\'s own exit status and stderr, also when they look like the chain\'s set-up errors', async () => {
+    const cases: [string, number, RegExp][] = [
+      ['echo "bwrap: Can\'t mount proc" >&2; exit 1', 1, /^bwrap: Can't mount proc\n$/],
+      ['echo start\nbash -c nosuchcommand', 127, /^bash: .*nosuchcommand: command not found\n$/],
+      ['echo "rampart-egress-forwarder: cannot start" >&2; exit 125', 125, /^rampart-egress-forwarder: cannot start\n$/],
+      ['echo "prlimit: failed" >&2; exit 126', 126, /^prlimit: failed\n$/],
+    ];
+    for (const [code, exitCode, stderr] of cases) {
+      const r = await run(env!, 'shell', code);
+      assert.equal(r.exitCode, exitCode, brief(r));
+      assert.match(r.stderr, stderr);
+      assert.equal(r.killedBy, null);
+    }
   });
 
   it('passes the request\'s environment variables and only a minimal base', async () => {
@@ -235,6 +250,30 @@ describe('bwrap backend: lifecycle', { skip: h.skip }, () => {
     }
   });
 
+  it('reports a chain that cannot set the sandbox up as RAMPART_INTERNAL, not as the program\'s result', async () => {
+    const b = createBwrapBackend();
+    try {
+      assert.equal((await b.status()).available, true);
+      const env = await b.create({ sessionId: 'setup-failure', limits: LIMITS });
+      const marker = `marker-${process.pid}-${Date.now()}`;
+      await env.writeFile(marker, new Uint8Array(1));
+      const own = (await readMountinfo()).find((m) => m.source === 'rampart-sandbox' && existsSync(join(m.mountPoint, marker)));
+      assert.ok(own);
+      // bwrap runs as the sandbox user: without search permission on the backend's directory it cannot bind anything from it.
+      const dir = dirname(own.mountPoint);
+      const mode = (await stat(dir)).mode & 0o7777;
+      await chmod(dir, 0o700);
+      try {
+        await assert.rejects(run(env, 'shell', 'echo never'), (e: unknown) => isRampartError(e) && e.code === 'RAMPART_INTERNAL' && /could not be started/.test(e.message));
+      } finally {
+        await chmod(dir, mode);
+      }
+      assert.equal((await run(env, 'shell', 'echo ok')).stdout, 'ok\n');
+    } finally {
+      await b.close();
+    }
+  });
+
   it('refuses a malformed session id, limits, request, environment or network', async () => {
     await assert.rejects(h.backend.create({ sessionId: '../x', limits: LIMITS }), rejectsWith('RAMPART_INVALID_REQUEST'));
     await assert.rejects(h.backend.create({ sessionId: 'ok', limits: { ...LIMITS, memoryBytes: Number.NaN } }), rejectsWith('RAMPART_INVALID_REQUEST'));
@@ -243,6 +282,11 @@ describe('bwrap backend: lifecycle', { skip: h.skip }, () => {
       const base = { language: 'shell' as const, code: 'true', limits: LIMITS, network: { mode: 'none' as const } };
       await assert.rejects(env.exec({ ...base, env: { 'bad-name': 'x' } }), rejectsWith('RAMPART_INVALID_REQUEST'));
       await assert.rejects(env.exec({ ...base, env: { OK: 'nul\0' } }), rejectsWith('RAMPART_INVALID_REQUEST'));
+      // Variables that would make the loader, an interpreter or a shell load code other than the program.
+      for (const name of ['NODE_OPTIONS', 'NODE_PATH', 'LD_PRELOAD', 'LD_LIBRARY_PATH', 'LD_AUDIT', 'GCONV_PATH', 'PYTHONPATH', 'PYTHONSTARTUP', 'PYTHONHOME', 'BASH_ENV', 'ENV', 'SHELLOPTS', 'PS4', 'PERL5OPT', 'HOME', 'PATH']) {
+        await assert.rejects(env.exec({ ...base, env: { [name]: '/mnt/data/x' } }), rejectsWith('RAMPART_INVALID_REQUEST'), name);
+      }
+      assert.equal((await env.exec({ ...base, code: 'echo "$NODE_ENV $ENVIRONMENT"', env: { NODE_ENV: 'production', ENVIRONMENT: 'ci' } })).stdout, 'production ci\n');
       await assert.rejects(env.exec({ ...base, language: 'ruby' as never }), rejectsWith('RAMPART_INVALID_REQUEST'));
       await assert.rejects(env.exec({ ...base, limits: { ...LIMITS, timeoutMs: -1 } }), rejectsWith('RAMPART_INVALID_REQUEST'));
       await assert.rejects(env.exec({ ...base, network: { mode: 'open' } as never }), rejectsWith('RAMPART_INVALID_REQUEST'));

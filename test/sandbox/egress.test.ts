@@ -9,7 +9,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { Agent, createServer, request, type Server } from 'node:http';
-import { connect, type AddressInfo, type Socket } from 'node:net';
+import { connect, createServer as createNetServer, type AddressInfo, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -166,6 +166,44 @@ describe('egress proxy: allowed traffic', () => {
     const res = await viaProxy(proxy.socketPath, `http://allowed.test:${port}/`);
     assert.equal(res.status, 200);
     assert.equal(calls, 1);
+  });
+});
+
+describe('egress proxy: hostile upstreams', () => {
+  /** An upstream that answers every connection with `answer`, raw. */
+  async function rawUpstream(t: { after(fn: () => void): void }, answer: string): Promise<number> {
+    const server = createNetServer((s) => {
+      s.on('error', () => s.destroy());
+      s.once('data', () => s.end(answer, 'latin1'));
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    t.after(() => server.close());
+    return (server.address() as AddressInfo).port;
+  }
+
+  const answers: [string, string][] = [
+    ['a status below 100', 'HTTP/1.1 099 x\r\ncontent-length: 2\r\n\r\nok'],
+    ['a status of 000', 'HTTP/1.1 000 x\r\ncontent-length: 2\r\n\r\nok'],
+    ['a control byte in the reason phrase', 'HTTP/1.1 200 O\x01K\r\ncontent-length: 2\r\n\r\nok'],
+  ];
+  for (const [label, answer] of answers) {
+    it(`answers 502 to ${label}, and keeps serving`, async (t) => {
+      const badPort = await rawUpstream(t, answer);
+      const proxy = await proxyWith({ allowHosts: [`allowed.test:${badPort}`, `allowed.test:${port}`], allowAddresses: onlyLoopback });
+      const res = await viaProxy(proxy.socketPath, `http://allowed.test:${badPort}/`);
+      assert.equal(res.status, 502);
+      assert.equal((await viaProxy(proxy.socketPath, `http://allowed.test:${port}/after`)).status, 200, 'the proxy still works');
+    });
+  }
+
+  it('passes an unusual but valid status on with the standard reason phrase, never the upstream\'s', async (t) => {
+    const oddPort = await rawUpstream(t, 'HTTP/1.1 299 Totally Fine\r\ncontent-length: 2\r\n\r\nok');
+    const teaPort = await rawUpstream(t, 'HTTP/1.1 418 Login at evil.example\r\ncontent-length: 2\r\n\r\nok');
+    const proxy = await proxyWith({ allowHosts: [`allowed.test:${oddPort}`, `allowed.test:${teaPort}`], allowAddresses: onlyLoopback });
+    const odd = await viaProxy(proxy.socketPath, `http://allowed.test:${oddPort}/`);
+    assert.deepEqual([odd.status, odd.reason, odd.body], [299, 'unknown', 'ok']);
+    const tea = await viaProxy(proxy.socketPath, `http://allowed.test:${teaPort}/`);
+    assert.deepEqual([tea.status, tea.reason, tea.body], [418, "I'm a Teapot", 'ok']);
   });
 });
 
@@ -343,12 +381,22 @@ describe('egress proxy: limits and lifecycle', () => {
     assert.equal(t.status, 500);
   });
 
-  it('keeps at most maxRecordedAttempts and counts the rest', async () => {
-    const proxy = await proxyWith({ maxRecordedAttempts: 2 });
+  it('keeps at most maxRecordedRefused refusals and counts the rest', async () => {
+    const proxy = await proxyWith({ maxRecordedRefused: 2 });
     for (let i = 0; i < 3; i++) await viaProxy(proxy.socketPath, `http://n${i}.test/`);
     assert.deepEqual(proxy.attempts().map((a) => a.host), ['n0.test', 'n1.test']);
-    assert.equal(proxy.droppedAttempts(), 1);
+    assert.deepEqual(proxy.droppedAttempts(), { allowed: 0, refused: 1 });
     assert.equal(proxy.seen.length, 3);
+  });
+
+  it('keeps refusals that come after the allowed attempts filled their cap', async () => {
+    const proxy = await proxyWith({ allowAddresses: onlyLoopback, maxRecordedAllowed: 3 });
+    for (let i = 0; i < 5; i++) await viaProxy(proxy.socketPath, `http://allowed.test:${port}/${i}`);
+    assert.equal((await viaProxy(proxy.socketPath, 'http://evil.test/')).status, 403);
+    const refused = proxy.attempts().filter((a) => !a.allowed);
+    assert.deepEqual(refused, [{ host: 'evil.test', port: 80, allowed: false, reason: 'host-not-allowed', via: 'http' }]);
+    assert.equal(proxy.attempts().length, 4);
+    assert.deepEqual(proxy.droppedAttempts(), { allowed: 2, refused: 0 });
   });
 
   it('close() ends open tunnels and removes the socket', async () => {

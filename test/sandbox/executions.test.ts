@@ -30,6 +30,9 @@ let metrics: Metrics;
 const backend = new ProcessBackend({
   // Stands in for the egress proxy: a program that names a host "tried" to reach it.
   egress: (req) => [...req.code.matchAll(/connect\('([a-z.]+)'\)/g)].map((m) => ({ host: m[1]!, port: 443, allowed: req.network.mode === 'allow-list' && req.network.hosts.includes(m[1]!) })),
+  // Past its record caps, a proxy only counts attempts.
+  egressDropped: (req) => (req.code.includes('# floods') ? { allowed: 7, refused: 1000 } : { allowed: 0, refused: 0 }),
+  failAfterRun: (req) => req.code.includes('# uncontained'),
 });
 const detections: DetectionRecord[] = [];
 const clock = new ManualClock();
@@ -155,13 +158,33 @@ describe('sandbox executions', () => {
 
   it('passes the caller\'s network policy to the backend and raises a detection for refused attempts', async () => {
     const { record } = await exec(netty, "connect('api.example.com'); connect('evil.example.net')").run;
-    assert.deepEqual(record.network, { mode: 'allow-list', allowed: 1, refused: [{ host: 'evil.example.net', port: 443 }] });
+    assert.deepEqual(record.network, { mode: 'allow-list', allowed: 1, refusedCount: 1, refused: [{ host: 'evil.example.net', port: 443 }], dropped: 0 });
     const d = detections.at(-1)!;
     assert.equal(d.category, 'sandbox.network_attempt');
-    assert.match(d.explanation, /evil\.example\.net:443/);
-    const none = await exec(alice, "connect('api.example.com')").run;
-    assert.equal(none.record.network?.mode, 'none');
-    assert.equal(detections.at(-1)!.severity, 'high');
+    assert.equal(d.severity, 'medium');
+    assert.equal(d.rule, 'callers[1].network');
+    assert.match(d.explanation, /evil\.example\.net:443.*\(1 attempts\)/);
+    const none = await exec(alice, 'print(1)').run;
+    assert.deepEqual(none.record.network, { mode: 'none', allowed: 0, refusedCount: 0, refused: [], dropped: 0 });
+  });
+
+  it('keeps the refused attempts on the record and raises the detection when the execution fails on the host side after it ran', async () => {
+    const seen = detections.length;
+    const { run, notes } = exec(netty, "connect('evil.example.net') # uncontained");
+    assert.equal(await refused(run, 'RAMPART_INTERNAL'), 'Internal error. The sandbox processes could not be stopped (test).');
+    const record = notes.sandbox as { outcome: string; network: unknown };
+    assert.equal(record.outcome, 'error');
+    assert.deepEqual(record.network, { mode: 'allow-list', allowed: 0, refusedCount: 1, refused: [{ host: 'evil.example.net', port: 443 }], dropped: 0 });
+    assert.equal(detections.length, seen + 1);
+    assert.equal(detections.at(-1)!.category, 'sandbox.network_attempt');
+  });
+
+  it('counts the attempts the backend only counted in the record and the detection', async () => {
+    const seen = detections.length;
+    const { record } = await exec(netty, "connect('evil.example.net') # floods: 1000 more refused, 7 more allowed").run;
+    assert.deepEqual(record.network, { mode: 'allow-list', allowed: 7, refusedCount: 1001, refused: [{ host: 'evil.example.net', port: 443 }], dropped: 1007 });
+    assert.equal(detections.length, seen + 1);
+    assert.match(detections.at(-1)!.explanation, /\(1001 attempts, 1000 of them counted but not listed\)/);
   });
 
   it('kills a program at its timeout, counts the kill, and raises limit abuse on repeated kills', async () => {

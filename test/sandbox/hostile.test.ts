@@ -311,6 +311,35 @@ describe('hostile programs: the network', { skip: h.skip }, async () => {
     assert.deepEqual(await leftoverProcesses(), [], 'the forwarder is gone too');
   });
 
+  const probe = (attempts: number, tail: string) =>
+    [
+      'import socket, sys',
+      'def attempt(host):',
+      '    s = socket.create_connection(("127.0.0.1", 3128))',
+      '    s.sendall(b"CONNECT " + host + b":443 HTTP/1.1\\r\\n\\r\\n")',
+      '    answer = s.recv(100); s.close(); return answer',
+      `for i in range(${attempts}): print(attempt(b"n%d.blocked.example" % i).split(b"\\r\\n")[0].decode())`,
+      tail,
+    ].join('\n');
+
+  it('cannot hide its refused attempts, exit status or stderr by posing as a set-up failure', async () => {
+    for (const tail of ['sys.stderr.write("bwrap: Can\'t mount tmpfs\\n"); sys.exit(1)', 'sys.stderr.write("rampart-egress-forwarder: cannot start\\n"); sys.exit(125)']) {
+      const r = await env!.exec({ language: 'python', code: probe(1, tail), limits: LIMITS, network: { mode: 'allow-list', hosts: ['allowed.example'] } });
+      assert.equal(r.stdout, 'HTTP/1.1 403 host not allowed\n', brief(r));
+      assert.match(r.stderr, /^(bwrap|rampart-egress-forwarder): /);
+      assert.notEqual(r.exitCode, 0);
+      assert.deepEqual(r.network, [{ host: 'n0.blocked.example', port: 443, allowed: false }]);
+    }
+  });
+
+  it('cannot push refused attempts out of the record by making many: the rest are counted', async () => {
+    const r = await env!.exec({ language: 'python', code: probe(1005, 'pass'), limits: { ...LIMITS, timeoutMs: 30_000 }, network: { mode: 'allow-list', hosts: ['allowed.example'] } });
+    assert.equal(r.exitCode, 0, brief(r));
+    assert.equal(r.network.length, 1000);
+    assert.ok(r.network.every((n) => !n.allowed));
+    assert.deepEqual(r.networkDropped, { allowed: 0, refused: 5 });
+  });
+
   it('cannot open sockets of other families (vsock to the hypervisor, packet, kernel crypto)', async () => {
     const r = await run(env!, 'python', 'import socket\nfor fam in (40, 17, 38, 4, 5):\n    try: socket.socket(fam, socket.SOCK_DGRAM if fam != 40 else socket.SOCK_STREAM); print("OPENED", fam)\n    except OSError as e: print(fam, e.errno)');
     assert.equal(r.stdout, '40 97\n17 97\n38 97\n4 97\n5 97\n', brief(r));
@@ -332,6 +361,55 @@ describe('hostile programs: the kernel', { skip: h.skip }, async () => {
   it('cannot make namespaces with the system tools either', async () => {
     const r = await run(env!, 'shell', 'unshare -Ur true 2>/dev/null || echo unshare-refused; bwrap --ro-bind / / true 2>/dev/null || echo bwrap-refused');
     assert.equal(r.stdout, 'unshare-refused\nbwrap-refused\n', brief(r));
+  });
+});
+
+describe('hostile programs: uploaded files that an approved program would load', { skip: h.skip }, async () => {
+  const env = await (h.skip ? null : newSession(h));
+  after(() => env?.destroy());
+  const upload = (path: string, text: string) => env!.writeFile(path, new TextEncoder().encode(text));
+  const pwned = async () => (await env!.listFiles()).map((f) => f.path).filter((p) => p.startsWith('pwned'));
+
+  it('starts every execution with an empty HOME that the file API cannot reach', async () => {
+    const first = await run(env!, 'shell', 'echo "$HOME"; touch "$HOME/left"; mkdir -p "$HOME/.node_modules"');
+    assert.equal(first.stdout, '/tmp\n', brief(first));
+    const second = await run(env!, 'shell', 'ls -A "$HOME"; echo end');
+    assert.equal(second.stdout, 'end\n', brief(second));
+  });
+
+  it('Node: a package required by name is never resolved from the file space', async () => {
+    const payload = 'require("fs").writeFileSync("/mnt/data/pwned-node", "x"); module.exports = () => "INJECTED";';
+    for (const dir of ['.node_modules', '.node_libraries', 'node_modules']) await upload(`${dir}/leftpad.js`, payload);
+    const r = await run(env!, 'javascript', 'let m; try { m = require("leftpad"); } catch (e) { m = null; console.log(e.code); }\nconsole.log(m ? m() : "no leftpad");');
+    assert.equal(r.stdout, 'MODULE_NOT_FOUND\nno leftpad\n', brief(r));
+    assert.deepEqual(await pwned(), []);
+  });
+
+  it('Python: neither user site-packages, .pth files nor modules of the file space load, also for python3 started by a shell program', async () => {
+    const v = await run(env!, 'python', 'import sys\nprint(f"python{sys.version_info[0]}.{sys.version_info[1]}")');
+    const version = v.stdout.trim();
+    assert.match(version, /^python3\.[0-9]+$/, brief(v));
+    const pth = 'import os; open("/mnt/data/pwned-pth", "w").close()\n';
+    await upload(`.local/lib/${version}/site-packages/evil.pth`, pth);
+    await upload(`.local/lib/${version}/site-packages/evilmod.py`, 'open("/mnt/data/pwned-usersite", "w").close()\n');
+    await upload('evilmod.py', 'open("/mnt/data/pwned-cwd", "w").close()\n');
+    const py = await run(env!, 'python', 'import sys\ntry:\n    import evilmod\nexcept ImportError:\n    print("no evilmod")\nprint([p for p in sys.path if p.startswith(("/mnt", "/tmp", "/rampart")) or p == ""])');
+    assert.equal(py.stdout, 'no evilmod\n[]\n', brief(py));
+    const sh = await run(env!, 'shell', 'python3 -c "import site; print(site.ENABLE_USER_SITE)"; python3 /usr/lib/python3*/this.py >/dev/null; echo done');
+    assert.match(sh.stdout, /done\n$/, brief(sh));
+    // A python3 a shell program starts in the file space: an uploaded json.py does not shadow the standard library.
+    await upload('json.py', 'open("/mnt/data/pwned-shadow", "w").close()\n');
+    const nested = await run(env!, 'shell', 'cd /mnt/data && python3 -c "import json; print(json.dumps(1))"');
+    assert.equal(nested.stdout, '1\n', brief(nested));
+    assert.deepEqual(await pwned(), []);
+  });
+
+  it('shells: no startup file of the file space runs, interactive or not', async () => {
+    const payload = 'touch /mnt/data/pwned-rc\n';
+    for (const f of ['.profile', '.bashrc', '.bash_profile', '.shrc', '.bash_login']) await upload(f, payload);
+    const r = await run(env!, 'shell', 'bash -c true; bash -i -c true </dev/null 2>/dev/null; sh -i -c true </dev/null 2>/dev/null; bash -l -c true; echo done');
+    assert.equal(r.stdout, 'done\n', brief(r));
+    assert.deepEqual(await pwned(), []);
   });
 });
 

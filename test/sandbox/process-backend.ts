@@ -10,11 +10,15 @@ import { lstat, mkdir, mkdtemp, readdir, readFile, rm, unlink, writeFile } from 
 import { tmpdir } from 'node:os';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { RampartError } from '../../src/core/errors.ts';
-import type { BackendStatus, ExecRequest, ExecResult, KillReason, SandboxBackend, SandboxEnvironment, SandboxFile, SandboxLimits } from '../../src/sandbox/backend.ts';
+import { SandboxRunError, type BackendStatus, type ExecRequest, type ExecResult, type KillReason, type SandboxBackend, type SandboxEnvironment, type SandboxFile, type SandboxLimits } from '../../src/sandbox/backend.ts';
 
 export interface ProcessBackendOptions {
   /** Connection attempts the fake egress proxy reports for a program. */
   egress?: (req: ExecRequest) => ExecResult['network'];
+  /** Attempts the fake egress proxy only counted (past its record caps). */
+  egressDropped?: (req: ExecRequest) => ExecResult['networkDropped'];
+  /** Fails the execution on the host side after the program ran (as when its processes cannot be stopped). */
+  failAfterRun?: (req: ExecRequest) => boolean;
   /** Makes create() fail (pool back-off tests). */
   failCreate?: () => boolean;
   /** Delays create() (allocation latency with and without the pool). */
@@ -109,6 +113,9 @@ export class ProcessEnvironment implements SandboxEnvironment {
         clearTimeout(timer);
         req.signal?.removeEventListener('abort', onAbort);
         this.#running.delete(stop);
+        const network = this.#backend.opts.egress?.(req) ?? [];
+        const networkDropped = this.#backend.opts.egressDropped?.(req) ?? { allowed: 0, refused: 0 };
+        if (this.#backend.opts.failAfterRun?.(req)) return reject(new SandboxRunError({ detail: 'The sandbox processes could not be stopped (test).' }, { network, networkDropped }));
         resolvePromise({
           stdout: Buffer.concat(streams.stdout.chunks).toString('utf8'),
           stderr: Buffer.concat(streams.stderr.chunks).toString('utf8'),
@@ -121,7 +128,8 @@ export class ProcessEnvironment implements SandboxEnvironment {
           cpuMs: null,
           peakMemoryBytes: null,
           killedBy,
-          network: this.#backend.opts.egress?.(req) ?? [],
+          network,
+          networkDropped,
         });
       });
     });

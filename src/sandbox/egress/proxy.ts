@@ -67,18 +67,29 @@ export interface EgressProxyOptions {
   readonly maxConnections?: number;
   /** Request and response head size limit, bytes (default 16 384); larger requests get 431. */
   readonly maxHeaderBytes?: number;
-  /** attempts() keeps the first this many (default 1 000); onAttempt sees every one. */
-  readonly maxRecordedAttempts?: number;
+  /**
+   * attempts() keeps the first this many allowed attempts (default 1 000) and, under a cap of
+   * their own, the first maxRecordedRefused refused ones (default 1 000), so that a flood of
+   * allowed requests never pushes a refusal out of the record. The rest are counted
+   * (droppedAttempts); onAttempt sees every one.
+   */
+  readonly maxRecordedAllowed?: number;
+  readonly maxRecordedRefused?: number;
   /** Called for every decision. If it throws, the request is refused (fail closed). */
   readonly onAttempt?: (attempt: EgressAttempt) => void;
+}
+
+export interface EgressDropped {
+  readonly allowed: number;
+  readonly refused: number;
 }
 
 export interface EgressProxy {
   readonly socketPath: string;
   /** The recorded attempts, oldest first (a copy). */
   attempts(): readonly EgressAttempt[];
-  /** Attempts that happened but were not kept because maxRecordedAttempts was reached. */
-  droppedAttempts(): number;
+  /** Attempts that happened but were not kept, past maxRecordedAllowed / maxRecordedRefused. */
+  droppedAttempts(): EgressDropped;
   /** Stops listening, closes every open tunnel and upstream connection, removes the socket. */
   close(): Promise<void>;
 }
@@ -135,6 +146,36 @@ function reply(res: ServerResponse, status: number, text: string): void {
   res.end(body);
 }
 
+/** reply(), for event handlers: a response that cannot be written is torn down instead. */
+function replySafely(res: ServerResponse, status: number, text: string): void {
+  try {
+    reply(res, status, text);
+  } catch {
+    res.destroy();
+  }
+}
+
+/** RFC 9112 §4: reason-phrase = 1*( HTAB / SP / VCHAR / obs-text ); a control byte makes the answer invalid. */
+const BAD_REASON_BYTE = /[\x00-\x08\x0a-\x1f\x7f]/;
+
+/**
+ * Passes an upstream answer on to the client. An invalid status line (a code outside 100-999, the
+ * three-digit codes of RFC 9110 §15 that Node can write; a control byte in the reason phrase) is
+ * answered 502 (RFC 9110 §15.6.3: an invalid response from the upstream). The reason phrase itself
+ * is never passed on: it is the upstream's free text, so the client gets Node's standard phrase for
+ * the code. Throws when the head cannot be written.
+ */
+function passResponse(upRes: IncomingMessage, res: ServerResponse): void {
+  const status = upRes.statusCode;
+  if (status === undefined || !Number.isInteger(status) || status < 100 || status > 999 || BAD_REASON_BYTE.test(upRes.statusMessage ?? '')) {
+    upRes.destroy();
+    reply(res, 502, 'bad upstream status');
+    return;
+  }
+  res.writeHead(status, filterHeaders(upRes.rawHeaders));
+  upRes.pipe(res);
+}
+
 /**
  * Starts the proxy on `socketPath`. Options are checked here, once; a bad allow-list entry or
  * limit throws RAMPART_CONFIG_INVALID, a socket that cannot be created RAMPART_INTERNAL.
@@ -165,16 +206,23 @@ export async function startEgressProxy(opts: EgressProxyOptions): Promise<Egress
   const headersTimeoutMs = intOption('headersTimeoutMs', opts.headersTimeoutMs, 10_000, 1, 300_000);
   const maxConnections = intOption('maxConnections', opts.maxConnections, 64, 1, 65_536);
   const maxHeaderBytes = intOption('maxHeaderBytes', opts.maxHeaderBytes, 16_384, 1_024, 1_048_576);
-  const maxRecorded = intOption('maxRecordedAttempts', opts.maxRecordedAttempts, 1_000, 0, 1_000_000);
+  const maxAllowed = intOption('maxRecordedAllowed', opts.maxRecordedAllowed, 1_000, 0, 1_000_000);
+  const maxRefused = intOption('maxRecordedRefused', opts.maxRecordedRefused, 1_000, 0, 1_000_000);
   const onAttempt = opts.onAttempt;
 
   const log: EgressAttempt[] = [];
-  let dropped = 0;
+  const kept = { allowed: 0, refused: 0 };
+  const dropped = { allowed: 0, refused: 0 };
   /** Records the decision; false when the observer threw, which refuses the request. */
   const record = (attempt: EgressAttempt): boolean => {
     const frozen = Object.freeze({ ...attempt });
-    if (log.length < maxRecorded) log.push(frozen);
-    else dropped++;
+    const kind = frozen.allowed ? 'allowed' : 'refused';
+    if (kept[kind] < (frozen.allowed ? maxAllowed : maxRefused)) {
+      log.push(frozen);
+      kept[kind]++;
+    } else {
+      dropped[kind]++;
+    }
     try {
       onAttempt?.(frozen);
       return true;
@@ -259,10 +307,15 @@ export async function startEgressProxy(opts: EgressProxyOptions): Promise<Egress
     const upReq = httpRequest({ createConnection: () => upstream, method: req.method, path: parsed.path, headers, setHost: false, maxHeaderSize: maxHeaderBytes });
     upReq.on('response', (upRes) => {
       upRes.on('error', () => res.destroy());
-      res.writeHead(upRes.statusCode ?? 502, upRes.statusMessage, filterHeaders(upRes.rawHeaders));
-      upRes.pipe(res);
+      // An event handler: whatever the upstream sent, nothing may throw out of it (that would end the process).
+      try {
+        passResponse(upRes, res);
+      } catch {
+        upRes.destroy();
+        replySafely(res, 502, 'bad upstream response');
+      }
     });
-    upReq.on('error', () => reply(res, 502, 'upstream error'));
+    upReq.on('error', () => replySafely(res, 502, 'upstream error'));
     req.on('error', () => upReq.destroy());
     res.once('close', () => upstream.destroy());
     req.pipe(upReq);
@@ -325,7 +378,7 @@ export async function startEgressProxy(opts: EgressProxyOptions): Promise<Egress
   return {
     socketPath,
     attempts: () => log.slice(),
-    droppedAttempts: () => dropped,
+    droppedAttempts: () => ({ ...dropped }),
     close() {
       closing ??= new Promise<void>((done) => {
         server.close(() => done());

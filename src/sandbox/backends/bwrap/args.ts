@@ -19,9 +19,20 @@ import { DATA_DIR, SANDBOX_HOSTNAME } from './session-space.ts';
 export const SECCOMP_FD = 3;
 export const CODE_FD = 4;
 export const ARGS_FD = 5;
+/**
+ * The set-up channel, read by Rampart: the last step before the program (READY) writes
+ * READY_MARKER to it and closes it. No marker means the chain failed before the program existed;
+ * a marker means every exit status and byte of stderr after it is the program's own. The program
+ * cannot take a marker back, and nothing it writes to stderr or exits with can fake a set-up
+ * failure (which an exit status and stderr prefix could: any program can print `bwrap: ` and exit 1).
+ */
+export const STATUS_FD = 6;
+export const READY_MARKER = 'R';
 
 /** Where the program text is inside the sandbox (a read-only file, not in the file space). */
 export const CODE_DIR = '/rampart';
+/** HOME: the per-execution tmpfs (bwrapArgs), never the file space. */
+export const HOME_IN_SANDBOX = '/tmp';
 /** Where Rampart's own Node binary is bound for JavaScript. */
 export const NODE_IN_SANDBOX = '/usr/local/bin/node';
 
@@ -58,7 +69,7 @@ export interface ExecCommandSpec {
 
 /**
  * The shim, run by bash as root: `bash -c SHIM rampart-shim <procs files...> -- <command...>`.
- * 1. Closes every inherited descriptor above 5 (ARGS_FD). Node passes only the stdio it is asked to, but a
+ * 1. Closes every inherited descriptor above 6 (STATUS_FD). Node passes only the stdio it is asked to, but a
  *    descriptor Rampart itself inherited without O_CLOEXEC (from a service manager, a shell, a test
  *    harness) would otherwise reach the sandboxed program through bwrap, which closes only its own.
  *    bash, because dash cannot name a descriptor above 9.
@@ -69,7 +80,7 @@ export interface ExecCommandSpec {
  */
 const SHIM = [
   // {fd}>&- closes the descriptor numbered $fd; closing one that is not open is not an error.
-  'for fd in /proc/self/fd/*; do fd=${fd##*/}; if [ "$fd" -gt 5 ]; then exec {fd}>&-; fi; done',
+  'for fd in /proc/self/fd/*; do fd=${fd##*/}; if [ "$fd" -gt 6 ]; then exec {fd}>&-; fi; done',
   'echo 1000 > /proc/self/oom_score_adj',
   'while [ "$1" != -- ]; do echo $$ > "$1" || { echo "rampart-shim: cannot join the session cgroup" >&2; exit 125; }; shift; done',
   'shift',
@@ -90,16 +101,37 @@ const SHIM = [
  */
 export const INIT = ['/bin/sh', '-c', 'exec 3>&2 2>/dev/null; /bin/sh -c \'exec 2>&3 3>&-; exec "$@"\' rampart-exec "$@"; exit $?', 'rampart-init'];
 
-/** The environment every program starts from; the request's variables are added to it. */
+/**
+ * The step right before the interpreter (after the egress forwarder, when there is one): reports
+ * on STATUS_FD that the whole chain is up, closes it, and execs the program in its own place. If the
+ * marker cannot be written, it exits without running anything: a set-up failure, visibly.
+ */
+export const READY = ['/bin/sh', '-c', `printf ${READY_MARKER} >&${STATUS_FD} && exec "$@" ${STATUS_FD}>&-`, 'rampart-ready'];
+
+/** The interpreter command behind READY. */
+export function readyArgv(argv: readonly string[]): string[] {
+  return [...READY, ...argv];
+}
+
+/**
+ * The environment every program starts from; the request's variables are added to it. HOME is the
+ * per-execution /tmp, which starts empty and which the file API cannot write: tools look there for
+ * code to load (Node's $HOME/.node_modules and .node_libraries, Python's user site-packages and
+ * their .pth files, shells' and git's rc files), and the file space (/mnt/data, the cwd) is filled
+ * by whoever calls the file API, so an approved program would otherwise run uploaded code.
+ */
 export function baseEnv(): Record<string, string> {
   return {
     PATH: '/usr/local/bin:/usr/bin:/bin',
-    HOME: DATA_DIR,
+    HOME: HOME_IN_SANDBOX,
     USER: 'sandbox',
     LOGNAME: 'sandbox',
     LANG: 'C.UTF-8',
     TZ: 'UTC',
     TMPDIR: '/tmp',
+    // A python3 that a shell program starts does not put its cwd or script directory (the file
+    // space) first on sys.path either, as -I does for the programs Rampart starts.
+    PYTHONSAFEPATH: '1',
   };
 }
 

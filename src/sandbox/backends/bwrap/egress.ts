@@ -17,13 +17,19 @@ import { startEgressProxy } from '../../egress/proxy.ts';
 /** Unix socket paths are at most 107 bytes (sockaddr_un). */
 const MAX_SOCKET_PATH = 107;
 
+/** What the proxy saw: the attempts it kept, and how many it only counted. */
+export interface EgressRecord {
+  readonly network: ExecResult['network'];
+  readonly dropped: ExecResult['networkDropped'];
+}
+
 export interface EgressRun {
   /** Read-only binds to add to bwrap: the proxy socket and the forwarder. */
   readonly binds: readonly (readonly [string, string])[];
   /** The command, run through the forwarder (exec mode: it listens, then execs the interpreter). */
   wrap(argv: readonly string[]): string[];
   /** Stops the proxy (ending the tunnels the program left) and returns the attempts it saw. */
-  finish(): Promise<ExecResult['network']>;
+  finish(): Promise<EgressRecord>;
 }
 
 /**
@@ -67,7 +73,7 @@ export async function openEgress(o: { baseDir: string; forwarder: string; python
     finish: async () => {
       try {
         await started.close();
-        return started.attempts().map(({ host, port, allowed }) => ({ host, port, allowed }));
+        return { network: started.attempts().map(({ host, port, allowed }) => ({ host, port, allowed })), dropped: started.droppedAttempts() };
       } finally {
         await rm(dir, { recursive: true, force: true });
       }

@@ -5,9 +5,9 @@
  */
 import { randomBytes } from 'node:crypto';
 import { RampartError, isRampartError } from '../../../core/errors.ts';
-import type { ExecRequest, ExecResult, KillReason, SandboxEnvironment, SandboxFile, SandboxLimits } from '../../backend.ts';
-import { CODE_FILE, baseEnv, bwrapArgsData, execArgv, interpreterArgv, type ExecCommandSpec, type HostToolPaths } from './args.ts';
-import { openEgress, type EgressRun } from './egress.ts';
+import { SandboxRunError, type ExecRequest, type ExecResult, type KillReason, type SandboxEnvironment, type SandboxFile, type SandboxLimits } from '../../backend.ts';
+import { CODE_FILE, baseEnv, bwrapArgsData, execArgv, interpreterArgv, readyArgv, type ExecCommandSpec, type HostToolPaths } from './args.ts';
+import { openEgress, type EgressRecord, type EgressRun } from './egress.ts';
 import type { CgroupBase, CgroupCounters, CgroupLimits, SessionCgroup } from './cgroup.ts';
 import { deleteSpaceFile, listSpaceFiles, readSpaceFile, writeSpaceFile, type SpaceRef } from './files.ts';
 import type { RootfsPlan } from './rootfs.ts';
@@ -37,8 +37,6 @@ export interface HostContext {
  * the namespace's init sh. The egress forwarder, when there is one, is a third (extraPids).
  */
 const BWRAP_PROCESSES = 2;
-/** Set-up failures of the chain, told apart from a program's own exit status by their prefix. */
-const SETUP_FAILURE = /^(bwrap|rampart-shim|prlimit|setpriv|bash|rampart-egress-forwarder): /;
 
 /**
  * The session cgroup's limits. The file space is a tmpfs, and tmpfs pages are charged to the
@@ -50,6 +48,9 @@ export function cgroupLimits(limits: SandboxLimits, diskBytes: number, extraPids
 }
 
 const limitsKey = (l: CgroupLimits): string => `${l.memoryBytes}/${l.cpus}/${l.pids}`;
+
+const NOTHING_SEEN: EgressRecord = { network: [], dropped: { allowed: 0, refused: 0 } };
+const attempted = (seen: EgressRecord): boolean => seen.network.length > 0 || seen.dropped.allowed + seen.dropped.refused > 0;
 
 /** Why an execution ended, most specific first: what Rampart did, then what the kernel did. */
 export function killReason(out: Pick<RunOutcome, 'stoppedBy' | 'exitCode' | 'signal'>, before: CgroupCounters, after: CgroupCounters): KillReason | null {
@@ -149,7 +150,12 @@ export class BwrapEnvironment implements SandboxEnvironment {
     this.#current = ac;
     const ctx = this.#ctx;
     let egress: EgressRun | null = null;
-    let network: ExecResult['network'] = [];
+    /** Stops the proxy and takes its record, once; whatever became of the program, before judging it. */
+    const finishEgress = async (): Promise<EgressRecord> => {
+      const finishing = egress;
+      egress = null;
+      return finishing === null ? NOTHING_SEEN : await finishing.finish();
+    };
     try {
       if (req.allowHosts !== null) {
         if (ctx.python === null || ctx.forwarder === null) throw new RampartError('RAMPART_INVALID_REQUEST', { detail: 'network allow-lists need Python in the sandbox (the egress forwarder), which this host does not have.' });
@@ -157,7 +163,8 @@ export class BwrapEnvironment implements SandboxEnvironment {
       }
       await this.#applyLimits(req.limits, egress === null ? 0 : 1);
       const codePath = CODE_FILE[req.language];
-      const argv = interpreterArgv(req.language, codePath, { python: ctx.python ?? '', memoryBytes: req.limits.memoryBytes });
+      // READY goes right before the interpreter, after the forwarder: it reports the whole chain up.
+      const argv = readyArgv(interpreterArgv(req.language, codePath, { python: ctx.python ?? '', memoryBytes: req.limits.memoryBytes }));
       const spec: ExecCommandSpec = {
         tools: ctx.tools,
         plan: ctx.plan,
@@ -184,22 +191,24 @@ export class BwrapEnvironment implements SandboxEnvironment {
         out = await runSandboxed({ file: ctx.tools.bash, argv: execArgv(spec), bwrapArgs: bwrapArgsData(spec), seccomp: ctx.seccomp, code: req.code, timeoutMs: req.limits.timeoutMs, outputBytes: req.limits.outputBytes, cgroup: this.#cgroup, signal: ac.signal });
         [after, peakBytes] = await Promise.all([this.#cgroup.counters(), peak.read().catch(() => null)]);
       } catch (e) {
+        // The program may have run (a cgroup read failed after it): what it tried to reach stays on the record.
+        const seen = await finishEgress().catch(() => NOTHING_SEEN);
+        if (attempted(seen)) throw new SandboxRunError({ detail: 'The execution failed on the host side.', cause: e }, { network: seen.network, networkDropped: seen.dropped });
         throw isRampartError(e) ? e : new RampartError('RAMPART_INTERNAL', { detail: 'The sandbox could not be started.', cause: e });
       } finally {
         await peak.close().catch(() => {});
       }
+      const seen = await finishEgress();
+      const stderr = out.stderr.text();
       if (!out.contained) {
         this.#broken = true;
-        throw new RampartError('RAMPART_INTERNAL', { detail: 'The sandbox processes could not be stopped.' });
+        throw new SandboxRunError({ detail: 'The sandbox processes could not be stopped.' }, { network: seen.network, networkDropped: seen.dropped });
       }
-      const stderr = out.stderr.text();
-      if (out.stoppedBy === null && out.exitCode !== null && [1, 125, 126, 127].includes(out.exitCode) && SETUP_FAILURE.test(stderr)) {
+      // The marker is the only sign of a set-up failure: no exit status or stderr text of a program
+      // can fake one. An attempt the proxy saw means something ran past the set-up, so it counts too.
+      if (!out.started && !attempted(seen) && out.stoppedBy === null) {
         // The sandbox never started: fail visibly rather than report it as the program's error.
         throw new RampartError('RAMPART_INTERNAL', { detail: 'The sandbox could not be started.', cause: new Error(stderr.slice(0, 2000)) });
-      }
-      if (egress !== null) {
-        network = await egress.finish();
-        egress = null;
       }
       const cpuMs = before.cpuNs === null || after.cpuNs === null ? null : Math.max(0, Math.round((after.cpuNs - before.cpuNs) / 1e6));
       return {
@@ -214,10 +223,12 @@ export class BwrapEnvironment implements SandboxEnvironment {
         cpuMs,
         peakMemoryBytes: peakBytes,
         killedBy: killReason(out, before, after),
-        network,
+        network: seen.network,
+        networkDropped: seen.dropped,
       };
     } finally {
-      await egress?.finish().catch(() => []);
+      // Only when it failed before the run (the proxy has seen nothing then).
+      await finishEgress().catch(() => null);
       req.signal?.removeEventListener('abort', onAbort);
       this.#current = null;
     }

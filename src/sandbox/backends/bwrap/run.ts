@@ -1,7 +1,8 @@
 /**
  * One execution's process: spawn the chain (args.ts), feed it the seccomp program, the code and
- * bwrap's options, capture output with caps, stop it on timeout, output flood or abort, and make
- * sure that nothing it started is left when this returns.
+ * bwrap's options, read whether it handed over to the program (the set-up marker), capture output
+ * with caps, stop it on timeout, output flood or abort, and make sure that nothing it started is
+ * left when this returns.
  *
  * Stopping: SIGKILL to bwrap (Rampart's child). The sandbox's init, pid 1 of its pid namespace,
  * has PR_SET_PDEATHSIG = SIGKILL (--die-with-parent), and when a pid namespace's init dies the
@@ -12,7 +13,8 @@
  */
 import { spawn } from 'node:child_process';
 import { constants } from 'node:os';
-import type { Writable } from 'node:stream';
+import type { Readable, Writable } from 'node:stream';
+import { READY_MARKER } from './args.ts';
 import type { SessionCgroup } from './cgroup.ts';
 import { CappedOutput } from './output.ts';
 
@@ -41,6 +43,12 @@ export interface RunOutcome {
   readonly durationMs: number;
   /** Whether the cgroup was empty afterwards (false: processes could not be stopped). */
   readonly contained: boolean;
+  /**
+   * Whether the chain came up and handed over to the program (args.ts READY wrote its marker on
+   * STATUS_FD). False: the sandbox could not be set up, and the exit status and stderr are the
+   * chain's, not a program's.
+   */
+  readonly started: boolean;
 }
 
 /** How long the tree may take to die, and the pipes to close, after the kill. */
@@ -69,10 +77,11 @@ function feed(stream: Writable | null | undefined, data: Uint8Array): void {
 }
 
 export async function runSandboxed(input: RunInput): Promise<RunOutcome> {
-  const started = performance.now();
+  const startedAt = performance.now();
   let stoppedBy: StopReason | null = null;
   const child = spawn(input.file, [...input.argv], {
-    stdio: ['ignore', 'pipe', 'pipe', 'pipe', 'pipe', 'pipe'],
+    // 0-2 stdio, 3 seccomp, 4 code, 5 bwrap's options, 6 the set-up channel (args.ts).
+    stdio: ['ignore', 'pipe', 'pipe', 'pipe', 'pipe', 'pipe', 'pipe'],
     // Nothing of Rampart's environment reaches even the root shim.
     env: { PATH: '/usr/bin:/bin', LC_ALL: 'C' },
     cwd: '/',
@@ -100,6 +109,20 @@ export async function runSandboxed(input: RunInput): Promise<RunOutcome> {
   feed(extra[3], input.seccomp);
   feed(extra[4], input.code);
   feed(extra[5], input.bwrapArgs);
+  let started = false;
+  const status = extra[6] as unknown as Readable | null | undefined;
+  // Only the first byte counts, and it is written before the program exists. Then the channel is
+  // closed here: a program that finds the init's copy (/proc/1/fd) can write nothing but EPIPE.
+  const statusRead = new Promise<void>((resolve) => {
+    if (!status) return resolve();
+    status.once('data', (c: Buffer) => {
+      started = c.length > 0 && c[0] === READY_MARKER.charCodeAt(0);
+      status.destroy();
+      resolve();
+    });
+    status.on('close', () => resolve());
+    status.on('error', () => resolve());
+  });
 
   const timer = setTimeout(() => stop('timeout'), input.timeoutMs);
   const onAbort = (): void => stop('aborted');
@@ -111,17 +134,18 @@ export async function runSandboxed(input: RunInput): Promise<RunOutcome> {
       child.once('error', reject);
       child.once('exit', (code, signal) => resolve({ code, signal }));
     });
-    const durationMs = performance.now() - started;
+    const durationMs = performance.now() - startedAt;
     clearTimeout(timer);
     const contained = await input.cgroup.killAll(KILL_WAIT_MS);
     // Every writer is dead once the cgroup is empty; the pipes close right after.
     let pipesTimer: NodeJS.Timeout | undefined;
-    await Promise.race([closed, new Promise<void>((r) => (pipesTimer = setTimeout(r, KILL_WAIT_MS)))]);
+    await Promise.race([Promise.all([closed, statusRead]), new Promise<void>((r) => (pipesTimer = setTimeout(r, KILL_WAIT_MS)))]);
     clearTimeout(pipesTimer);
     child.stdout?.destroy();
     child.stderr?.destroy();
-    const status = stoppedBy !== null ? { exitCode: null, signal: 'SIGKILL' } : decodeStatus(exit.code, exit.signal);
-    return { stdout, stderr, ...status, stoppedBy, durationMs, contained };
+    status?.destroy();
+    const decoded = stoppedBy !== null ? { exitCode: null, signal: 'SIGKILL' } : decodeStatus(exit.code, exit.signal);
+    return { stdout, stderr, ...decoded, stoppedBy, durationMs, contained, started };
   } finally {
     clearTimeout(timer);
     input.signal?.removeEventListener('abort', onAbort);

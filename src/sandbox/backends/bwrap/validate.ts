@@ -9,6 +9,15 @@ import type { ExecRequest, SandboxLanguage, SandboxLimits } from '../../backend.
 
 const LANGUAGES: readonly SandboxLanguage[] = ['python', 'javascript', 'shell'];
 const ENV_NAME = /^[A-Z_][A-Z0-9_]*$/;
+/**
+ * Variables a request may not set (docs/sandbox.md, "Environment"): HOME and PATH of the base
+ * environment, and those that make the dynamic loader, Node, Python or a shell load code from
+ * somewhere other than the program text, such as a file uploaded to the file space: that would
+ * run unapproved code inside an approved program. Refused whatever the caller's approval mode
+ * (the backend does not know it). The sessions API does not pass variables today; this holds if
+ * it ever does.
+ */
+const RESERVED_ENV = /^(?:HOME|PATH|LD_[A-Z0-9_]*|GCONV_PATH|NODE_OPTIONS|NODE_PATH|PYTHON[A-Z0-9_]*|BASH_ENV|ENV|SHELLOPTS|BASHOPTS|PS4|PERL5OPT|PERL5LIB|PERLLIB)$/;
 const MAX_ENV_VARS = 128;
 const MAX_ENV_BYTES = 64 * 1024;
 /** The largest program text, whatever fileBytes allows. */
@@ -90,6 +99,7 @@ export function checkExecRequest(req: ExecRequest): CheckedExec {
     if (entries.length > MAX_ENV_VARS) throw invalid(`env: at most ${MAX_ENV_VARS} variables.`);
     for (const [k, v] of entries) {
       if (!ENV_NAME.test(k) || k.length > 128) throw invalid('env: names are [A-Z_][A-Z0-9_]* (up to 128).');
+      if (RESERVED_ENV.test(k)) throw invalid(`env.${k}: this variable may not be set (it could make the interpreter load code other than the program).`);
       if (typeof v !== 'string' || v.includes('\0')) throw invalid(`env.${k}: a string without NUL is required.`);
       envBytes += Buffer.byteLength(k) + Buffer.byteLength(v) + 2;
       env[k] = v;
