@@ -163,6 +163,7 @@ export async function scan(profile: CompiledProfile, segments: readonly Segment[
           category: 'guard.error',
           start: 0,
           end: seg.text.length,
+          verdict: true,
           score: 1,
           severity: 'high',
           rule: o.failure,

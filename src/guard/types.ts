@@ -32,6 +32,13 @@ export interface Finding {
   /** Span in the text the detector was given, as UTF-16 offsets [start, end). Whole-text verdicts span all of it. */
   readonly start: number;
   readonly end: number;
+  /**
+   * True when the finding is a judgement on the text in [start, end) (a classifier, a judge model, a
+   * detector failure) rather than a sensitive value: audit excerpts then show that text as context.
+   * Absent: the span is a value (a pattern's match), hidden in every excerpt however long it is.
+   * Span actions (mask, placeholder, ...) rewrite [start, end) either way.
+   */
+  readonly verdict?: boolean;
   /** Confidence in [0, 1]. */
   readonly score: number;
   readonly severity: Severity;

@@ -4,10 +4,11 @@
  * action. Patterns run on RE2JS, a linear-time engine
  * (no backtracking), because they are written by users and run on attacker-controlled text: a
  * pattern such as `(a+)+$` cannot hang the process. Keywords match whole words, case-insensitively,
- * after Unicode NFKC folding.
+ * after Unicode NFKC folding; spans found on the folded text are mapped back onto the original.
  */
 import { RE2JS } from 're2js';
 import { z } from 'zod';
+import { NfkcOffsets } from '../normalize/nfkc-offsets.ts';
 import type { DetectorDescriptor, Finding } from '../types.ts';
 
 const ruleSchema = z
@@ -75,18 +76,26 @@ export const customRulesDetector: DetectorDescriptor<CustomRulesOptions> = {
     const max = options.maxFindingsPerRule;
     return ({ text }) => {
       const folded = text.normalize('NFKC');
-      // NFKC can change lengths; spans are only exact when it did not.
-      const exact = folded.length === text.length;
+      // Matches are found on the folded text; their spans are mapped back to the caller's text.
+      let offsets: NfkcOffsets | null | undefined = folded === text ? null : undefined;
       const out: Finding[] = [];
       for (const rule of rules) {
         let n = 0;
         for (const { re, what } of rule.matchers) {
+          const group = what === 'keyword list' ? 1 : 0;
           const m = re.matcher(folded);
-          while (n < max && m.find()) {
-            const group = what === 'keyword list' ? 1 : 0;
-            const start = exact ? m.start(group) : 0;
-            const end = exact ? m.end(group) : text.length;
+          let from = 0;
+          while (n < max && from <= folded.length && m.find(from)) {
+            let start = m.start(group);
+            let end = m.end(group);
+            // The next search starts where this value ends: the separator after a keyword may be
+            // the one before the next ("secret secret"); an empty match moves on one character.
+            from = end > start ? end : start + 1;
             if (end === start) continue;
+            if (offsets !== null) {
+              offsets ??= new NfkcOffsets(text, folded);
+              [start, end] = offsets.span(start, end);
+            }
             n++;
             out.push({
               detector: 'custom-rules',

@@ -96,6 +96,7 @@ export const llmJudgeDetector: DetectorDescriptor<LlmJudgeOptions> = {
           category: v.category,
           start: 0,
           end: text.length,
+          verdict: true,
           score: v.score,
           severity: o.severity,
           rule: v.rule,

@@ -278,6 +278,7 @@ export const onnxClassifierDetector: DetectorDescriptor<OnnxClassifierOptions> =
             category: l.category,
             start: chunk.start,
             end: chunk.end,
+            verdict: true,
             score,
             severity: o.severity,
             rule: `${o.modelFile} ${l.name}`,

@@ -115,6 +115,7 @@ export const promptInjectionDetector: DetectorDescriptor<PromptInjectionOptions>
         category: result.category,
         start: result.start,
         end: result.end,
+        verdict: true,
         score: Math.round(result.score * 10_000) / 10_000,
         severity: severityOf(result.score, limit, result),
         rule: result.rule,
