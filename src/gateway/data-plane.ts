@@ -142,7 +142,7 @@ export class DataPlane {
         throw new RampartError('RAMPART_FORBIDDEN', { detail: `You may not invoke deployment '${deploymentName}'.` });
       }
       this.#enforceAccess(state, req, auth.principal, { kind: 'invoke', deployment: deploymentName });
-      assertAgentTools(auth.principal, body.tools);
+      assertAgentTools(auth.principal, body);
       // The deploy gate: a deployment whose registered model has not passed verification is not served.
       const gate = this.#d.modelGate?.check(deploymentName);
       if (gate) await gate;

@@ -1,7 +1,13 @@
 /**
  * Which texts of an OpenAI-format request or answer the guard reads, with their channel, and how
- * rewritten texts are put back. Every message, content part, tool result and document is a
- * segment; images and audio are not text and are passed as they are.
+ * rewritten texts are put back. Every string the upstream is sent or the caller gets back as text
+ * is a segment: message content and its parts, refusals, names, tool-call arguments and custom tool
+ * inputs (also the legacy `function_call`), tool results, reasoning summaries, predictions and
+ * prompt variables. Images and audio are not text and are passed as they are.
+ *
+ * Parts and Responses items are read by type from explicit lists; a part or item of a type not
+ * listed is still read for its text-carrying fields (`text`, ...), so a type the guard does not know
+ * cannot carry text past it.
  */
 import type { Segment } from '../guard/engine.ts';
 import type { Channel } from '../guard/types.ts';
@@ -17,47 +23,122 @@ const ROLE_CHANNEL: Record<string, Channel> = {
   function: 'document',
 };
 
-const TEXT_PART = new Set(['text', 'input_text', 'output_text']);
+/** Fields of a content part that hold text: every part's `text`, plus these by part type. */
+const PART_FIELDS: Readonly<Record<string, readonly string[]>> = {
+  refusal: ['text', 'refusal'],
+};
+const PART_DEFAULT = ['text'] as const;
+
+/** A Responses item field read as text: a string, or parts, or strings in an array. `null` channel: the item's role. */
+type ItemField = readonly [field: string, channel: Channel | null];
+
+/**
+ * Text fields of Responses items by type (input and output alike; in answers all are `output`).
+ * Tool results are `document`, what the caller or model wrote is `user`.
+ */
+const ITEM_FIELDS: Readonly<Record<string, readonly ItemField[]>> = {
+  message: [['content', null]],
+  function_call: [['arguments', 'user']],
+  function_call_output: [['output', 'document']],
+  custom_tool_call: [['input', 'user']],
+  custom_tool_call_output: [['output', 'document']],
+  reasoning: [['summary', 'user'], ['content', 'user']],
+  local_shell_call_output: [['output', 'document']],
+  mcp_call: [['arguments', 'user'], ['output', 'document'], ['error', 'document']],
+  mcp_approval_response: [['reason', 'user']],
+  computer_call_output: [], // a screenshot
+  item_reference: [],
+};
+/** An item of a type not listed above: these fields (as tool output when the type ends in `_output`). */
+const OTHER_ITEM_FIELDS = ['text', 'content', 'output', 'arguments', 'input', 'summary'] as const;
 
 type Obj = Record<string, unknown>;
 const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
 
-function contentSegments(content: unknown, path: string, channel: Channel, out: Segment[]): void {
-  if (typeof content === 'string') out.push({ path, channel, text: content });
-  else if (Array.isArray(content)) {
-    content.forEach((part, i) => {
-      if (isObj(part) && TEXT_PART.has(String(part.type)) && typeof part.text === 'string') out.push({ path: `${path}[${i}].text`, channel, text: part.text });
+export function partSegments(part: Obj, path: string, channel: Channel, out: Segment[]): void {
+  for (const f of PART_FIELDS[String(part.type)] ?? PART_DEFAULT) {
+    const text = part[f];
+    if (typeof text === 'string') out.push({ path: `${path}.${f}`, channel, text });
+  }
+}
+
+/** A string, or an array of parts (or strings), at `path`. */
+function textSegments(value: unknown, path: string, channel: Channel, out: Segment[]): void {
+  if (typeof value === 'string') out.push({ path, channel, text: value });
+  else if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) {
+      const part = value[i];
+      if (typeof part === 'string') out.push({ path: `${path}[${i}]`, channel, text: part });
+      else if (isObj(part)) partSegments(part, `${path}[${i}]`, channel, out);
+    }
+  }
+}
+
+/** The texts of one Responses item; `answer`: every text is `output`. */
+export function itemSegments(item: Obj, path: string, answer: boolean, out: Segment[]): void {
+  const type = typeof item.type === 'string' ? item.type : item.role !== undefined ? 'message' : '';
+  const fields: readonly ItemField[] = ITEM_FIELDS[type] ?? OTHER_ITEM_FIELDS.map((f) => [f, type.endsWith('_output') ? 'document' : null] as const);
+  const roleChannel = ROLE_CHANNEL[String(item.role)] ?? 'user';
+  for (const [field, channel] of fields) {
+    textSegments(item[field], `${path}.${field}`, answer ? 'output' : (channel ?? roleChannel), out);
+  }
+}
+
+/** Text fields of a chat message (and of the deltas that build one in a stream): a string, or parts. */
+export const MESSAGE_TEXT_FIELDS = ['content', 'refusal', 'reasoning_content', 'reasoning'] as const;
+
+/** The MESSAGE_TEXT_FIELDS of `m`, read by name, not in a loop: this runs for every message of every request and answer. */
+function messageTextSegments(m: Obj, path: string, channel: Channel, out: Segment[]): void {
+  textSegments(m.content, `${path}.content`, channel, out);
+  if (m.refusal != null) textSegments(m.refusal, `${path}.refusal`, channel, out);
+  if (m.reasoning_content != null) textSegments(m.reasoning_content, `${path}.reasoning_content`, channel, out);
+  if (m.reasoning != null) textSegments(m.reasoning, `${path}.reasoning`, channel, out);
+}
+
+function chatMessageSegments(m: Obj, path: string, out: Segment[]): void {
+  const channel = ROLE_CHANNEL[String(m.role)] ?? 'user';
+  messageTextSegments(m, path, channel, out);
+  if (typeof m.name === 'string') out.push({ path: `${path}.name`, channel, text: m.name });
+  // Tool-call arguments the caller sends back are its own text (it can forge them).
+  if (m.tool_calls != null || m.function_call != null) toolCallSegments(m, path, 'user', out);
+}
+
+/** `tool_calls[].function.arguments`, `tool_calls[].custom.input` and the legacy `function_call.arguments`. */
+function toolCallSegments(m: Obj, path: string, channel: Channel, out: Segment[]): void {
+  if (Array.isArray(m.tool_calls)) {
+    m.tool_calls.forEach((c, j) => {
+      if (!isObj(c)) return;
+      if (isObj(c.function) && typeof c.function.arguments === 'string') out.push({ path: `${path}.tool_calls[${j}].function.arguments`, channel, text: c.function.arguments });
+      if (isObj(c.custom) && typeof c.custom.input === 'string') out.push({ path: `${path}.tool_calls[${j}].custom.input`, channel, text: c.custom.input });
     });
   }
+  if (isObj(m.function_call) && typeof m.function_call.arguments === 'string') out.push({ path: `${path}.function_call.arguments`, channel, text: m.function_call.arguments });
 }
 
 export function requestSegments(op: Operation, body: Obj): Segment[] {
   const out: Segment[] = [];
-  if (op === 'chat.completions' && Array.isArray(body.messages)) {
-    body.messages.forEach((m, i) => {
-      if (!isObj(m)) return;
-      const channel = ROLE_CHANNEL[String(m.role)] ?? 'user';
-      contentSegments(m.content, `messages[${i}].content`, channel, out);
-      if (Array.isArray(m.tool_calls)) {
-        m.tool_calls.forEach((c, j) => {
-          if (isObj(c) && isObj(c.function) && typeof c.function.arguments === 'string') {
-            out.push({ path: `messages[${i}].tool_calls[${j}].function.arguments`, channel: 'user', text: c.function.arguments });
-          }
-        });
+  if (op === 'chat.completions') {
+    if (Array.isArray(body.messages)) {
+      for (let i = 0; i < body.messages.length; i++) {
+        const m: unknown = body.messages[i];
+        if (isObj(m)) chatMessageSegments(m, `messages[${i}]`, out);
       }
-    });
+    }
+    // Predicted Outputs: text the model is told to expect, as the caller wrote it.
+    if (isObj(body.prediction)) textSegments(body.prediction.content, 'prediction.content', 'user', out);
   } else if (op === 'responses') {
     if (typeof body.instructions === 'string') out.push({ path: 'instructions', channel: 'system', text: body.instructions });
     if (typeof body.input === 'string') out.push({ path: 'input', channel: 'user', text: body.input });
     else if (Array.isArray(body.input)) {
-      body.input.forEach((item, i) => {
-        if (!isObj(item)) return;
-        if (item.type === 'function_call_output' && typeof item.output === 'string') {
-          out.push({ path: `input[${i}].output`, channel: 'document', text: item.output });
-        } else {
-          contentSegments(item.content, `input[${i}].content`, ROLE_CHANNEL[String(item.role)] ?? 'user', out);
-        }
-      });
+      body.input.forEach((item, i) => isObj(item) && itemSegments(item, `input[${i}]`, false, out));
+    }
+    // A stored prompt's variables are substituted into it: a string, or an input_text part.
+    if (isObj(body.prompt) && isObj(body.prompt.variables)) {
+      for (const [name, value] of Object.entries(body.prompt.variables)) {
+        const path = `prompt.variables[${JSON.stringify(name)}]`;
+        if (typeof value === 'string') out.push({ path, channel: 'user', text: value });
+        else if (isObj(value)) partSegments(value, path, 'user', out);
+      }
     }
   } else if (op === 'embeddings') {
     if (typeof body.input === 'string') out.push({ path: 'input', channel: 'user', text: body.input });
@@ -73,42 +154,77 @@ export function answerSegments(op: Operation, answer: unknown): Segment[] {
   if (op === 'chat.completions' && Array.isArray(answer.choices)) {
     answer.choices.forEach((c, i) => {
       if (!isObj(c) || !isObj(c.message)) return;
-      if (typeof c.message.content === 'string') out.push({ path: `choices[${i}].message.content`, channel: 'output', text: c.message.content });
-      if (Array.isArray(c.message.tool_calls)) {
-        c.message.tool_calls.forEach((t, j) => {
-          if (isObj(t) && isObj(t.function) && typeof t.function.arguments === 'string') {
-            out.push({ path: `choices[${i}].message.tool_calls[${j}].function.arguments`, channel: 'output', text: t.function.arguments });
-          }
-        });
-      }
+      const m = c.message;
+      const path = `choices[${i}].message`;
+      messageTextSegments(m, path, 'output', out);
+      if (isObj(m.audio) && typeof m.audio.transcript === 'string') out.push({ path: `${path}.audio.transcript`, channel: 'output', text: m.audio.transcript });
+      if (m.tool_calls != null || m.function_call != null) toolCallSegments(m, path, 'output', out);
     });
   } else if (op === 'responses' && Array.isArray(answer.output)) {
-    answer.output.forEach((item, i) => {
-      if (!isObj(item)) return;
-      if (Array.isArray(item.content)) contentSegments(item.content, `output[${i}].content`, 'output', out);
-      if (typeof item.arguments === 'string') out.push({ path: `output[${i}].arguments`, channel: 'output', text: item.arguments });
-    });
+    answer.output.forEach((item, i) => isObj(item) && itemSegments(item, `output[${i}]`, true, out));
   }
   return out;
 }
 
-const STEP = /^([A-Za-z_]+)((?:\[\d+\])*)$/;
+/**
+ * Log probabilities spell out the answer token by token, so they would hand back every value the
+ * output guard rewrote: with output scanning on they are emptied (chat `logprobs: null`, responses
+ * `logprobs: []`).
+ */
+export function withoutLogprobs(op: Operation, answer: unknown): unknown {
+  if (!isObj(answer)) return answer;
+  if (op === 'chat.completions' && Array.isArray(answer.choices) && answer.choices.some(hasLogprobs)) {
+    return { ...answer, choices: answer.choices.map((c) => (hasLogprobs(c) ? { ...c, logprobs: null } : c)) };
+  }
+  const parts = (item: unknown): unknown[] => (isObj(item) && Array.isArray(item.content) ? item.content : []);
+  if (op === 'responses' && Array.isArray(answer.output) && answer.output.some((item) => parts(item).some(hasLogprobs))) {
+    const copy = structuredClone(answer) as { output: unknown[] };
+    for (const item of copy.output) for (const p of parts(item)) if (hasLogprobs(p)) p.logprobs = [];
+    return copy;
+  }
+  return answer;
+}
+
+const hasLogprobs = (v: unknown): v is Obj => isObj(v) && v.logprobs != null && !(Array.isArray(v.logprobs) && v.logprobs.length === 0);
+
+/** Tool-call arguments and custom tool inputs: structured values for a tool, not text to render. */
+export const isToolInput = (path: string): boolean => path.endsWith('.arguments') || path.endsWith('.input');
+
+/** Texts spotlighting may mark: not names, and not tool inputs (their JSON must stay intact). */
+export const isProse = (path: string): boolean => !isToolInput(path) && !path.endsWith('.name');
+
+// A path: `key`, then `.key`, `[3]` or `["any key"]` steps.
+const STEP = /(?:^|\.)([A-Za-z_][A-Za-z0-9_]*)|\[(\d+)\]|\[("(?:[^"\\]|\\.)*")\]/y;
+
+function pathKeys(path: string): (string | number)[] {
+  const keys: (string | number)[] = [];
+  STEP.lastIndex = 0;
+  while (STEP.lastIndex < path.length) {
+    const m = STEP.exec(path);
+    if (!m) throw new Error(`bad segment path ${path}`);
+    keys.push(m[1] ?? (m[2] !== undefined ? Number(m[2]) : (JSON.parse(m[3]!) as string)));
+  }
+  return keys;
+}
+
+/** Sets the text at `path` (from the functions above) in `target`, in place. */
+export function writeAtPath(target: unknown, path: string, text: string): void {
+  const keys = pathKeys(path);
+  let node = target as Record<string | number, unknown>;
+  for (const k of keys.slice(0, -1)) {
+    // Own properties only: a path never leads into a prototype.
+    if (!Object.hasOwn(node, k)) throw new Error(`bad segment path ${path}`);
+    node = node[k] as Record<string | number, unknown>;
+  }
+  const last = keys.at(-1)!;
+  if (!Object.hasOwn(node, last)) throw new Error(`bad segment path ${path}`);
+  node[last] = text;
+}
 
 /** Returns a copy of `body` with the texts at `rewrites`' paths replaced (paths from the functions above). */
 export function applyAtPaths<T>(body: T, rewrites: ReadonlyMap<string, string>): T {
   if (rewrites.size === 0) return body;
-  const copy = structuredClone(body) as unknown;
-  for (const [path, text] of rewrites) {
-    const keys: (string | number)[] = [];
-    for (const step of path.split('.')) {
-      const m = STEP.exec(step);
-      if (!m) throw new Error(`bad segment path ${path}`);
-      keys.push(m[1]!);
-      for (const idx of m[2]!.matchAll(/\[(\d+)\]/g)) keys.push(Number(idx[1]));
-    }
-    let node = copy as Record<string | number, unknown>;
-    for (const k of keys.slice(0, -1)) node = node[k] as Record<string | number, unknown>;
-    node[keys.at(-1)!] = text;
-  }
-  return copy as T;
+  const copy = structuredClone(body);
+  for (const [path, text] of rewrites) writeAtPath(copy, path, text);
+  return copy;
 }

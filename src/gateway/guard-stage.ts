@@ -30,9 +30,11 @@ import type { GuardProfiles } from '../guard/profiles.ts';
 import { applyRewrites, Vault } from '../guard/rewrite.ts';
 import type { Metrics } from '../monitor/metrics.ts';
 import type { GuardContext, InputGuard, OutputGuard } from './guard-seam.ts';
-import { answerSegments, applyAtPaths, requestSegments } from './guard-segments.ts';
+import { answerSegments, applyAtPaths, isProse, isToolInput, requestSegments, withoutLogprobs } from './guard-segments.ts';
 import type { SseOut } from './providers/provider.ts';
-import { guardChatStream, guardResponsesStream, type StreamGuardOptions } from './stream-guard.ts';
+import type { StreamGuardOptions } from './stream-guard.ts';
+import { guardChatStream } from './stream-guard-chat.ts';
+import { guardResponsesStream } from './stream-guard-responses.ts';
 
 export interface GuardStageDeps {
   profiles: GuardProfiles;
@@ -53,14 +55,12 @@ interface RequestGuardState {
 
 const OUTPUT_ONLY: ReadonlySet<Channel> = new Set(['output']);
 
-/** Tool-call arguments (chat and responses paths). */
-const isArguments = (path: string) => path.endsWith('.arguments');
-
 const ARGUMENT_PROFILES = new WeakMap<CompiledProfile, CompiledProfile>();
 
 /**
- * The profile for tool-call arguments: without the exfiltration-link detector. URLs in arguments
- * are not rendered, and which hosts a tool may be sent to is the tool policy's allowHosts.
+ * The profile for tool-call arguments and custom tool inputs: without the exfiltration-link
+ * detector. URLs in arguments are not rendered, and which hosts a tool may be sent to is the tool
+ * policy's allowHosts.
  */
 function argumentsProfile(profile: CompiledProfile): CompiledProfile {
   let p = ARGUMENT_PROFILES.get(profile);
@@ -86,14 +86,28 @@ function mergeVerdicts(vs: readonly Verdict[]): Verdict {
   };
 }
 
+/** A chat tool call (`function`, or `custom` whose input stands for the arguments) or a legacy `function_call`. */
 function chatToolCall(c: unknown): ToolCall {
-  const call = c as { id?: unknown; function?: { name?: unknown; arguments?: unknown } } | null;
+  const call = c as { id?: unknown; function?: { name?: unknown; arguments?: unknown }; custom?: { name?: unknown; input?: unknown }; name?: unknown; arguments?: unknown } | null;
+  const fn = call?.function ?? call?.custom ?? call;
+  const args = call?.function ? call.function.arguments : call?.custom ? call.custom.input : call?.arguments;
   return {
-    name: String(call?.function?.name ?? ''),
-    arguments: typeof call?.function?.arguments === 'string' ? call.function.arguments : '',
+    name: String(fn?.name ?? ''),
+    arguments: typeof args === 'string' ? args : '',
     ...(typeof call?.id === 'string' ? { id: call.id } : {}),
   };
 }
+
+/** Where a request offers the model tools: `tools`, and the legacy `functions` (bare function definitions, chosen by `function_call`). */
+interface ToolList {
+  readonly field: 'tools' | 'functions';
+  readonly choice: 'tool_choice' | 'function_call';
+  readonly definition: (entry: unknown) => unknown;
+}
+const TOOL_LISTS: readonly ToolList[] = [
+  { field: 'tools', choice: 'tool_choice', definition: (t) => t },
+  { field: 'functions', choice: 'function_call', definition: (f) => ({ type: 'function', function: f }) },
+];
 
 /**
  * Marks untrusted texts (spotlight.ts) and tells the model so in the system prompt: the sentence is
@@ -101,7 +115,7 @@ function chatToolCall(c: unknown): ToolCall {
  */
 function spotlightBody(op: GuardContext['operation'], body: Record<string, unknown>, config: SpotlightConfig): Record<string, unknown> {
   const ctx = newSpotlightContext({ marker: config.marker });
-  const { rewrites, instruction } = spotlightRewrites(requestSegments(op, body), config, ctx);
+  const { rewrites, instruction } = spotlightRewrites(requestSegments(op, body).filter((s) => isProse(s.path)), config, ctx);
   if (!instruction) return body;
   return appendToSystem(op, applyAtPaths(body, rewrites), instruction);
 }
@@ -188,7 +202,9 @@ export class GuardStage implements InputGuard, OutputGuard {
       out = applyAtPaths(body, verdict.rewrites);
     }
     const policy = this.#policyOf(profile);
-    if (policy && Array.isArray(out.tools)) out = await this.#checkToolDefinitions(out, ctx, profile.name, policy);
+    if (policy) {
+      for (const list of TOOL_LISTS) if (Array.isArray(out[list.field])) out = await this.#checkToolDefinitions(out, ctx, profile.name, policy, list);
+    }
     if (profile.spotlight.mode !== 'off' && ctx.operation !== 'embeddings') out = spotlightBody(ctx.operation, out, profile.spotlight);
     if (profile.output && ctx.operation !== 'embeddings' && (profile.leak.systemPrompt || profile.leak.canary)) out = this.#armLeakChecks(out, ctx, state);
     return out;
@@ -198,22 +214,27 @@ export class GuardStage implements InputGuard, OutputGuard {
     return profile.toolPolicy === null ? null : (this.#d.toolPolicies.get(profile.toolPolicy) ?? null);
   }
 
-  /** Tool definitions the client offers the model: allow-listed, and unchanged against their pins. */
-  async #checkToolDefinitions(body: Record<string, unknown>, ctx: GuardContext, profile: string, policy: ToolPolicy): Promise<Record<string, unknown>> {
-    const tools = body.tools as unknown[];
-    const r = await checkToolDefinitions(policy, tools, this.#d.pins, `${ctx.deployment}:${ctx.principal.id}`);
-    this.#recordTools(ctx, profile, toolPolicyFindings({ definitions: r }), 'user', (i) => `tools[${i}]`);
+  /** Tool definitions the client offers the model (`tools` or `functions`): allow-listed, and unchanged against their pins. */
+  async #checkToolDefinitions(body: Record<string, unknown>, ctx: GuardContext, profile: string, policy: ToolPolicy, list: ToolList): Promise<Record<string, unknown>> {
+    const tools = body[list.field] as unknown[];
+    const r = await checkToolDefinitions(policy, tools.map(list.definition), this.#d.pins, `${ctx.deployment}:${ctx.principal.id}`);
+    this.#recordTools(ctx, profile, toolPolicyFindings({ definitions: r }), 'user', (i) => `${list.field}[${i}]`);
     if (r.action === 'allow') return body;
-    ctx.notes.toolDefinitions = { action: r.action, tools: r.tools.filter((t) => t.action !== 'allow').map((t) => ({ index: t.index, status: t.status, action: t.action })) };
-    if (r.action === 'block') throw toolDefinitionsError(r);
+    const notes = r.tools.filter((t) => t.action !== 'allow').map((t) => ({ ...(list.field === 'functions' ? { list: 'functions' } : {}), index: t.index, status: t.status, action: t.action }));
+    const noted = ctx.notes.toolDefinitions as { action: string; tools: unknown[] } | undefined;
+    ctx.notes.toolDefinitions = noted ? { action: noted.action === 'block' ? 'block' : r.action, tools: [...noted.tools, ...notes] } : { action: r.action, tools: notes };
+    if (r.action === 'block') {
+      const e = toolDefinitionsError(r);
+      throw list.field === 'tools' ? e : new RampartError(e.code, { detail: e.detail?.replace(/^Tools:/, 'Functions:'), param: list.field });
+    }
     const dropped = new Set(r.tools.filter((t) => t.action === 'strip').map((t) => t.index));
     const droppedNames = new Set(r.tools.filter((t) => t.action === 'strip' && t.name !== null).map((t) => t.name!));
     const kept = tools.filter((_, i) => !dropped.has(i));
-    const out: Record<string, unknown> = { ...body, tools: kept };
-    if (kept.length === 0) delete out.tools;
-    const choice = body.tool_choice as { function?: { name?: unknown }; name?: unknown } | string | undefined;
+    const out: Record<string, unknown> = { ...body, [list.field]: kept };
+    if (kept.length === 0) delete out[list.field];
+    const choice = body[list.choice] as { function?: { name?: unknown }; name?: unknown } | string | undefined;
     const chosen = typeof choice === 'object' && choice !== null ? (choice.function?.name ?? choice.name) : undefined;
-    if (kept.length === 0 || (typeof chosen === 'string' && droppedNames.has(chosen))) delete out.tool_choice;
+    if (kept.length === 0 || (typeof chosen === 'string' && droppedNames.has(chosen))) delete out[list.choice];
     return out;
   }
 
@@ -249,7 +270,7 @@ export class GuardStage implements InputGuard, OutputGuard {
    */
   #armLeakChecks(body: Record<string, unknown>, ctx: GuardContext, state: RequestGuardState): Record<string, unknown> {
     const { leak } = state.profile;
-    const systemTexts = leak.systemPrompt ? requestSegments(ctx.operation, body).filter((s) => s.channel === 'system').map((s) => s.text) : [];
+    const systemTexts = leak.systemPrompt ? requestSegments(ctx.operation, body).filter((s) => s.channel === 'system' && isProse(s.path)).map((s) => s.text) : [];
     const canary = leak.canary ? makeCanary() : null;
     const scanner = LeakScanner.create({ systemTexts, canary, minRunWords: leak.minRunWords });
     if (!scanner.comparesPrompt && !canary) return body;
@@ -267,14 +288,14 @@ export class GuardStage implements InputGuard, OutputGuard {
       const segments = answerSegments(ctx.operation, answer);
       const verdict = mergeVerdicts(
         await Promise.all([
-          scan(state.profile, segments.filter((g) => !isArguments(g.path)), state.vault),
-          scan(argumentsProfile(state.profile), segments.filter((g) => isArguments(g.path)), state.vault),
+          scan(state.profile, segments.filter((g) => !isToolInput(g.path)), state.vault),
+          scan(argumentsProfile(state.profile), segments.filter((g) => isToolInput(g.path)), state.vault),
         ]),
       );
       ctx.notes.guardOutput = verdictNote(verdict);
       this.#record(ctx, verdict);
       if (verdict.blocked) throw blockError(verdict, true);
-      out = applyAtPaths(answer, verdict.rewrites);
+      out = withoutLogprobs(ctx.operation, applyAtPaths(answer, verdict.rewrites));
     }
     out = await this.#controlAnswerToolCalls(out, ctx, state);
     if (state.vault.size === 0) return out;
@@ -283,22 +304,38 @@ export class GuardStage implements InputGuard, OutputGuard {
     return applyAtPaths(out, restore);
   }
 
-  /** Removes the tool calls the policy strips from a plain answer (chat choices, responses output items). */
+  /**
+   * Removes the tool calls the policy strips from a plain answer: chat `tool_calls` and the legacy
+   * `function_call`, responses `function_call` and `custom_tool_call` items.
+   */
   async #controlAnswerToolCalls(answer: unknown, ctx: GuardContext, state: RequestGuardState): Promise<unknown> {
     if (!this.#policyOf(state.profile) || typeof answer !== 'object' || answer === null) return answer;
-    const a = answer as { choices?: { message?: { tool_calls?: unknown[] }; finish_reason?: unknown }[]; output?: unknown[] };
+    type Choice = { message?: { tool_calls?: unknown[]; function_call?: unknown } & Record<string, unknown>; finish_reason?: unknown };
+    const a = answer as { choices?: Choice[]; output?: unknown[] };
     if (ctx.operation === 'chat.completions' && Array.isArray(a.choices)) {
       const choices = await Promise.all(
         a.choices.map(async (choice, ci) => {
+          let out: Choice = choice;
           const list = choice?.message?.tool_calls;
-          if (!Array.isArray(list) || list.length === 0) return choice;
-          const calls = list.map(chatToolCall);
-          const keep = new Set(await this.#checkToolCalls(ctx, state, calls, (i) => `choices[${ci}].message.tool_calls[${i}]`));
-          if (keep.size === list.length) return choice;
-          const kept = list.filter((_, i) => keep.has(i));
-          const message: Record<string, unknown> = { ...choice.message, tool_calls: kept };
-          if (kept.length === 0) delete message.tool_calls;
-          return { ...choice, message, ...(kept.length === 0 && choice.finish_reason === 'tool_calls' ? { finish_reason: 'stop' } : {}) };
+          if (Array.isArray(list) && list.length > 0) {
+            const calls = list.map(chatToolCall);
+            const keep = new Set(await this.#checkToolCalls(ctx, state, calls, (i) => `choices[${ci}].message.tool_calls[${i}]`));
+            if (keep.size !== list.length) {
+              const kept = list.filter((_, i) => keep.has(i));
+              const message: Record<string, unknown> = { ...out.message, tool_calls: kept };
+              if (kept.length === 0) delete message.tool_calls;
+              out = { ...out, message, ...(kept.length === 0 && out.finish_reason === 'tool_calls' ? { finish_reason: 'stop' } : {}) };
+            }
+          }
+          const legacy = choice?.message?.function_call;
+          if (typeof legacy === 'object' && legacy !== null) {
+            const keep = await this.#checkToolCalls(ctx, state, [chatToolCall(legacy)], () => `choices[${ci}].message.function_call`);
+            if (keep.length === 0) {
+              const { function_call: _dropped, ...message } = out.message!;
+              out = { ...out, message, ...(out.finish_reason === 'function_call' ? { finish_reason: 'stop' } : {}) };
+            }
+          }
+          return out;
         }),
       );
       return { ...a, choices };
@@ -307,10 +344,11 @@ export class GuardStage implements InputGuard, OutputGuard {
       const at: number[] = [];
       const calls: ToolCall[] = [];
       a.output.forEach((item, i) => {
-        const it = item as { type?: unknown; name?: unknown; arguments?: unknown; call_id?: unknown };
-        if (it?.type !== 'function_call') return;
+        const it = item as { type?: unknown; name?: unknown; arguments?: unknown; input?: unknown; call_id?: unknown };
+        if (it?.type !== 'function_call' && it?.type !== 'custom_tool_call') return;
         at.push(i);
-        calls.push({ name: String(it.name ?? ''), arguments: typeof it.arguments === 'string' ? it.arguments : '', ...(typeof it.call_id === 'string' ? { id: it.call_id } : {}) });
+        const args = it.type === 'function_call' ? it.arguments : it.input;
+        calls.push({ name: String(it.name ?? ''), arguments: typeof args === 'string' ? args : '', ...(typeof it.call_id === 'string' ? { id: it.call_id } : {}) });
       });
       if (calls.length === 0) return answer;
       const keep = new Set((await this.#checkToolCalls(ctx, state, calls, (i) => `output[${at[i]}]`)).map((i) => at[i]!));
@@ -332,7 +370,7 @@ export class GuardStage implements InputGuard, OutputGuard {
       ? {
           holdBack: profile.stream.holdBackChars,
           context: profile.stream.contextChars,
-          scan: (text, path) => scan(isArguments(path) ? argumentsProfile(profile) : profile, [{ path, channel: 'output', text }], vault),
+          scan: (text, path) => scan(isToolInput(path) ? argumentsProfile(profile) : profile, [{ path, channel: 'output', text }], vault),
           rewrite: (text, path, findings) => rewriteWith(text, path, findings, vault, profile.excerptChars),
           report: (verdict) => {
             const notes = (ctx.notes.guardOutput ??= { profile: verdict.profile, blocked: false, durationMs: 0, findings: [] }) as StreamNotes;
@@ -346,6 +384,7 @@ export class GuardStage implements InputGuard, OutputGuard {
           blockError: (verdict) => blockError(verdict, true),
           vault,
           toolGate,
+          dropLogprobs: true,
         }
       : // Output scanning is off, but pseudonyms from the input must come back: hold back only
         // as much as the longest placeholder, and scan nothing.
@@ -358,6 +397,7 @@ export class GuardStage implements InputGuard, OutputGuard {
           blockError: (verdict) => blockError(verdict, true),
           vault,
           toolGate,
+          dropLogprobs: false,
         };
     return ctx.operation === 'responses' ? guardResponsesStream(events, opts) : guardChatStream(events, opts);
   }

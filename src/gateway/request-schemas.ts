@@ -24,7 +24,12 @@ const message = z.discriminatedUnion('role', [
   z.looseObject({ role: z.literal('system'), content }),
   z.looseObject({ role: z.literal('developer'), content }),
   z.looseObject({ role: z.literal('user'), content }),
-  z.looseObject({ role: z.literal('assistant'), content: content.optional(), tool_calls: z.array(toolCall).max(1000).optional() }),
+  z.looseObject({
+    role: z.literal('assistant'),
+    content: content.optional(),
+    tool_calls: z.array(toolCall).max(1000).optional(),
+    function_call: z.looseObject({ name: z.string().max(256), arguments: z.string() }).nullable().optional(),
+  }),
   z.looseObject({ role: z.literal('tool'), content, tool_call_id: z.string().max(512) }),
   z.looseObject({ role: z.literal('function'), content, name: z.string().max(256) }),
 ]);
@@ -43,6 +48,8 @@ export const chatCompletionRequest = z.looseObject({
   max_completion_tokens: positiveInt.nullable().optional(),
   n: z.int().min(1).max(128).nullable().optional(),
   tools: z.array(tool).max(1000).optional(),
+  // The legacy form of tools: bare function definitions, checked like tools (tool policy, agent allowedTools).
+  functions: z.array(z.looseObject({ name: z.string().min(1).max(256) })).max(1000).optional(),
 });
 
 export const embeddingsRequest = z.looseObject({

@@ -33,23 +33,29 @@ export function scopeToAgents(inner: PolicyEngine): PolicyEngine {
 /**
  * A registered agent may define only the tools its inventory entry lists (`allowedTools`, `*` for
  * any; an empty list: none). A model can call only the tools a request defines, so checking the
- * request's `tools` covers the answer's calls too. Built-in tools are named by their type
- * (`web_search`, `code_interpreter`, `mcp`). A definition that is not one is refused as well:
- * what it would grant cannot be told. Non-agents and unregistered agents pass (the tool policy
- * of the guard profile still applies to everyone).
+ * request's `tools` and legacy `functions` (bare function definitions) covers the answer's calls
+ * too. Built-in tools are named by their type (`web_search`, `code_interpreter`, `mcp`). A
+ * definition that is not one is refused as well: what it would grant cannot be told. Non-agents
+ * and unregistered agents pass (the tool policy of the guard profile still applies to everyone).
  *
  * @example
- *   assertAgentTools(principal, body.tools); // throws RAMPART_AGENT_TOOL_NOT_ALLOWED
+ *   assertAgentTools(principal, body); // throws RAMPART_AGENT_TOOL_NOT_ALLOWED
  */
-export function assertAgentTools(principal: Principal, tools: unknown): void {
-  if (!Array.isArray(tools) || tools.length === 0) return;
+export function assertAgentTools(principal: Principal, body: { tools?: unknown; functions?: unknown }): void {
+  const { tools, functions } = body;
+  if (!(Array.isArray(tools) && tools.length > 0) && !(Array.isArray(functions) && functions.length > 0)) return;
   const agent = agentOf(principal);
   if (agent === undefined || agent.allowedTools.includes('*')) return;
-  for (let i = 0; i < tools.length; i++) {
-    const view = readToolDefinition(tools[i]);
-    if (view === null || !agent.allowedTools.includes(view.name)) {
-      const what = view === null ? `tools[${i}] is not a tool definition` : `tool ${quoteName(view.name)} is not in its allowedTools`;
-      throw new RampartError('RAMPART_AGENT_TOOL_NOT_ALLOWED', { detail: `Agent ${agent.id}: ${what}.`, param: `tools[${i}]` });
+  const check = (list: unknown, field: string, definition: (entry: unknown) => unknown) => {
+    if (!Array.isArray(list)) return;
+    for (let i = 0; i < list.length; i++) {
+      const view = readToolDefinition(definition(list[i]));
+      if (view === null || !agent.allowedTools.includes(view.name)) {
+        const what = view === null ? `${field}[${i}] is not a tool definition` : `tool ${quoteName(view.name)} is not in its allowedTools`;
+        throw new RampartError('RAMPART_AGENT_TOOL_NOT_ALLOWED', { detail: `Agent ${agent.id}: ${what}.`, param: `${field}[${i}]` });
+      }
     }
-  }
+  };
+  check(tools, 'tools', (t) => t);
+  check(functions, 'functions', (f) => ({ type: 'function', function: f }));
 }

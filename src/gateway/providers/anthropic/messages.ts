@@ -4,7 +4,8 @@
  * - system and developer messages → `system` (Anthropic has no mid-conversation system turn);
  * - user content parts: text → text block, image_url (data: URL or https URL) → image block,
  *   file with a PDF data URL → document block; other parts (audio, file ids) are refused;
- * - assistant text + tool_calls → text and tool_use blocks (arguments parsed to an object);
+ * - assistant text (a string, text or refusal parts) + tool_calls → text and tool_use blocks
+ *   (arguments parsed to an object);
  * - tool messages → tool_result blocks in a user turn;
  * - consecutive turns of one role are merged, which also puts the results of parallel tool calls
  *   in one user turn as Anthropic requires. Empty text blocks are dropped (Anthropic refuses them).
@@ -128,8 +129,10 @@ function assistantBlocks(m: Record<string, unknown>, path: string): Block[] {
     if (content !== '') blocks.push({ type: 'text', text: content });
   } else if (Array.isArray(content)) {
     content.forEach((p: unknown, j) => {
-      // Assistant parts are text or refusal; both are text to Anthropic.
-      const text = isObject(p) ? (p['type'] === 'refusal' ? p['refusal'] : p['text']) : undefined;
+      // Assistant parts are text or refusal (as OpenAI allows); both are text to Anthropic. Parts
+      // of other types are refused, not read for their text.
+      const type = isObject(p) ? p['type'] : undefined;
+      const text = isObject(p) ? (type === 'refusal' ? p['refusal'] : type === 'text' ? p['text'] : undefined) : undefined;
       if (typeof text !== 'string') throw invalidRequestFailure('assistant content parts must be text or refusal.', `${path}.content[${j}]`);
       if (text !== '') blocks.push({ type: 'text', text });
     });
