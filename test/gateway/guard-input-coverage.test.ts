@@ -6,7 +6,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { startTestGateway, type TestGateway } from '../support/gateway.ts';
+import { baseTestConfig, startTestGateway, type TestGateway } from '../support/gateway.ts';
 
 const CODENAME = 'about Project Nightingale';
 const TOKEN = 'tok_q7x2m9k4p1z8w3n6r5t0y2v4';
@@ -16,12 +16,7 @@ let key: string;
 
 before(async () => {
   gw = await startTestGateway((url, dir) => ({
-    storage: { kind: 'embedded', dataDir: dir },
-    server: { port: 0 },
-    log: { level: 'silent' },
-    audit: { flushIntervalMs: 20 },
-    sandbox: { sessions: { pool: 0 } },
-    roles: { user: { deployments: ['*'] } },
+    ...baseTestConfig(dir),
     guard: {
       defaultProfile: 'strict',
       profiles: {

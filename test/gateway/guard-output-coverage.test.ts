@@ -12,7 +12,7 @@ import { after, before, describe, it } from 'node:test';
 import OpenAI from 'openai';
 import { z } from 'zod';
 import type { DetectorDescriptor } from '../../src/guard/types.ts';
-import { startTestGateway, type TestGateway } from '../support/gateway.ts';
+import { baseTestConfig, startTestGateway, type TestGateway } from '../support/gateway.ts';
 
 // A token of the custom rule below: random-looking, so its pieces cannot occur by chance.
 const TOKEN = 'tok_q7x2m9k4p1z8w3n6r5t0y2v4';
@@ -45,12 +45,7 @@ before(async () => {
     (url, dir) => {
       const targets = [{ provider: 'openai', baseUrl: `${url}/v1`, model: 'm' }];
       return {
-        storage: { kind: 'embedded', dataDir: dir },
-        server: { port: 0 },
-        log: { level: 'silent' },
-        audit: { flushIntervalMs: 20 },
-        sandbox: { sessions: { pool: 0 } },
-        roles: { user: { deployments: ['*'] } },
+        ...baseTestConfig(dir),
         guard: {
           defaultProfile: 'masking',
           profiles: {

@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import OpenAI from 'openai';
-import { startTestGateway, type TestGateway } from '../support/gateway.ts';
+import { baseTestConfig, startTestGateway, type TestGateway } from '../support/gateway.ts';
 
 const TOKEN = 'tok_q7x2m9k4p1z8w3n6r5t0y2v4';
 /** Any recognisable piece of TOKEN after its `tok_` prefix. */
@@ -20,11 +20,7 @@ let admin: string;
 
 before(async () => {
   gw = await startTestGateway((url, dir) => ({
-    storage: { kind: 'embedded', dataDir: dir },
-    server: { port: 0 },
-    log: { level: 'silent' },
-    audit: { flushIntervalMs: 20 },
-    roles: { user: { deployments: ['*'] } },
+    ...baseTestConfig(dir),
     guard: {
       defaultProfile: 'tokens',
       profiles: {

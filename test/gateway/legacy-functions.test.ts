@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import OpenAI from 'openai';
-import { startTestGateway, type TestGateway } from '../support/gateway.ts';
+import { baseTestConfig, startTestGateway, type TestGateway } from '../support/gateway.ts';
 
 // A token of the custom rule below: random-looking, so its pieces cannot occur by chance.
 const TOKEN = 'tok_q7x2m9k4p1z8w3n6r5t0y2v4';
@@ -22,12 +22,7 @@ before(async () => {
     const targets = [{ provider: 'openai', baseUrl: `${url}/v1`, model: 'm' }];
     const tokenRule = { id: 'custom-rules', options: { rules: [{ name: 'token', patterns: ['tok_[a-z0-9]{24}'] }] } };
     return {
-      storage: { kind: 'embedded', dataDir: dir },
-      server: { port: 0 },
-      log: { level: 'silent' },
-      audit: { flushIntervalMs: 20 },
-      sandbox: { sessions: { pool: 0 } },
-      roles: { user: { deployments: ['*'] } },
+      ...baseTestConfig(dir),
       toolPolicies: {
         strict: { tools: [{ name: 'get_weather' }], unlistedTools: 'block', onViolation: 'block' },
         lenient: { tools: [{ name: 'get_weather' }], unlistedTools: 'strip', onViolation: 'strip' },

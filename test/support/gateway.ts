@@ -26,6 +26,18 @@ export interface TestGateway {
 
 export type ConfigFor = (upstreamUrl: string, dataDir: string) => Record<string, unknown>;
 
+/** What every test gateway needs around its own guard and deployments: a data dir, quiet logs, fast audit, no sandbox pool, a `user` role for every deployment. */
+export function baseTestConfig(dataDir: string): Record<string, unknown> {
+  return {
+    storage: { kind: 'embedded', dataDir },
+    server: { port: 0 },
+    log: { level: 'silent' },
+    audit: { flushIntervalMs: 20 },
+    sandbox: { sessions: { pool: 0 } },
+    roles: { user: { deployments: ['*'] } },
+  };
+}
+
 /** A config with one OpenAI-compatible deployment `chat` against the mock, and a `user` role. */
 export const defaultConfig: ConfigFor = (upstreamUrl, dataDir) => ({
   storage: { kind: 'embedded', dataDir },
