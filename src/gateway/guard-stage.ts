@@ -43,7 +43,12 @@ export interface GuardStageDeps {
   /** Tool-definition pins first seen per deployment and principal. */
   pins: PinStore;
   metrics: Metrics;
-  recordDetection(d: DetectionRecord): void;
+  /**
+   * Stores a detection. `from.request` stands for the request (several findings count once toward
+   * its principal's risk); `from.analyze` marks /v1/guard/analyze, which blocks nothing and so
+   * raises no risk.
+   */
+  recordDetection(d: DetectionRecord, from?: { request: object; analyze?: boolean }): void;
   now(): number;
 }
 
@@ -170,21 +175,21 @@ export class GuardStage implements InputGuard, OutputGuard {
     this.#d = deps;
   }
 
-  /** /v1/guard/analyze: a named profile on given segments; findings are recorded like any other. */
+  /** /v1/guard/analyze: a named profile on given segments; findings are recorded like any other (but raise no risk: nothing was blocked). */
   async analyze(name: string, segments: Segment[], principal: Principal, requestId: string): Promise<Verdict> {
     const profile = this.#d.profiles.names().includes(name) ? this.#d.profiles.get(name) : null;
     if (!profile) {
       throw new RampartError('RAMPART_INVALID_REQUEST', { detail: `profile: '${name}' is unknown or off (known: ${this.#d.profiles.names().join(', ')})`, param: 'profile' });
     }
     const verdict = await scan(profile, segments, new Vault());
-    this.#record({ requestId, principal, deployment: '', operation: 'chat.completions', notes: {} }, verdict);
+    this.#record({ requestId, principal, deployment: '', operation: 'chat.completions', notes: {} }, verdict, true);
     return verdict;
   }
 
-  #record(ctx: GuardContext, verdict: Verdict): void {
+  #record(ctx: GuardContext, verdict: Verdict, analyze = false): void {
     for (const f of verdict.findings) {
       this.#d.metrics.detections.inc({ detector: f.detector, category: f.category, action: f.action });
-      this.#d.recordDetection(toRecord(ctx, verdict.profile, f, this.#d.now()));
+      this.#d.recordDetection(toRecord(ctx, verdict.profile, f, this.#d.now()), { request: ctx, ...(analyze ? { analyze } : {}) });
     }
   }
 
@@ -243,7 +248,7 @@ export class GuardStage implements InputGuard, OutputGuard {
       const action = f.toolAction === 'allow' ? 'annotate' : f.toolAction;
       this.#d.metrics.detections.inc({ detector: f.detector, category: f.category, action });
       const excerpt = `${f.subject === 'call' ? 'tool call' : 'tool definition'} ${f.toolName === null ? '(unnamed)' : quoteName(f.toolName)}`;
-      this.#d.recordDetection({ ...toRecord(ctx, profile, { ...f, segment: segment(f.index), channel, action: 'annotate', excerpt }, this.#d.now()), action });
+      this.#d.recordDetection({ ...toRecord(ctx, profile, { ...f, segment: segment(f.index), channel, action: 'annotate', excerpt }, this.#d.now()), action }, { request: ctx });
     }
   }
 
@@ -255,8 +260,16 @@ export class GuardStage implements InputGuard, OutputGuard {
     const policy = this.#policyOf(state.profile);
     if (!policy || calls.length === 0) return calls.map((_, i) => i);
     const profile = state.profile;
-    const r = await checkToolCalls(policy, calls, {
-      scanText: async (text, path) => (await scan(profile, [{ path, channel: 'output', text }], null)).findings,
+    // The policy judges what the client will receive: arguments with pseudonyms restored, or a
+    // placeholder would pass a check its real value fails (a host, an address, a secret).
+    const judged = state.vault.size === 0 ? calls : calls.map((c) => ({ ...c, arguments: state.vault.restore(c.arguments) }));
+    const r = await checkToolCalls(policy, judged, {
+      scanText: async (text, path) => {
+        const v = await scan(profile, [{ path, channel: 'output', text }], null);
+        // A detector that failed is a failed scan (the policy's scan_failed), unless the profile lets failures through.
+        if (v.failures.length > 0 && profile.onError === 'block') throw new Error(`tool-call scan failed: ${v.failures.map((f) => `${f.detector} ${f.kind}`).join(', ')}`);
+        return v.findings;
+      },
     });
     this.#recordTools(ctx, profile.name, toolPolicyFindings({ calls: r }), 'output', segment);
     if (r.action !== 'allow') ctx.notes.toolCalls = { action: r.action, calls: r.calls.filter((c) => c.action !== 'allow').map((c) => ({ index: c.index, action: c.action, violations: c.violations.map((v) => v.kind) })) };

@@ -51,8 +51,13 @@ interface Remote {
 interface Entry {
   /** Times of blocked requests, oldest first. */
   times: number[];
-  lastRequest: string;
 }
+
+/**
+ * The requests already counted, by their guard context: the request id is the caller's
+ * `x-request-id` and could be repeated on purpose to be counted once forever.
+ */
+const counted = new WeakSet<object>();
 
 export class RiskTracker {
   readonly #opts: RiskTrackerOptions;
@@ -73,12 +78,18 @@ export class RiskTracker {
     this.#refreshMs = shared.refreshMs ?? 2_000;
   }
 
-  /** Counts a detection when it blocked a request of a counted category (once per request). */
-  observe(d: Pick<DetectionRecord, 'principalId' | 'requestId' | 'category' | 'action' | 'time'>): void {
+  /**
+   * Counts a detection when it blocked a request of a counted category. `request` is the object
+   * that stands for one request (the gateway's guard context): several findings of it count once.
+   * Without one, every detection counts.
+   */
+  observe(d: Pick<DetectionRecord, 'principalId' | 'category' | 'action' | 'time'>, request?: object): void {
     if (d.principalId === null || d.action !== 'block' || !this.#counts(d.category)) return;
-    const entry = this.#byPrincipal.get(d.principalId) ?? { times: [], lastRequest: '' };
-    if (entry.lastRequest === d.requestId) return; // several findings of one request count once
-    entry.lastRequest = d.requestId;
+    if (request !== undefined) {
+      if (counted.has(request)) return;
+      counted.add(request);
+    }
+    const entry = this.#byPrincipal.get(d.principalId) ?? { times: [] };
     this.#prune(entry, d.time);
     entry.times.push(d.time);
     if (entry.times.length > this.#opts.high) entry.times.shift(); // more than `high` changes nothing

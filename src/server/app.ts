@@ -158,9 +158,9 @@ export async function startApp(config: RampartConfig, opts: AppOptions): Promise
     });
     closers.push(() => detections.close());
     // Every detection is stored, and raises its principal's risk (access.risk).
-    const recordDetection = (d: DetectionRecord): void => {
+    const recordDetection = (d: DetectionRecord, from?: { request: object; analyze?: boolean }): void => {
       detections.push(d);
-      risk.observe(d);
+      if (from?.analyze !== true) risk.observe(d, from?.request);
     };
 
     // The execution plane (/sandbox/v1): refuses to run code, and says why, where it cannot isolate it.

@@ -273,7 +273,8 @@ describe('principal risk from blocked detections', () => {
 
   it('counts one request once, only blocks, only the configured categories', () => {
     const r = tracker();
-    for (let i = 0; i < 5; i++) r.observe(blocked('same', NOW));
+    const request = {}; // the guard context of one request
+    for (let i = 0; i < 5; i++) r.observe(blocked('same', NOW), request);
     r.observe(blocked('flagged', NOW, { action: 'annotate' }));
     r.observe(blocked('pii', NOW, { category: 'pii.email' }));
     r.observe(blocked('anon', NOW, { principalId: null }));
@@ -282,9 +283,16 @@ describe('principal risk from blocked detections', () => {
     assert.equal(r.count('p1', NOW), 2);
   });
 
+  it('counts requests, not request ids: a caller repeating its x-request-id is counted every time', () => {
+    const r = tracker();
+    for (let i = 0; i < 3; i++) r.observe(blocked('replayed-id', NOW), {});
+    assert.equal(r.count('p1', NOW), 3);
+    assert.equal(r.level('p1', NOW), 'high');
+  });
+
   it('forgets the least recently active principals beyond its bound', () => {
     const r = new RiskTracker({ windowMs: 10 * MIN, medium: 1, high: 2, categories: ['jailbreak'], maxPrincipals: 2 });
-    for (const p of ['a', 'b', 'c']) r.observe({ principalId: p, requestId: p, category: 'jailbreak', action: 'block', time: NOW });
+    for (const p of ['a', 'b', 'c']) r.observe({ principalId: p, category: 'jailbreak', action: 'block', time: NOW });
     assert.deepEqual(['a', 'b', 'c'].map((p) => r.level(p, NOW)), ['low', 'medium', 'medium']);
   });
 });
