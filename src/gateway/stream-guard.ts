@@ -67,6 +67,10 @@ export class TextStream {
   /** Everything the client has been sent for this stream (after restoring), for `.done` events. */
   visible = '';
   readonly #o: StreamGuardOptions;
+  /** Characters released so far (before restoring): where the next window starts, minus the tail. */
+  #released = 0;
+  /** Findings already reported, by detector, category and position in the whole stream. */
+  readonly #reported = new Set<string>();
 
   constructor(path: string, opts: StreamGuardOptions) {
     this.path = path;
@@ -100,9 +104,19 @@ export class TextStream {
     // A placeholder the vault will restore must not be cut in two by the boundary.
     if (!final && o.vault && o.vault.size > 0) boundary = placeholderSafe(this.pending, boundary, o.vault.longest);
     const touching = (f: AppliedFinding) => f.end > c && f.start < c + boundary;
-    const acted = verdict.findings.filter(touching);
-    // A rewritten value that runs on into the held part goes out whole, already rewritten.
-    for (const f of acted) if (SPAN_ACTIONS.has(f.action) && f.end - c > boundary) boundary = f.end - c;
+    // A rewritten value that runs on into the held part goes out whole, already rewritten; that
+    // can bring in a value overlapping it, so extend until nothing more runs on.
+    let acted = verdict.findings.filter(touching);
+    for (let extended = true; extended; ) {
+      extended = false;
+      for (const f of acted) {
+        if (SPAN_ACTIONS.has(f.action) && f.end - c > boundary) {
+          boundary = f.end - c;
+          extended = true;
+        }
+      }
+      if (extended) acted = verdict.findings.filter(touching);
+    }
     const spans = acted.filter((f) => SPAN_ACTIONS.has(f.action)).map((f) => (f.start < c ? { ...f, start: c } : f));
     const rest = this.pending.slice(boundary);
     let out: string;
@@ -115,7 +129,16 @@ export class TextStream {
     this.pending = rest;
     // slice(-0) would keep everything: no context is an empty tail, not the whole answer.
     this.tail = o.context > 0 ? (this.tail + out).slice(-o.context) : '';
-    if (acted.length > 0) o.report({ ...verdict, findings: acted });
+    // A finding that stays in the context is seen again by the next window: report it once.
+    const origin = this.#released - c;
+    const fresh = acted.filter((f) => {
+      const key = `${f.detector}\u0000${f.category}\u0000${origin + f.start}`;
+      if (this.#reported.has(key)) return false;
+      this.#reported.add(key);
+      return true;
+    });
+    this.#released += out.length;
+    if (fresh.length > 0) o.report({ ...verdict, findings: fresh });
     const sent = o.vault && o.vault.size > 0 ? o.vault.restore(out) : out;
     this.visible += sent;
     return sent;
