@@ -94,7 +94,7 @@ describe('bwrap backend: programs', { skip: h.skip }, async () => {
     const seen = JSON.parse(r.stdout) as Record<string, string>;
     assert.equal(seen.GREETING, 'hello world', brief(r));
     assert.equal(seen.EMPTY, '');
-    assert.deepEqual(Object.keys(seen).sort(), ['EMPTY', 'GREETING', 'HOME', 'LANG', 'LOGNAME', 'PATH', 'PWD', 'TMPDIR', 'TZ', 'USER']);
+    assert.deepEqual(Object.keys(seen).sort(), ['EMPTY', 'GREETING', 'HOME', 'LANG', 'LOGNAME', 'PATH', 'PWD', 'PYTHONSAFEPATH', 'TMPDIR', 'TZ', 'USER']);
   });
 
   it('reports a program killed by a signal as that signal', async () => {
