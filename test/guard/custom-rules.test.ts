@@ -14,6 +14,14 @@ describe('custom rules', () => {
     assert.deepEqual(found.map((f) => [f.category, f.start, f.end]), [['custom.codenames', 4, 17], ['custom.codenames', 27, 33]]);
   });
 
+  it('matches keywords inside identifiers and phrases written with _, - or .', () => {
+    const detect = make([{ name: 'codenames', keywords: ['project nightingale', 'zeus'] }]);
+    for (const text of ['see project_nightingale', 'see PROJECT-NIGHTINGALE now', 'see project.nightingale', 'ZEUS_API_KEY=1', 'export zeus_token']) {
+      assert.equal(run(detect, text).length, 1, text);
+    }
+    for (const text of ['zeusapp', 'projectnightingale', 'the zeuss']) assert.equal(run(detect, text).length, 0, text);
+  });
+
   it('matches RE2 patterns', () => {
     const found = run(make([{ name: 'ticket', patterns: ['INC-[0-9]{6}'] }]), 'see INC-123456 and INC-12');
     assert.equal(found.length, 1);

@@ -14,7 +14,7 @@ import type { DetectorDescriptor, Finding } from '../types.ts';
 const ruleSchema = z
   .strictObject({
     name: z.string().regex(/^[a-z0-9_]{1,48}$/, 'must be 1-48 lower-case letters, digits or _').describe('Becomes the category custom.<name>.'),
-    keywords: z.array(z.string().min(1).max(200)).max(10_000).default([]).describe('Words or phrases, matched as whole words, case-insensitively.'),
+    keywords: z.array(z.string().min(1).max(200)).max(10_000).default([]).describe('Words or phrases, matched as whole words, case-insensitively; `_` separates words as a space does, and the spaces of a phrase also match `_`, `-` or `.`.'),
     patterns: z.array(z.string().min(1).max(1_000)).max(200).default([]).describe('RE2 syntax (linear time; no backreferences or lookaround).'),
     severity: z.enum(['low', 'medium', 'high', 'critical']).default('medium'),
     category: z
@@ -68,8 +68,10 @@ export const customRulesDetector: DetectorDescriptor<CustomRulesOptions> = {
       const matchers: CompiledRule['matchers'] = r.patterns.map((p, i) => ({ re: RE2JS.compile(p), what: `pattern ${i + 1}` }));
       if (r.keywords.length > 0) {
         // One alternation for the whole list; RE2 keeps it linear in the text whatever its size.
-        const words = r.keywords.map((k) => escapeRe2(k.normalize('NFKC')).replace(/\s+/g, '\\s+'));
-        matchers.push({ re: RE2JS.compile(`(?:^|[^\\pL\\pN_])(${words.join('|')})(?:$|[^\\pL\\pN_])`, RE2JS.CASE_INSENSITIVE), what: 'keyword list' });
+        // Identifiers count: `_` separates words like a space (`nightingale_api_key`), and the
+        // spaces of a phrase also match `_`, `-` or `.` (`project_nightingale`, `project-nightingale`).
+        const words = r.keywords.map((k) => escapeRe2(k.normalize('NFKC')).replace(/\s+/g, '[\\s_.-]+'));
+        matchers.push({ re: RE2JS.compile(`(?:^|[^\\pL\\pN])(${words.join('|')})(?:$|[^\\pL\\pN])`, RE2JS.CASE_INSENSITIVE), what: 'keyword list' });
       }
       return { name: r.name, category: r.category ?? `custom.${r.name}`, severity: r.severity, matchers };
     });
