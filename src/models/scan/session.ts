@@ -6,7 +6,8 @@
 import { mkdtemp, open, rm, type FileHandle } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ByteReader, type ChunkSource } from './byte-reader.ts';
+import { bufferSource, ByteReader, fileSource, type ChunkSource } from './byte-reader.ts';
+import { mayBePickle } from './pickle/run.ts';
 import type { ScannerRegistry } from './registry.ts';
 import { SNIFF_BYTES, type FileHints, type FindingInput, type Materialized, type ScanContext, type ScanInput } from './scanner.ts';
 import type { Finding, ScanLimits, ScannedFile, Severity, Verdict } from './types.ts';
@@ -110,6 +111,7 @@ export class ScanSession {
             if (this.#opts.signal?.aborted) throw e;
             report({ severity: 'error', rule: 'scan.internal-error', message: `The ${scanner.id} scanner failed (${e instanceof Error ? e.message : String(e)}): the file is not verified.` });
           }
+          await this.#asPickleToo(scanner.id, input, ctx, report);
         }
       }
       await reader.drain();
@@ -127,6 +129,29 @@ export class ScanSession {
       return record.verdict;
     } finally {
       await reader.close().catch(() => {});
+    }
+  }
+
+  /**
+   * A file another format claimed whose first bytes also run as pickle opcodes (a tar whose first
+   * header holds a pickle, a pickle that wraps an archive in one BINBYTES and goes on after it):
+   * `pickle.load` would run it, so it is read again as a pickle. Only what would execute counts
+   * (malicious findings); the rest is what any binary looks like when misread as a pickle.
+   */
+  async #asPickleToo(claimedBy: string, input: ScanInput, ctx: ScanContext, report: (f: FindingInput) => void): Promise<void> {
+    const pickle = this.#opts.registry.get('pickle');
+    if (!pickle || claimedBy === pickle.id || !mayBePickle(input.head)) return;
+    const source = input.diskPath ? await fileSource(input.diskPath, 1 << 20, this.#opts.signal) : bufferSource(input.head);
+    const again = new ByteReader(source, { hash: false });
+    const forward = (f: FindingInput): void => {
+      if (f.severity === 'malicious') report({ ...f, rule: f.rule, message: `Read as a pickle (the file is also ${claimedBy}): ${f.message}` });
+    };
+    try {
+      await pickle.scan({ reader: again, head: input.head, size: input.size, name: input.name }, { ...ctx, report: forward });
+    } catch (e) {
+      if (this.#opts.signal?.aborted) throw e;
+    } finally {
+      await again.close().catch(() => {});
     }
   }
 

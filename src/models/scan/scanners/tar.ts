@@ -73,6 +73,22 @@ function pax(data: Buffer): Map<string, string> {
   return out;
 }
 
+/** Reads to the end after the end-of-archive marker: only zero padding may follow. */
+async function trailingZeros(reader: ByteReader, ctx: ScanContext): Promise<void> {
+  for (;;) {
+    ctx.signal?.throwIfAborted();
+    if (reader.available === 0 && !(await reader.fill(1))) return;
+    const chunk = reader.buf.subarray(reader.pos, reader.pos + reader.available);
+    const nonZero = chunk.findIndex((x) => x !== 0);
+    if (nonZero >= 0) {
+      const at = reader.offset + nonZero;
+      ctx.report({ severity: 'error', rule: 'tar.trailing-data', offset: at, message: `Data after the end of the archive, at offset ${at}: another format may read it (a pickle around the archive); the file is not verified.` });
+      return;
+    }
+    reader.pos += chunk.length;
+  }
+}
+
 async function scanTar(reader: ByteReader, ctx: ScanContext): Promise<void> {
   let longName: string | null = null;
   let paxHeaders: Map<string, string> | null = null;
@@ -86,7 +102,12 @@ async function scanTar(reader: ByteReader, ctx: ScanContext): Promise<void> {
       else ctx.report({ severity: 'info', rule: 'tar.no-end-marker', offset: at, message: 'The archive ends without its two zero blocks.' });
       return;
     }
-    if (h.every((x) => x === 0)) return; // end-of-archive marker
+    if (h.every((x) => x === 0)) {
+      // End of the archive. Anything after it is invisible to tar and may be read by another
+      // format (a pickle wrapping the archive in one BINBYTES and going on after it).
+      await trailingZeros(reader, ctx);
+      return;
+    }
     const header = Buffer.from(h);
     if (!checksumOk(header)) {
       ctx.report({ severity: 'error', rule: 'tar.malformed', offset: at, message: `Bad header checksum at offset ${at}: the archive is corrupt and cannot be verified past this point.` });
