@@ -115,8 +115,48 @@ function toolCallSegments(m: Obj, path: string, channel: Channel, out: Segment[]
   if (isObj(m.function_call) && typeof m.function_call.arguments === 'string') out.push({ path: `${path}.function_call.arguments`, channel, text: m.function_call.arguments });
 }
 
+/** Object keys as path steps: `.key` for identifiers, `["key"]` for anything else. */
+const step = (key: string): string => (/^[A-Za-z_][A-Za-z0-9_]*$/.test(key) ? `.${key}` : `[${JSON.stringify(key)}]`);
+
+/**
+ * The descriptions in a tool's JSON Schema (its own and every property's), as untrusted documents:
+ * a tool's definition can come from a third party (an MCP server) and carry instructions to the
+ * model ("tool poisoning"). Bounded in depth and count, like any schema a client may send.
+ */
+function schemaDescriptions(schema: unknown, path: string, out: Segment[], depth = 0, budget = { left: 256 }): void {
+  if (!isObj(schema) || depth > 8) return;
+  for (const [key, value] of Object.entries(schema)) {
+    if (budget.left <= 0) return;
+    if (key === 'description' && typeof value === 'string') {
+      budget.left--;
+      out.push({ path: `${path}.description`, channel: 'document', text: value });
+    } else if (isObj(value)) schemaDescriptions(value, path + step(key), out, depth + 1, budget);
+    else if (Array.isArray(value)) value.forEach((v, i) => schemaDescriptions(v, `${path}${step(key)}[${i}]`, out, depth + 1, budget));
+  }
+}
+
+/** Tool and function definitions: descriptions, as documents (chat `tools`, legacy `functions`, responses `tools`). */
+function toolDefinitionSegments(op: Operation, body: Obj, out: Segment[]): void {
+  const list = (key: 'tools' | 'functions', fn: (t: Obj) => Obj | null) => {
+    const defs = body[key];
+    if (!Array.isArray(defs)) return;
+    defs.forEach((t, i) => {
+      const def = isObj(t) ? fn(t) : null;
+      if (!def) return;
+      const base = op === 'chat.completions' && key === 'tools' ? `tools[${i}].function` : `${key}[${i}]`;
+      if (typeof def.description === 'string') out.push({ path: `${base}.description`, channel: 'document', text: def.description });
+      schemaDescriptions(def.parameters, `${base}.parameters`, out);
+    });
+  };
+  if (op === 'chat.completions') {
+    list('tools', (t) => (isObj(t.function) ? t.function : null));
+    list('functions', (t) => t);
+  } else if (op === 'responses') list('tools', (t) => t);
+}
+
 export function requestSegments(op: Operation, body: Obj): Segment[] {
   const out: Segment[] = [];
+  toolDefinitionSegments(op, body, out);
   if (op === 'chat.completions') {
     if (Array.isArray(body.messages)) {
       for (let i = 0; i < body.messages.length; i++) {
@@ -190,8 +230,11 @@ const hasLogprobs = (v: unknown): v is Obj => isObj(v) && v.logprobs != null && 
 /** Tool-call arguments and custom tool inputs: structured values for a tool, not text to render. */
 export const isToolInput = (path: string): boolean => path.endsWith('.arguments') || path.endsWith('.input');
 
-/** Texts spotlighting may mark: not names, and not tool inputs (their JSON must stay intact). */
-export const isProse = (path: string): boolean => !isToolInput(path) && !path.endsWith('.name');
+/** Tool and function definitions (their descriptions): scanned, never marked. */
+export const isToolDefinition = (path: string): boolean => path.startsWith('tools[') || path.startsWith('functions[');
+
+/** Texts spotlighting may mark: not names, tool inputs (their JSON must stay intact) or tool definitions. */
+export const isProse = (path: string): boolean => !isToolInput(path) && !path.endsWith('.name') && !isToolDefinition(path);
 
 // A path: `key`, then `.key`, `[3]` or `["any key"]` steps.
 const STEP = /(?:^|\.)([A-Za-z_][A-Za-z0-9_]*)|\[(\d+)\]|\[("(?:[^"\\]|\\.)*")\]/y;
