@@ -25,7 +25,8 @@ export function parseDetectionFilter(query: URLSearchParams): DetectionFilter {
     const v = query.get(name);
     if (v === null) continue;
     const ms = /^\d+$/.test(v) ? Number(v) : Date.parse(v);
-    if (!Number.isFinite(ms)) throw new RampartError('RAMPART_INVALID_REQUEST', { detail: `${name}: must be an ISO 8601 time or epoch milliseconds` });
+    // Epoch milliseconds a Date can hold (a larger number would overflow the query's BIGINT).
+    if (!Number.isSafeInteger(ms) || ms > 8.64e15) throw new RampartError('RAMPART_INVALID_REQUEST', { detail: `${name}: must be an ISO 8601 time or epoch milliseconds` });
     filter[name] = ms;
   }
   return filter;

@@ -9,7 +9,7 @@ import type { AdminRoute } from './admin-api.ts';
 const TEXT = /^[A-Za-z0-9._:@/#-]{1,256}$/;
 
 /** The key prefix of pins (tool-definitions.ts pinKey): policy, then deployment, principal, tool, each needing the one before. */
-export function pinPrefix(query: URLSearchParams): string {
+export function pinPrefix(query: URLSearchParams): { prefix: string; exact: boolean } {
   const get = (name: string) => {
     const v = query.get(name);
     if (v !== null && !TEXT.test(v)) throw new RampartError('RAMPART_INVALID_REQUEST', { detail: `${name}: must be 1-256 characters of letters, digits and . _ : @ / # -` });
@@ -24,11 +24,12 @@ export function pinPrefix(query: URLSearchParams): string {
   let prefix = `tool-pin/${enc(policy)}/`;
   if (deployment !== null) prefix += enc(`${deployment}:`);
   if (principal !== null) prefix += `${enc(principal)}/`;
-  if (tool !== null) prefix += enc(tool);
-  return prefix;
+  // One tool's pin is one key: `search` must not also clear `search_web`.
+  if (tool !== null) return { prefix: prefix + enc(tool), exact: true };
+  return { prefix, exact: false };
 }
 
-export function toolPinRoutes(repo: PinRepo, forget: (prefix: string) => void): AdminRoute[] {
+export function toolPinRoutes(repo: PinRepo, forget: (prefix: string, exact: boolean) => void): AdminRoute[] {
   return [
     {
       method: 'DELETE',
@@ -36,10 +37,10 @@ export function toolPinRoutes(repo: PinRepo, forget: (prefix: string) => void): 
       action: 'tool_pins.clear',
       permission: 'tools:write',
       handle: async ({ query, note }) => {
-        const prefix = pinPrefix(query);
-        const cleared = await repo.clear(prefix);
-        forget(prefix);
-        note({ prefix, cleared });
+        const { prefix, exact } = pinPrefix(query);
+        const cleared = await repo.clear(prefix, exact);
+        forget(prefix, exact);
+        note({ [exact ? 'key' : 'prefix']: prefix, cleared });
         return { status: 200, body: { cleared } };
       },
     },

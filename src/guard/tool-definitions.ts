@@ -131,9 +131,10 @@ export class CachedPinStore implements PinStore {
     this.#keep(key, pin);
     return pin;
   }
-  /** Forgets cached pins under `prefix` (after an administrator cleared them in the store). */
-  forget(prefix: string): void {
-    for (const key of this.#cache.keys()) if (key.startsWith(prefix)) this.#cache.delete(key);
+  /** Forgets cached pins under `prefix`, or the one pin `prefix` when `exact` (after an administrator cleared them in the store). */
+  forget(prefix: string, exact = false): void {
+    if (exact) this.#cache.delete(prefix);
+    else for (const key of this.#cache.keys()) if (key.startsWith(prefix)) this.#cache.delete(key);
   }
   #keep(key: string, pin: string): void {
     if (this.#cache.size >= this.#max) this.#cache.delete(this.#cache.keys().next().value!);

@@ -157,11 +157,13 @@ export class AgentService {
   }
 
   /**
-   * The request-path check of a principal: null for non-agents; otherwise the inventory entry, or
-   * what `agents.unregistered` says. Throws RAMPART_AGENT_SUSPENDED / _EXPIRED / _UNREGISTERED.
+   * The request-path check of a principal: its inventory entry when one is registered for it,
+   * whatever kind the principal is (an agent registered for an app-kind API key or a
+   * client-credentials token is still suspended, expired and scoped); for an unregistered agent,
+   * what `agents.unregistered` says; null for anything else. Throws RAMPART_AGENT_SUSPENDED /
+   * _EXPIRED / _UNREGISTERED.
    */
   async check(principal: Principal): Promise<AgentCheck | null> {
-    if (principal.kind !== 'agent') return null;
     const keys = identityKeysOf(principal);
     const cacheKey = keys.join('\n');
     let agent = this.#cache.get(cacheKey);
@@ -172,6 +174,7 @@ export class AgentService {
     }
     if (agent === null) {
       matched.delete(principal);
+      if (principal.kind !== 'agent') return null;
       if (this.#unregistered === 'block') throw new RampartError('RAMPART_AGENT_UNREGISTERED', { detail: 'Register it with `rampart agents register`.' });
       return { kind: this.#unregistered === 'flag' ? 'shadow' : 'unregistered' };
     }

@@ -30,8 +30,8 @@ export class SqlPinRepo implements PinRepo {
   }
 
   /** Removes pins whose key starts with `prefix` (an administrator accepting a changed definition). */
-  async clear(prefix: string): Promise<number> {
-    const r = await this.#sql.query("DELETE FROM tool_pins WHERE starts_with(key, $1)", [prefix]);
+  async clear(prefix: string, exact = false): Promise<number> {
+    const r = await this.#sql.query(exact ? 'DELETE FROM tool_pins WHERE key = $1' : 'DELETE FROM tool_pins WHERE starts_with(key, $1)', [prefix]);
     return r.rowCount;
   }
 }

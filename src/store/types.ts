@@ -285,8 +285,8 @@ export interface PinRepo {
   get(key: string): Promise<string | undefined>;
   /** Stores `hash` unless `key` has a pin; returns the pin that holds. */
   setIfAbsent(key: string, hash: string): Promise<string>;
-  /** Deletes the pins whose key starts with `prefix`; returns how many. */
-  clear(prefix: string): Promise<number>;
+  /** Deletes the pins whose key starts with `prefix` (is `prefix`, when `exact`); returns how many. */
+  clear(prefix: string, exact?: boolean): Promise<number>;
 }
 
 export type ElevationStatus = 'pending' | 'approved' | 'denied' | 'revoked' | 'expired';

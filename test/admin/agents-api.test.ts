@@ -179,6 +179,19 @@ describe('agent inventory on the request path', () => {
     assert.equal((await chat(gw, key, 'chat')).status, 403);
   });
 
+  it('holds a registration for an identity that is not agent-kind: scope and suspension apply to an app key too', async () => {
+    const { record, plaintext } = await gw.app.identity.keys.create({ name: 'app key', principalId: 'app:reporter', principalKind: 'app', roles: ['bot'], createdBy: 'test' });
+    const key = plaintext.reveal();
+    const reg = await admin('POST', '/admin/v1/agents', { name: 'reporter', binding: { type: 'principal', principalId: record.principalId }, allowedDeployments: ['other'] });
+    assert.equal(reg.status, 201);
+    assert.equal((await chat(gw, key, 'other')).status, 200);
+    assert.equal((await chat(gw, key, 'chat')).status, 403, 'narrowed to its deployments');
+    assert.equal((await admin('POST', `/admin/v1/agents/${(reg.json as { id: string }).id}/suspend`)).status, 200);
+    const suspended = await chat(gw, key, 'other');
+    assert.equal(suspended.status, 403);
+    assert.equal(suspended.code, 'RAMPART_AGENT_SUSPENDED');
+  });
+
   it('refuses unregistered agents under `block`', async () => {
     const strict = await startTestGateway(configFor('block'));
     try {

@@ -234,6 +234,15 @@ export function storeContract(name: string, opts: StoreContractOptions): void {
         assert.equal(await store.pins.get(`${k}/a`), undefined);
         assert.equal(await store.pins.clear('tool-pin/%_'), 0, 'LIKE wildcards in a prefix match nothing');
       });
+
+      it('clears exactly one key when asked to: search, not search_web', async () => {
+        const k = randomName('tool-pin/p/');
+        await store.pins.setIfAbsent(`${k}/search`, 'sha256:1');
+        await store.pins.setIfAbsent(`${k}/search_web`, 'sha256:2');
+        assert.equal(await store.pins.clear(`${k}/search`, true), 1);
+        assert.equal(await store.pins.get(`${k}/search`), undefined);
+        assert.equal(await store.pins.get(`${k}/search_web`), 'sha256:2');
+      });
     });
 
     describe('audit events', () => {

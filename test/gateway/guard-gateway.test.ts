@@ -174,6 +174,10 @@ describe('guard in the gateway', () => {
     assert.ok(!d.excerpt.includes('@corp.example'), 'excerpts are redacted');
     const blocked = await fetch(`${gw.app.url}/admin/v1/detections?action=block&category=custom.codename`, { headers: { authorization: `Bearer ${admin}` } });
     assert.ok(((await blocked.json()) as { data: unknown[] }).data.length >= 1);
+    for (const q of ['from=99999999999999999999', 'to=9223372036854775808', 'from=yesterday']) {
+      const bad = await fetch(`${gw.app.url}/admin/v1/detections?${q}`, { headers: { authorization: `Bearer ${admin}` } });
+      assert.equal(bad.status, 400, q);
+    }
     const audit = await gw.app.store.audit.list({ decision: 'deny', limit: 20 });
     const guarded = audit.items.find((e) => e.code === 'RAMPART_GUARD_BLOCKED');
     assert.ok(guarded);

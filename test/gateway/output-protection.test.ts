@@ -259,3 +259,13 @@ describe('tool-call control', () => {
     gw.upstream.reset();
   });
 });
+
+describe('tool pins: what an administrator clears', () => {
+  it('one tool is one key; a deployment or principal is a prefix', async () => {
+    const { pinPrefix } = await import('../../src/admin/tool-pins-routes.ts');
+    const q = (s: string) => new URLSearchParams(s);
+    assert.deepEqual(pinPrefix(q('policy=p&deployment=d&principal=key:abc&tool=search')), { prefix: 'tool-pin/p/d%3Akey%3Aabc/search', exact: true });
+    assert.deepEqual(pinPrefix(q('policy=p&deployment=d&principal=key:abc')), { prefix: 'tool-pin/p/d%3Akey%3Aabc/', exact: false });
+    assert.deepEqual(pinPrefix(q('policy=p')), { prefix: 'tool-pin/p/', exact: false });
+  });
+});
