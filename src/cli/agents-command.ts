@@ -21,7 +21,7 @@ function table(header: string[], rows: string[][]): void {
 }
 
 function bindingText(b: AgentBinding): string {
-  return b.type === 'token' ? `token:${b.issuer}#${b.subject}` : b.type === 'client' ? `client:${b.clientId}` : `principal:${b.principalId}`;
+  return b.type === 'token' ? `token:${b.issuer}#${b.subject}` : b.type === 'client' ? `client:${b.issuer !== undefined ? `${b.issuer}#` : ''}${b.clientId}` : `principal:${b.principalId}`;
 }
 
 function printAgents(agents: (AgentView & { reasons?: readonly string[] })[], withReasons = false): void {
@@ -55,7 +55,7 @@ function bindingOf(o: { issuer?: string; subject?: string; clientId?: string; pr
     if (o.issuer === undefined) throw new RampartError('RAMPART_INVALID_REQUEST', { detail: '--subject needs --issuer' });
     return { type: 'token', issuer: o.issuer, subject: o.subject };
   }
-  if (o.clientId !== undefined) return { type: 'client', clientId: o.clientId };
+  if (o.clientId !== undefined) return { type: 'client', clientId: o.clientId, ...(o.issuer !== undefined ? { issuer: o.issuer } : {}) };
   return { type: 'principal', principalId: o.principalId! };
 }
 
@@ -66,7 +66,7 @@ export function agentsCommand(configOption: () => Option): Command {
   serverOpt(agents.command('register'))
     .description('register an agent and the identity it authenticates as')
     .requiredOption('--name <name>', 'what the agent is')
-    .option('--issuer <url>', 'token issuer (with --subject)')
+    .option('--issuer <url>', 'token issuer (with --subject; with --client-id, only that issuer\'s client)')
     .option('--subject <sub>', 'token subject (with --issuer)')
     .option('--client-id <id>', 'OAuth client id, e.g. an Entra Agent ID app id')
     .option('--principal-id <id>', 'principal id, e.g. of an API key (kind agent)')

@@ -17,7 +17,8 @@ const NAME_LIST = z.array(z.string().regex(/^[A-Za-z0-9*][A-Za-z0-9._:/*-]{0,127
 
 export const agentBindingSchema = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('token'), issuer: z.url().max(512), subject: text(512) }),
-  z.strictObject({ type: z.literal('client'), clientId: text(256) }),
+  // With `issuer`, only that identity provider's client: client ids are not unique across IdPs.
+  z.strictObject({ type: z.literal('client'), clientId: text(256), issuer: z.url().max(512).optional() }),
   z.strictObject({ type: z.literal('principal'), principalId: text(512) }),
 ]);
 

@@ -50,9 +50,17 @@ export function agentOf(principal: Principal): AgentRecord | undefined {
   return matched.get(principal);
 }
 
-/** The identity keys a principal may be registered under, most specific first. */
+/**
+ * The identity keys a principal may be registered under, most specific first: its id, its client
+ * at its issuer, then its client id alone (a `client` binding that names no issuer).
+ */
 export function identityKeysOf(principal: Principal): string[] {
-  return [`principal:${principal.id}`, ...(principal.clientId !== undefined ? [`client:${principal.clientId}`] : [])];
+  const keys = [`principal:${principal.id}`];
+  if (principal.clientId !== undefined) {
+    if (principal.issuer !== undefined) keys.push(`client:${principal.issuer}#${principal.clientId}`);
+    keys.push(`client:${principal.clientId}`);
+  }
+  return keys;
 }
 
 export class AgentService {

@@ -39,7 +39,7 @@ export function agentIdentityKey(binding: AgentBinding): string {
     case 'token':
       return `principal:oidc:${binding.issuer}#${binding.subject}`;
     case 'client':
-      return `client:${binding.clientId}`;
+      return binding.issuer !== undefined ? `client:${binding.issuer}#${binding.clientId}` : `client:${binding.clientId}`;
     case 'principal':
       return `principal:${binding.principalId}`;
   }

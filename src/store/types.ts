@@ -80,7 +80,7 @@ export interface ApiKeyRepo {
  */
 export type AgentBinding =
   | { type: 'token'; issuer: string; subject: string }
-  | { type: 'client'; clientId: string }
+  | { type: 'client'; clientId: string; issuer?: string }
   | { type: 'principal'; principalId: string };
 
 export type AgentStatus = 'active' | 'suspended';

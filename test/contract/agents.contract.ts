@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { isRampartError } from '../../src/core/errors.ts';
 import { agentIdentityKey } from '../../src/store/agent-repo.ts';
+import { identityKeysOf } from '../../src/identity/agents.ts';
 import type { AgentRecord, Store } from '../../src/store/types.ts';
 import { randomName } from '../support/backends.ts';
 
@@ -36,6 +37,7 @@ export function agentContract(getStore: () => Store): void {
       for (const binding of [
         { type: 'token', issuer: 'https://idp.example.com', subject: randomName('sub-') },
         { type: 'client', clientId: randomName('client-') },
+        { type: 'client', clientId: randomName('client-'), issuer: 'https://idp.example.com' },
         { type: 'principal', principalId: randomName('key:') },
       ] as const) {
         const rec = agentRecord({ binding, expiresAt: Date.UTC(2027, 0, 1), lastSeenAt: 7 });
@@ -67,6 +69,16 @@ export function agentContract(getStore: () => Store): void {
       assert.equal((await store.agents.findByIdentity(['principal:nobody', agentIdentityKey(byClient.binding)]))?.id, byClient.id);
       assert.equal(await store.agents.findByIdentity(['principal:nobody']), null);
       assert.equal(await store.agents.findByIdentity([]), null);
+    });
+
+    it('matches a client bound to an issuer only for that issuer\'s principals', async () => {
+      const store = getStore();
+      const clientId = randomName('app-');
+      const bound = agentRecord({ binding: { type: 'client', clientId, issuer: 'https://idp-a.example.com' } });
+      await store.agents.insert(bound);
+      const principal = (issuer: string) => ({ id: `oidc:${issuer}#x`, kind: 'agent', roles: [], groups: [], authMethod: 'oidc', issuer, clientId }) as const;
+      assert.equal((await store.agents.findByIdentity(identityKeysOf(principal('https://idp-a.example.com'))))?.id, bound.id);
+      assert.equal(await store.agents.findByIdentity(identityKeysOf(principal('https://idp-b.example.com'))), null, 'the same client id at another issuer');
     });
 
     it('updates only the given fields and stamps updatedAt', async () => {
