@@ -177,7 +177,15 @@ export class AgentService {
     let agent = this.#cache.get(cacheKey);
     if (agent === undefined) {
       const epoch = this.#epoch;
-      agent = await this.#repo.findByIdentity(keys);
+      try {
+        agent = await this.#repo.findByIdentity(keys);
+      } catch (e) {
+        // Users and apps did not depend on the inventory before it could hold them: a store that
+        // is down does not lock them out (their registration, if any, is checked once it answers).
+        // Agents fail closed, as before.
+        if (principal.kind === 'agent') throw e;
+        return null;
+      }
       if (epoch === this.#epoch) this.#cache.set(cacheKey, agent, this.#clock.now() + this.#cacheTtlMs);
     }
     if (agent === null) {
