@@ -7,7 +7,7 @@ import { Command, type Option } from 'commander';
 import { RampartError } from '../core/errors.ts';
 import type { AgentView } from '../identity/agent-input.ts';
 import type { AgentBinding } from '../store/types.ts';
-import { adminRequest, withDirectServices } from './admin-client.ts';
+import { adminRequest, cliPrincipal, withDirectServices } from './admin-client.ts';
 
 interface ServerOpts {
   config: string;
@@ -91,7 +91,13 @@ export function agentsCommand(configOption: () => Option): Command {
       };
       const agent = o.server
         ? ((await adminRequest(o.server, 'POST', '/admin/v1/agents', body)) as AgentView)
-        : await withDirectServices(o.config, ({ identity }) => identity.agents.register(body, 'rampart:cli'));
+        : await withDirectServices(o.config, ({ identity, audited }) =>
+            audited('agents.register', async (note) => {
+              const agent = await identity.agents.register(body, cliPrincipal());
+              note({ agentId: agent.id, binding: agent.binding.type });
+              return agent;
+            }),
+          );
       process.stdout.write(`${JSON.stringify(agent, null, 2)}\n`);
     });
 
@@ -123,7 +129,14 @@ export function agentsCommand(configOption: () => Option): Command {
       .argument('<id>', 'agent id')
       .action(async (id: string, o: ServerOpts) => {
         if (o.server) await adminRequest(o.server, 'POST', `/admin/v1/agents/${encodeURIComponent(id)}/${verb}`);
-        else await withDirectServices(o.config, ({ identity }) => identity.agents[verb](id));
+        else {
+          await withDirectServices(o.config, ({ identity, audited }) =>
+            audited(`agents.${verb}`, async (note) => {
+              note({ agentId: id });
+              await identity.agents[verb](id);
+            }),
+          );
+        }
         process.stdout.write(`${verb === 'suspend' ? 'suspended' : 'resumed'} ${id}\n`);
       });
   }

@@ -4,7 +4,7 @@
  * (mode 0600) — never to the log — the way self-hosted tools hand over their first credential.
  * Delete the file after creating your own keys; revoke the key when an IdP admin exists.
  */
-import { writeFileSync } from 'node:fs';
+import { rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Logger } from 'pino';
 import type { RampartConfig } from '../config/schema.ts';
@@ -24,7 +24,9 @@ export async function ensureBootstrapKey(config: RampartConfig, identity: Identi
     createdBy: 'rampart:bootstrap',
   });
   const file = resolve(join(config.storage.dataDir, 'bootstrap-admin-key'));
-  writeFileSync(file, `${plaintext.reveal()}\n`, { mode: 0o600, flag: 'w' });
+  // A fresh file: a leftover one would keep its mode (0644) and a symlink would be followed.
+  rmSync(file, { force: true });
+  writeFileSync(file, `${plaintext.reveal()}\n`, { mode: 0o600, flag: 'wx' });
   logger.warn({ keyId: record.id, file }, 'created a bootstrap admin API key; its plaintext is in the file (mode 0600) — create your own keys, then revoke it');
   return file;
 }

@@ -27,12 +27,24 @@ export interface DataDirLock {
 /** A half-written lock file (creator crashed between create and write) is stale after this. */
 const UNREADABLE_STALE_MS = 10_000;
 
+/** Tokens of the locks this process holds: a second open in this process is still refused. */
+const held = new Set<string>();
+
 export async function lockDataDir(dir: string, logger: Logger): Promise<DataDirLock> {
   const path = join(dir, LOCK_FILE);
   const me: LockOwner = { pid: process.pid, host: hostname(), token: randomBytes(12).toString('hex'), since: Date.now() };
   // A few rounds: each one either creates the file, fails on a live owner, or clears a stale one.
   for (let round = 0; round < 3; round++) {
-    if (await tryCreate(path, me)) return { path, release: () => release(path, me.token) };
+    if (await tryCreate(path, me)) {
+      held.add(me.token);
+      return {
+        path,
+        release: async () => {
+          held.delete(me.token);
+          await release(path, me.token);
+        },
+      };
+    }
     const seen = await readOwner(path);
     if (seen === 'missing') continue;
     if (seen === 'unreadable') {
@@ -40,7 +52,9 @@ export async function lockDataDir(dir: string, logger: Logger): Promise<DataDirL
     } else if (seen.host !== me.host) {
       // Liveness of a pid on another host cannot be checked (shared volume): never steal.
       throw locked(path, `pid ${seen.pid} on host ${seen.host}`);
-    } else if (isAlive(seen.pid)) {
+    } else if (isAlive(seen.pid) && !(seen.pid === process.pid && !held.has(seen.token))) {
+      // Our own pid with a token this process never held: a container restarted with the same
+      // pid (1) after a crash left its lock behind. That owner is gone.
       throw locked(path, `pid ${seen.pid}`);
     }
     const stalePid = seen === 'unreadable' ? 'unknown' : String(seen.pid);

@@ -11,7 +11,7 @@
  * The lock belongs to the process (it names this pid): it is taken before the worker starts and
  * released only after the worker has closed the database and stopped.
  */
-import { mkdir } from 'node:fs/promises';
+import { chmod, mkdir, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { Logger } from 'pino';
@@ -40,8 +40,14 @@ const WORKER_URL = new URL('./pglite-worker.ts', import.meta.url);
  */
 export async function openPgliteClient(opts: PgliteClientOptions): Promise<SqlClient> {
   const dir = resolve(opts.dataDir);
-  // 0700: the directory holds the audit log and key hashes.
+  // 0700: the directory holds the audit log and key hashes, and PGlite writes its files 0666.
+  // mkdir's mode applies only to a directory it creates: one made beforehand is tightened too.
   await mkdir(dir, { recursive: true, mode: 0o700 });
+  const mode = (await stat(dir)).mode & 0o777;
+  if (mode & 0o077) {
+    await chmod(dir, 0o700);
+    opts.logger.warn({ dataDir: dir, was: mode.toString(8) }, 'data directory was open to other users: set to 0700');
+  }
   const lock = await lockDataDir(dir, opts.logger);
   let worker: Worker | undefined;
   let client: PgliteClient;

@@ -91,4 +91,19 @@ describe('audit of admin actions run by the CLI on the store', () => {
     const verify = rampart(['audit', 'verify']);
     assert.equal(verify.code, 0, verify.stdout + verify.stderr);
   });
+
+  it('records agent registrations, suspensions and resumptions', () => {
+    const registered = rampart(['agents', 'register', '--name', 'bot', '--client-id', 'app-123', '--deployment', 'echo']);
+    assert.equal(registered.code, 0, registered.stderr);
+    const agent = JSON.parse(registered.stdout) as { id: string; createdBy: string };
+    assert.match(agent.createdBy, /^cli:/);
+    assert.equal(rampart(['agents', 'suspend', agent.id]).code, 0);
+    assert.equal(rampart(['agents', 'resume', agent.id]).code, 0);
+    const events = cliEvents().filter((e) => e.details?.agentId === agent.id);
+    assert.deepEqual(events.map((e) => [e.action, e.decision, e.status]), [
+      ['agents.register', 'allow', 200],
+      ['agents.suspend', 'allow', 200],
+      ['agents.resume', 'allow', 200],
+    ]);
+  });
 });

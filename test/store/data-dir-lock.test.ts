@@ -110,6 +110,15 @@ describe('lockDataDir', () => {
     await lock.release();
   });
 
+  it('takes over a lock with our own pid that this process never held (a container restarted as pid 1)', async () => {
+    await writeFile(join(dir, LOCK_FILE), JSON.stringify({ pid: process.pid, host: hostname(), token: 'left-by-the-crashed-run', since: 0 }));
+    const lock = await lockDataDir(dir, silent);
+    const owner = JSON.parse(await readFile(join(dir, LOCK_FILE), 'utf8')) as { token: string };
+    assert.notEqual(owner.token, 'left-by-the-crashed-run');
+    await assert.rejects(lockDataDir(dir, silent), isLocked, 'a lock this process holds is still refused');
+    await lock.release();
+  });
+
   it('never takes over a lock held from another host', async () => {
     await writeFile(join(dir, LOCK_FILE), JSON.stringify({ pid: 1, host: 'other-host.example', token: 't', since: 0 }));
     await assert.rejects(lockDataDir(dir, silent), (e) => isLocked(e) && /other-host\.example/.test((e as Error).message));
