@@ -25,7 +25,7 @@ export const embeddedStorageSchema = z
       .string()
       .min(1)
       .default('./data')
-      .describe('Directory holding the database and its lock file; created with mode 0700. Relative to the working directory.'),
+      .describe('Directory holding the database and its lock file; created with mode 0700, and set to 0700 at start-up if it was open to other users (the database files inside are world-readable by themselves). Relative to the working directory.'),
   })
   .describe('Embedded store for a single instance.');
 
