@@ -5,6 +5,7 @@ import { hostname, userInfo } from 'node:os';
 import { newId } from '../core/ids.ts';
 import { AuditLog } from '../monitor/audit-log.ts';
 import { RampartError, toRampartError } from '../core/errors.ts';
+import { isLoopbackHost } from '../config/loopback.ts';
 import { systemClock } from '../core/clock.ts';
 import { silentLogger } from '../monitor/logger.ts';
 import { openStore } from '../store/open-store.ts';
@@ -16,9 +17,19 @@ import type { RampartConfig } from '../config/schema.ts';
 export async function adminRequest(server: string, method: 'GET' | 'POST' | 'DELETE', path: string, body?: unknown): Promise<unknown> {
   const token = process.env.RAMPART_TOKEN;
   if (!token) throw new RampartError('RAMPART_AUTH_MISSING', { detail: 'Set RAMPART_TOKEN to an admin credential to use --server.' });
+  let base: URL;
+  try {
+    // A trailing slash keeps a path prefix of --server (https://gw.example.com/rampart/).
+    base = new URL(server.endsWith('/') ? server : `${server}/`);
+  } catch {
+    throw new RampartError('RAMPART_INVALID_REQUEST', { detail: '--server: not a URL' });
+  }
+  if (base.protocol === 'http:' && !isLoopbackHost(base.hostname)) {
+    process.stderr.write(`rampart: warning: sending RAMPART_TOKEN to ${base.origin} over plain http; use https beyond this machine\n`);
+  }
   let res: Response;
   try {
-    res = await fetch(new URL(path, server), {
+    res = await fetch(new URL(path.replace(/^\//, ''), base), {
       method,
       headers: { authorization: `Bearer ${token}`, ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
       ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
@@ -26,7 +37,7 @@ export async function adminRequest(server: string, method: 'GET' | 'POST' | 'DEL
       signal: AbortSignal.timeout(30_000),
     });
   } catch (e) {
-    throw new RampartError('RAMPART_NOT_READY', { detail: `Cannot reach ${server}.`, cause: e });
+    throw new RampartError('RAMPART_NOT_READY', { detail: `Cannot reach ${base.origin}${(e as { cause?: { message?: string } }).cause?.message?.includes('redirect') ? ' (it answered with a redirect, which is not followed)' : ''}.`, cause: e });
   }
   const text = await res.text();
   let json: unknown = null;

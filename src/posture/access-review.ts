@@ -165,7 +165,7 @@ export async function accessReview(deps: AccessReviewDeps, days: number): Promis
     const privileged = may.adminPermissions.filter((p) => PRIVILEGED.includes(p));
     if (privileged.length > 0 && !breakGlass.has(id)) {
       const roles = standingRoles.filter((r) => PRIVILEGED.some((p) => mayDo(deps, id, kind, [r]).adminPermissions.includes(p)));
-      findings.push({ kind: 'standing-admin', roles, permissions: privileged, alreadyEligible: roles.every((r) => eligibleRoles.includes(r)) });
+      findings.push({ kind: 'standing-admin', roles, permissions: privileged, alreadyEligible: roles.length > 0 && roles.every((r) => eligibleRoles.includes(r)) });
     }
 
     principals.push({
