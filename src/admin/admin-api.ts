@@ -158,4 +158,13 @@ export function pageParams(query: URLSearchParams, max = 500): { limit: number; 
   return { limit, cursor };
 }
 
+/** A time filter: ISO 8601 or epoch milliseconds, within what a Date (and the query's BIGINT) holds. */
+export function timeParam(query: URLSearchParams, name: string): number | undefined {
+  const v = query.get(name);
+  if (v === null) return undefined;
+  const ms = /^\d+$/.test(v) ? Number(v) : Date.parse(v);
+  if (!Number.isSafeInteger(ms) || ms > 8.64e15) throw new RampartError('RAMPART_INVALID_REQUEST', { detail: `${name}: must be an ISO 8601 time or epoch milliseconds` });
+  return ms;
+}
+
 

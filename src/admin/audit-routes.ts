@@ -4,7 +4,7 @@ import type { StoredAuditEvent } from '../core/audit-event.ts';
 import type { AuditFilter, AuditRepo } from '../store/types.ts';
 import { z } from 'zod';
 import { anchorsSchema, type AuditHead } from '../monitor/audit-verify.ts';
-import { pageParams, type AdminRoute } from './admin-api.ts';
+import { pageParams, timeParam, type AdminRoute } from './admin-api.ts';
 
 export interface AuditVerifier {
   verify(anchors: readonly AuditHead[]): Promise<unknown>;
@@ -12,15 +12,6 @@ export interface AuditVerifier {
 }
 
 const verifyBody = z.strictObject({ anchors: anchorsSchema.optional() });
-
-function timeParam(query: URLSearchParams, name: string): number | undefined {
-  const v = query.get(name);
-  if (v === null) return undefined;
-  const ms = /^\d+$/.test(v) ? Number(v) : Date.parse(v);
-  // Epoch milliseconds a Date can hold (a larger number would overflow the query's BIGINT).
-  if (!Number.isSafeInteger(ms) || ms > 8.64e15) throw new RampartError('RAMPART_INVALID_REQUEST', { detail: `${name}: must be an ISO 8601 time or epoch milliseconds` });
-  return ms;
-}
 
 function textParam(query: URLSearchParams, name: string): string | undefined {
   const v = query.get(name);

@@ -1,7 +1,7 @@
 /** /admin/v1/detections: guard findings, newest first, filtered and paginated. */
 import { RampartError } from '../core/errors.ts';
 import type { DetectionFilter, DetectionRepo } from '../store/types.ts';
-import { pageParams, type AdminRoute } from './admin-api.ts';
+import { pageParams, timeParam, type AdminRoute } from './admin-api.ts';
 
 const TEXT = /^[A-Za-z0-9._:@/#-]{1,256}$/;
 
@@ -22,12 +22,8 @@ export function parseDetectionFilter(query: URLSearchParams): DetectionFilter {
     filter[key] = v;
   }
   for (const name of ['from', 'to'] as const) {
-    const v = query.get(name);
-    if (v === null) continue;
-    const ms = /^\d+$/.test(v) ? Number(v) : Date.parse(v);
-    // Epoch milliseconds a Date can hold (a larger number would overflow the query's BIGINT).
-    if (!Number.isSafeInteger(ms) || ms > 8.64e15) throw new RampartError('RAMPART_INVALID_REQUEST', { detail: `${name}: must be an ISO 8601 time or epoch milliseconds` });
-    filter[name] = ms;
+    const ms = timeParam(query, name);
+    if (ms !== undefined) filter[name] = ms;
   }
   return filter;
 }
