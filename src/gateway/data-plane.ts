@@ -182,7 +182,7 @@ export class DataPlane {
       const headers = { ...reservation.headers, 'x-request-id': state.requestId };
       if (stream && routed.result.events) {
         const events = this.#d.outputGuard.wrapStream(routed.result.events, guardCtx);
-        state.usage = await relayStream(res, events, {
+        await relayStream(res, events, {
           headers: this.#overheadHeaders(state, headers),
           onFirstByte: () => this.#d.metrics.ttft.observe({ deployment: deploymentName }, (performance.now() - state.start) / 1000),
           onUpstreamWait: (ms) => {
@@ -227,7 +227,7 @@ export class DataPlane {
         // An answer that did not end normally (client gone, stream cut, output blocked) or came
         // without usage is charged at least its reservation, or its prompt and one token per event
         // already streamed if that is more: tokens were generated that nobody reported.
-        const floor = Math.max(reservation.estimatedTokens, reservation.estimatedTokens - outputAllowance + forwarded);
+        const floor = reservation.estimatedTokens + Math.max(0, forwarded - outputAllowance);
         const actual = answered && !usageFinal ? Math.max(floor, used) : used;
         this.#d.quotas.reconcile(reservation, actual, this.#d.clock.now()).catch((err: unknown) => {
           this.#d.logger.warn({ err, requestId: state.requestId }, 'token reconciliation failed');

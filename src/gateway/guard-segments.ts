@@ -154,9 +154,13 @@ function toolDefinitionSegments(op: Operation, body: Obj, out: Segment[]): void 
   } else if (op === 'responses') list('tools', (t) => t);
 }
 
-export function requestSegments(op: Operation, body: Obj): Segment[] {
+/**
+ * The texts of a request. `toolDefinitions: false` leaves out tool and function descriptions, for
+ * callers that would only filter them out again (spotlighting, the system-prompt leak check).
+ */
+export function requestSegments(op: Operation, body: Obj, opts: { toolDefinitions?: boolean } = {}): Segment[] {
   const out: Segment[] = [];
-  toolDefinitionSegments(op, body, out);
+  if (opts.toolDefinitions !== false) toolDefinitionSegments(op, body, out);
   if (op === 'chat.completions') {
     if (Array.isArray(body.messages)) {
       for (let i = 0; i < body.messages.length; i++) {
@@ -231,7 +235,7 @@ const hasLogprobs = (v: unknown): v is Obj => isObj(v) && v.logprobs != null && 
 export const isToolInput = (path: string): boolean => path.endsWith('.arguments') || path.endsWith('.input');
 
 /** Tool and function definitions (their descriptions): scanned, never marked. */
-export const isToolDefinition = (path: string): boolean => path.startsWith('tools[') || path.startsWith('functions[');
+const isToolDefinition = (path: string): boolean => path.startsWith('tools[') || path.startsWith('functions[');
 
 /** Texts spotlighting may mark: not names, tool inputs (their JSON must stay intact) or tool definitions. */
 export const isProse = (path: string): boolean => !isToolInput(path) && !path.endsWith('.name') && !isToolDefinition(path);

@@ -120,7 +120,7 @@ const TOOL_LISTS: readonly ToolList[] = [
  */
 function spotlightBody(op: GuardContext['operation'], body: Record<string, unknown>, config: SpotlightConfig): Record<string, unknown> {
   const ctx = newSpotlightContext({ marker: config.marker });
-  const { rewrites, instruction } = spotlightRewrites(requestSegments(op, body).filter((s) => isProse(s.path)), config, ctx);
+  const { rewrites, instruction } = spotlightRewrites(requestSegments(op, body, { toolDefinitions: false }).filter((s) => isProse(s.path)), config, ctx);
   if (!instruction) return body;
   return appendToSystem(op, applyAtPaths(body, rewrites), instruction);
 }
@@ -283,7 +283,7 @@ export class GuardStage implements InputGuard, OutputGuard {
    */
   #armLeakChecks(body: Record<string, unknown>, ctx: GuardContext, state: RequestGuardState): Record<string, unknown> {
     const { leak } = state.profile;
-    const systemTexts = leak.systemPrompt ? requestSegments(ctx.operation, body).filter((s) => s.channel === 'system' && isProse(s.path)).map((s) => s.text) : [];
+    const systemTexts = leak.systemPrompt ? requestSegments(ctx.operation, body, { toolDefinitions: false }).filter((s) => s.channel === 'system' && isProse(s.path)).map((s) => s.text) : [];
     const canary = leak.canary ? makeCanary() : null;
     const scanner = LeakScanner.create({ systemTexts, canary, minRunWords: leak.minRunWords });
     if (!scanner.comparesPrompt && !canary) return body;

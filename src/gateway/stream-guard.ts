@@ -22,7 +22,7 @@
  */
 import { RampartError } from '../core/errors.ts';
 import type { AppliedFinding, Verdict } from '../guard/engine.ts';
-import type { Vault } from '../guard/rewrite.ts';
+import { isSpanAction, type Vault } from '../guard/rewrite.ts';
 import type { SseOut } from './providers/provider.ts';
 
 export interface StreamGuardOptions {
@@ -56,7 +56,6 @@ export interface GateCall {
   arguments: string;
 }
 
-const SPAN_ACTIONS = new Set(['mask', 'placeholder', 'pseudonymize', 'neutralize']);
 
 /** One text stream of an answer: what is held back, and the tail already sent. */
 export class TextStream {
@@ -110,14 +109,14 @@ export class TextStream {
     for (let extended = true; extended; ) {
       extended = false;
       for (const f of acted) {
-        if (SPAN_ACTIONS.has(f.action) && f.end - c > boundary) {
+        if (isSpanAction(f.action) && f.end - c > boundary) {
           boundary = f.end - c;
           extended = true;
         }
       }
       if (extended) acted = verdict.findings.filter(touching);
     }
-    const spans = acted.filter((f) => SPAN_ACTIONS.has(f.action)).map((f) => (f.start < c ? { ...f, start: c } : f));
+    const spans = acted.filter((f) => isSpanAction(f.action)).map((f) => (f.start < c ? { ...f, start: c } : f));
     const rest = this.pending.slice(boundary);
     let out: string;
     if (spans.length > 0) {

@@ -17,8 +17,8 @@ export interface RelayOptions {
   /** Milliseconds spent waiting for the upstream's next event. */
   onUpstreamWait(ms: number): void;
   capture: ((text: string) => void) | undefined;
-  /** Told the usage as soon as an event carries it, so a stream that ends badly still has it. */
-  onUsage?: (usage: Usage) => void;
+  /** Told the usage as soon as an event carries it (the only way usage leaves the relay), so a stream that ends badly still has it. */
+  onUsage: (usage: Usage) => void;
   /** Called for each event written to the client (about one output token each, for charging cut streams). */
   onForward?: () => void;
   /** The request's cancellation: when it fired with a RampartError (deadline), the stream ends with that error. */
@@ -51,10 +51,9 @@ function frame(ev: SseOut): string {
   return ev.event ? `event: ${ev.event}\ndata: ${ev.data}\n\n` : `data: ${ev.data}\n\n`;
 }
 
-export async function relayStream(res: ServerResponse, events: AsyncIterable<SseOut>, opts: RelayOptions): Promise<Usage | null> {
+export async function relayStream(res: ServerResponse, events: AsyncIterable<SseOut>, opts: RelayOptions): Promise<void> {
   res.writeHead(200, { ...opts.headers, ...SSE_HEADERS });
   res.flushHeaders();
-  let usage: Usage | null = null;
   let first = true;
   let captured = opts.capture ? '' : undefined;
   const iterator = events[Symbol.asyncIterator]();
@@ -67,10 +66,7 @@ export async function relayStream(res: ServerResponse, events: AsyncIterable<Sse
       const ev = next.value;
       if (res.destroyed) break;
       // Providers parse only the chunk that carries usage and hand it over on the event.
-      if (ev.usage) {
-        usage = { prompt: ev.usage.promptTokens, completion: ev.usage.completionTokens };
-        opts.onUsage?.(usage);
-      }
+      if (ev.usage) opts.onUsage({ prompt: ev.usage.promptTokens, completion: ev.usage.completionTokens });
       if (ev.injected) continue; // asked for by the provider, not by the client
       if (first) {
         first = false;
@@ -98,5 +94,4 @@ export async function relayStream(res: ServerResponse, events: AsyncIterable<Sse
     if (captured !== undefined) opts.capture?.(captured);
   }
   if (res.destroyed && !res.writableFinished) await iterator.return?.();
-  return usage;
 }

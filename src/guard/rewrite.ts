@@ -19,6 +19,9 @@ import type { Finding } from './types.ts';
  * `annotate`/`alert` rewrite nothing, so neither takes part.
  */
 const SPAN_RANK: Partial<Record<GuardAction, number>> = { mask: 4, placeholder: 3, pseudonymize: 2, neutralize: 1 };
+
+/** Whether an action rewrites its span (mask, placeholder, pseudonymize, neutralize). */
+export const isSpanAction = (action: string): boolean => (SPAN_RANK[action as GuardAction] ?? 0) > 0;
 const MASK = '****';
 /** What `restore` puts values back into; `reserve` keeps user text of this shape from being issued. */
 const PLACEHOLDER_RE = /<[A-Z0-9_]{1,64}_\d{1,6}>/g;
