@@ -90,7 +90,8 @@ export class MemoryCounters implements Counters {
     try {
       this.#housekeep(nowMs);
       for (const item of items) {
-        const k = item.atMs === undefined ? this.#keysOf(item.key, item.window, nowMs) : adjustmentBucket(item.key, item.window, item.amount, item.atMs, nowMs);
+        // Only a refund can go to an earlier bucket; everything else uses the cached current keys.
+        const k = item.amount < 0 && item.atMs !== undefined ? adjustmentBucket(item.key, item.window, item.amount, item.atMs, nowMs) : this.#keysOf(item.key, item.window, nowMs);
         if (k) this.#add(k.cur, wholeUnits(item.amount), k.expiresAt, nowMs);
       }
       return Promise.resolve();

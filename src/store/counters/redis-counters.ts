@@ -13,7 +13,7 @@ import { RampartError } from '../../core/errors.ts';
 import { redactUrl } from '../sql-errors.ts';
 import type { CounterAdjustment, CounterWindow, Counters, LimitCheck, LimitResult } from '../types.ts';
 import { COUNTERS_LUA } from './counters-script.ts';
-import { adjustmentBucket, bucketKeys, summarize, wholeUnits, type CheckState } from './window-math.ts';
+import { adjustmentBucket, bucketKeys, summarize, wholeUnits, type BucketKeys, type CheckState } from './window-math.ts';
 
 export interface RedisCountersOptions {
   url: string;
@@ -85,9 +85,13 @@ export class RedisCounters implements Counters {
   }
 
   async addAll(items: readonly CounterAdjustment[], nowMs: number): Promise<void> {
-    const live = items.filter((it) => adjustmentBucket(it.key, it.window, it.amount, it.atMs, nowMs) !== null);
+    // Each adjustment's bucket, worked out once; a refund whose bucket expired is dropped.
+    const live = items.flatMap((it) => {
+      const bucket = adjustmentBucket(this.#prefix + it.key, it.window, it.amount, it.atMs, nowMs);
+      return bucket ? [{ ...it, limit: 0, bucket }] : [];
+    });
     if (live.length === 0) return;
-    await this.#run('add', live.map((it) => ({ ...it, limit: 0 })), nowMs);
+    await this.#run('add', live, nowMs);
   }
 
   async ping(): Promise<void> {
@@ -108,14 +112,13 @@ export class RedisCounters implements Counters {
 
   async #run(
     mode: 'take' | 'add',
-    items: readonly { key: string; amount: number; limit: number; window: CounterWindow; atMs?: number | undefined }[],
+    items: readonly { key: string; amount: number; limit: number; window: CounterWindow; bucket?: BucketKeys }[],
     nowMs: number,
   ): Promise<ScriptReply> {
     const keys: string[] = [];
     const args: (string | number)[] = [mode, Math.trunc(nowMs)];
     for (const it of items) {
-      // 'add' of a refund: the bucket the corrected cost went to (addAll dropped expired ones).
-      const b = (mode === 'add' ? adjustmentBucket(this.#prefix + it.key, it.window, it.amount, it.atMs, nowMs) : null) ?? bucketKeys(this.#prefix + it.key, it.window, nowMs);
+      const b = it.bucket ?? bucketKeys(this.#prefix + it.key, it.window, nowMs);
       keys.push(b.cur, b.prev ?? b.cur);
       const ttl = Math.max(MIN_TTL_MS, Math.ceil(b.expiresAt - nowMs));
       args.push(it.window.kind === 'sliding' ? 's' : 'f', wholeUnits(it.amount), it.limit, it.window.kind === 'sliding' ? it.window.ms : 0, ttl);
