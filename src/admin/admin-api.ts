@@ -42,6 +42,11 @@ export interface AdminCall {
   body<T extends z.ZodType>(schema: T): Promise<z.output<T>>;
   /** Adds safe details (resource ids) to the audit event. */
   note(details: Record<string, unknown>): void;
+  /**
+   * Whether the caller also holds `permission` here, as a route requiring it would check: the
+   * policy and the access rules (for routes that widen what they show to holders of a permission).
+   */
+  may(permission: AdminPermission): boolean;
 }
 
 export interface AdminResult {
@@ -98,6 +103,9 @@ export function adminHandler(deps: AdminDeps, route: AdminRoute) {
           return parseInput(schema, raw);
         },
         note: (d) => Object.assign(notes, d),
+        may: (permission) =>
+          deps.policy.authorize(principal!, { kind: 'admin', permission }).effect === 'allow' &&
+          (deps.access === undefined || deps.access(principal!, { kind: 'admin', permission }, req).effect === 'allow'),
       };
       const result = await route.handle(call);
       status = result.status;

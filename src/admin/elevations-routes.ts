@@ -8,9 +8,6 @@
 import { z } from 'zod';
 import { RampartError } from '../core/errors.ts';
 import type { ElevationService } from '../identity/elevations.ts';
-import type { PolicyEngine } from '../policy/policy.ts';
-import type { AccessCheck } from '../policy/conditional-access.ts';
-import type { AdminPermission } from '../config/schema.ts';
 import type { ElevationRecord, ElevationStatus } from '../store/types.ts';
 import { pageParams, type AdminCall, type AdminRoute } from './admin-api.ts';
 
@@ -75,12 +72,7 @@ function idParam(params: Readonly<Record<string, string | undefined>>): string {
   return id;
 }
 
-export function elevationRoutes(svc: ElevationService, policy: PolicyEngine, now: () => number, access?: AccessCheck): AdminRoute[] {
-  // The wider rights these routes check themselves obey the access rules too, as the permission
-  // of any admin route would (a rule blocking elevations:approve off the office network).
-  const may = (call: Pick<AdminCall, 'principal' | 'req'>, permission: AdminPermission) =>
-    policy.authorize(call.principal, { kind: 'admin', permission }).effect === 'allow' &&
-    (access === undefined || access(call.principal, { kind: 'admin', permission }, call.req).effect === 'allow');
+export function elevationRoutes(svc: ElevationService, now: () => number): AdminRoute[] {
   const answer = (call: AdminCall, e: ElevationRecord, status = 200) => {
     call.note({ elevationId: e.id, role: e.role, requester: e.principalId, status: e.status, ...(e.expiresAt !== null ? { expiresAt: new Date(e.expiresAt).toISOString() } : {}) });
     return { status, body: elevationView(e, now()) };
@@ -106,7 +98,7 @@ export function elevationRoutes(svc: ElevationService, policy: PolicyEngine, now
       permission: 'authenticated',
       handle: async (call) => {
         const { principal, query, note } = call;
-        const seesAll = may(call, 'elevations:approve') || may(call, 'audit:read');
+        const seesAll = call.may('elevations:approve') || call.may('audit:read');
         if (!seesAll && !svc.isEligible(principal)) {
           throw new RampartError('RAMPART_FORBIDDEN', { detail: 'Requires eligibility for a just-in-time role, or the admin permission elevations:approve or audit:read.' });
         }
@@ -161,11 +153,11 @@ export function elevationRoutes(svc: ElevationService, policy: PolicyEngine, now
         const id = call.params.id ?? '';
         if (!ELEVATION_ID.test(id)) {
           // Same answer as for someone else's elevation unless the caller could see it anyway.
-          if (!may(call, 'elevations:approve')) throw new RampartError('RAMPART_FORBIDDEN', { detail: 'Only the requester or a holder of elevations:approve may revoke an elevation.' });
+          if (!call.may('elevations:approve')) throw new RampartError('RAMPART_FORBIDDEN', { detail: 'Only the requester or a holder of elevations:approve may revoke an elevation.' });
           throw new RampartError('RAMPART_NOT_FOUND', { detail: 'No such elevation.' });
         }
         call.note({ elevationId: id });
-        return answer(call, await svc.revoke(call.principal, id, may(call, 'elevations:approve')));
+        return answer(call, await svc.revoke(call.principal, id, call.may('elevations:approve')));
       },
     },
   ];

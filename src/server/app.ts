@@ -261,7 +261,7 @@ export async function startApp(config: RampartConfig, opts: AppOptions): Promise
       ...auditRoutes(store.audit, { verify: (anchors) => verifyAudit(store.audit, { anchors }), heads: () => exportHeads(store.audit) }),
       ...detectionRoutes(store.detections),
       ...toolPinRoutes(store.pins, (prefix, exact) => pins.forget(prefix, exact)),
-      ...elevationRoutes(elevations, policy, () => clock.now(), accessCheck),
+      ...elevationRoutes(elevations, () => clock.now()),
       // Standing roles only (basePolicy): the review asks what a principal holds without elevation.
       ...accessReviewRoutes({ policy: basePolicy, deployments: config.deployments.map((d) => d.name), eligibility, breakGlass: config.jit.breakGlass, keys: identity.keysEnabled ? identity.keys : null, audit: (f) => store.audit.list(f), adminRoutes: () => adminRoutes, now: () => clock.now() }),
     ];
