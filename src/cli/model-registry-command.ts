@@ -20,8 +20,6 @@ interface ServerOpts {
   json?: boolean;
 }
 
-/** Who acts, on the direct path: the operating-system user (the audit trail of the store). */
-
 function registryOf(s: DirectServices): ModelRegistry {
   return new ModelRegistry({ repo: s.store.models, config: s.config.models, tools: modelTools });
 }

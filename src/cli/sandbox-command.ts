@@ -111,8 +111,6 @@ function printApprovals(items: SandboxApprovalRecord[], json: boolean | undefine
   process.stdout.write(items.length ? `${items.map(line).join('\n')}\n` : 'no approvals\n');
 }
 
-/** Who acts, on the direct path: the operating-system user. */
-
 export function sandboxCommand(configOption: () => Option): Command {
   const cmd = new Command('sandbox').description('run code in isolated sandbox sessions; manage the code approval registry');
   const withServer = (c: Command) => c.addOption(configOption()).option('--server <url>', 'use a running server (credential in RAMPART_TOKEN)').option('--json', 'print JSON');

@@ -45,7 +45,6 @@ export const rotateKeyInputSchema = z.strictObject({
 
 export type RotateKeyInput = z.input<typeof rotateKeyInputSchema>;
 
-
 export type ApiKeyStatus = 'active' | 'expired' | 'revoked';
 
 /** An API key as the admin API and the CLI show it: no secret hash, with its status. */

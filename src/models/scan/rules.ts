@@ -54,6 +54,7 @@ export const RULES: Readonly<Record<string, RuleInfo>> = {
   'tar.malformed': r('error', 'A tar header is invalid.'),
   'tar.too-many-entries': r('error', 'A tar has more members than maxEntries.'),
   'tar.no-end-marker': r('info', 'A tar archive ends without its end-of-archive blocks.'),
+  'tar.trailing-data': r('error', 'Data follows the end of a tar archive: another format (a pickle around the archive) may read it.'),
   'safetensors.truncated': r('error', 'A safetensors file ends inside its header.'),
   'safetensors.header-too-large': r('error', 'The safetensors header length exceeds 100 MB.'),
   'safetensors.bad-header': r('error', 'The safetensors header is not a JSON object.'),

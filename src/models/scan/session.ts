@@ -144,7 +144,7 @@ export class ScanSession {
     const source = input.diskPath ? await fileSource(input.diskPath, 1 << 20, this.#opts.signal) : bufferSource(input.head);
     const again = new ByteReader(source, { hash: false });
     const forward = (f: FindingInput): void => {
-      if (f.severity === 'malicious') report({ ...f, rule: f.rule, message: `Read as a pickle (the file is also ${claimedBy}): ${f.message}` });
+      if (f.severity === 'malicious') report({ ...f, message: `Read as a pickle (the file is also ${claimedBy}): ${f.message}` });
     };
     try {
       await pickle.scan({ reader: again, head: input.head, size: input.size, name: input.name }, { ...ctx, report: forward });

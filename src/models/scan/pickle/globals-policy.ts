@@ -97,7 +97,7 @@ const DANGEROUS_MODULES = new Set([
   'dill', 'cloudpickle', 'http', 'urllib', 'requests', 'ftplib', 'telnetlib', 'smtplib', 'xmlrpc', 'socketserver',
   'sqlite3', 'shelve', 'dbm', 'mmap', 'resource', 'gc', 'inspect', 'ast', 'dis',
   // Private helpers that run shell commands or code.
-  '_osx_support', '_aix_support', 'doctest', 'idlelib', 'winreg', '_winreg', '_dummy_thread', 'tkinter',
+  '_osx_support', '_aix_support', 'doctest', 'idlelib', 'winreg', '_dummy_thread', 'tkinter',
 ]);
 
 /** Single dangerous callables in otherwise mixed modules. */

@@ -138,7 +138,6 @@ export async function scanPickleFile(reader: ByteReader, ctx: ScanContext, torch
   stream.flush();
 }
 
-/** Content sniff: the head disassembles without error (strictly: names must be identifiers). */
 /**
  * Whether the bytes, from their first, run as pickle opcodes without an error (to STOP, or to the
  * end of the bytes given). For files another format claimed: `pickle.load` reads from byte 0
@@ -149,6 +148,7 @@ export function mayBePickle(head: Buffer): boolean {
   return new PickleMachine(NULL_OBSERVER, true).run(head, 0, head.length, 0) !== ST_ERROR;
 }
 
+/** Content sniff: the head disassembles without error (strictly: names must be identifiers). */
 export function sniffPickle(head: Buffer, info: SniffInfo): boolean {
   if (head.length === 0) return false;
   // PROTO 2-5 is a strong magic: a damaged pickle is still a pickle, and reported as malformed.

@@ -75,17 +75,16 @@ function pax(data: Buffer): Map<string, string> {
 
 /** Reads to the end after the end-of-archive marker: only zero padding may follow. */
 async function trailingZeros(reader: ByteReader, ctx: ScanContext): Promise<void> {
-  for (;;) {
+  let at = reader.offset;
+  for await (const chunk of reader.chunks()) {
     ctx.signal?.throwIfAborted();
-    if (reader.available === 0 && !(await reader.fill(1))) return;
-    const chunk = reader.buf.subarray(reader.pos, reader.pos + reader.available);
     const nonZero = chunk.findIndex((x) => x !== 0);
     if (nonZero >= 0) {
-      const at = reader.offset + nonZero;
+      at += nonZero;
       ctx.report({ severity: 'error', rule: 'tar.trailing-data', offset: at, message: `Data after the end of the archive, at offset ${at}: another format may read it (a pickle around the archive); the file is not verified.` });
       return;
     }
-    reader.pos += chunk.length;
+    at += chunk.length;
   }
 }
 
