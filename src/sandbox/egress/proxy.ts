@@ -79,7 +79,7 @@ export interface EgressProxyOptions {
   readonly onAttempt?: (attempt: EgressAttempt) => void;
 }
 
-export interface EgressDropped {
+interface EgressDropped {
   readonly allowed: number;
   readonly refused: number;
 }

@@ -18,10 +18,7 @@ import { startEgressProxy } from '../../egress/proxy.ts';
 const MAX_SOCKET_PATH = 107;
 
 /** What the proxy saw: the attempts it kept, and how many it only counted. */
-export interface EgressRecord {
-  readonly network: ExecResult['network'];
-  readonly dropped: ExecResult['networkDropped'];
-}
+export type EgressRecord = Pick<ExecResult, 'network' | 'networkDropped'>;
 
 export interface EgressRun {
   /** Read-only binds to add to bwrap: the proxy socket and the forwarder. */
@@ -73,7 +70,7 @@ export async function openEgress(o: { baseDir: string; forwarder: string; python
     finish: async () => {
       try {
         await started.close();
-        return { network: started.attempts().map(({ host, port, allowed }) => ({ host, port, allowed })), dropped: started.droppedAttempts() };
+        return { network: started.attempts().map(({ host, port, allowed }) => ({ host, port, allowed })), networkDropped: started.droppedAttempts() };
       } finally {
         await rm(dir, { recursive: true, force: true });
       }

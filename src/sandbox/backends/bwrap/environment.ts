@@ -49,8 +49,8 @@ export function cgroupLimits(limits: SandboxLimits, diskBytes: number, extraPids
 
 const limitsKey = (l: CgroupLimits): string => `${l.memoryBytes}/${l.cpus}/${l.pids}`;
 
-const NOTHING_SEEN: EgressRecord = { network: [], dropped: { allowed: 0, refused: 0 } };
-const attempted = (seen: EgressRecord): boolean => seen.network.length > 0 || seen.dropped.allowed + seen.dropped.refused > 0;
+const NOTHING_SEEN: EgressRecord = { network: [], networkDropped: { allowed: 0, refused: 0 } };
+const attempted = (seen: EgressRecord): boolean => seen.network.length > 0 || seen.networkDropped.allowed + seen.networkDropped.refused > 0;
 
 /** Why an execution ended, most specific first: what Rampart did, then what the kernel did. */
 export function killReason(out: Pick<RunOutcome, 'stoppedBy' | 'exitCode' | 'signal'>, before: CgroupCounters, after: CgroupCounters): KillReason | null {
@@ -193,7 +193,7 @@ export class BwrapEnvironment implements SandboxEnvironment {
       } catch (e) {
         // The program may have run (a cgroup read failed after it): what it tried to reach stays on the record.
         const seen = await finishEgress().catch(() => NOTHING_SEEN);
-        if (attempted(seen)) throw new SandboxRunError({ detail: 'The execution failed on the host side.', cause: e }, { network: seen.network, networkDropped: seen.dropped });
+        if (attempted(seen)) throw new SandboxRunError({ detail: 'The execution failed on the host side.', cause: e }, seen);
         throw isRampartError(e) ? e : new RampartError('RAMPART_INTERNAL', { detail: 'The sandbox could not be started.', cause: e });
       } finally {
         await peak.close().catch(() => {});
@@ -202,7 +202,7 @@ export class BwrapEnvironment implements SandboxEnvironment {
       const stderr = out.stderr.text();
       if (!out.contained) {
         this.#broken = true;
-        throw new SandboxRunError({ detail: 'The sandbox processes could not be stopped.' }, { network: seen.network, networkDropped: seen.dropped });
+        throw new SandboxRunError({ detail: 'The sandbox processes could not be stopped.' }, seen);
       }
       // The marker is the only sign of a set-up failure: no exit status or stderr text of a program
       // can fake one. An attempt the proxy saw means something ran past the set-up, so it counts too.
@@ -223,8 +223,7 @@ export class BwrapEnvironment implements SandboxEnvironment {
         cpuMs,
         peakMemoryBytes: peakBytes,
         killedBy: killReason(out, before, after),
-        network: seen.network,
-        networkDropped: seen.dropped,
+        ...seen,
       };
     } finally {
       // Only when it failed before the run (the proxy has seen nothing then).
