@@ -122,7 +122,7 @@ export async function startApp(config: RampartConfig, opts: AppOptions): Promise
   try {
     counters = await openCounters(config.counters, { logger });
     // Behind a load balancer, blocks seen by any instance raise the principal's risk everywhere.
-    if (counters.kind === 'redis') risk.share({ counters, clock, onError: (err) => logger.warn({ err }, 'risk: shared counter unavailable; local counts only') });
+    if (counters.shared) risk.share({ counters, clock, onError: (err) => logger.warn({ err }, 'risk: shared counter unavailable; local counts only') });
     audit = new AuditLog(store.audit, {
       chainId: config.audit.chainId ?? hostname(),
       batchSize: config.audit.batchSize,

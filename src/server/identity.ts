@@ -40,7 +40,7 @@ const disabledKeys = (): never => {
 };
 
 /**
- * Used DPoP proofs in the shared counters (Redis), so a proof used on one instance is a replay on
+ * Used DPoP proofs in the shared counters (Redis, or memory the threads share), so a proof used on one instance is a replay on
  * every other: the first claim of a key takes the only unit of a counter that lives as long as a
  * proof is acceptable.
  */
@@ -77,7 +77,7 @@ export function buildIdentity(
     keys: store.keys,
     clock,
     logger,
-    ...(counters?.kind === 'redis' ? { dpopReplay: countersReplayStore(counters, clock) } : {}),
+    ...(counters?.shared ? { dpopReplay: countersReplayStore(counters, clock) } : {}),
   });
   const urlOf = requestUrl(config);
   const agents = new AgentService({ repo: store.agents, config: config.agents, clock, logger });

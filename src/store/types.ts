@@ -394,6 +394,8 @@ export interface CounterAdjustment {
 
 export interface Counters {
   readonly kind: 'memory' | 'redis';
+  /** True when other instances or threads count in the same buckets (Redis; memory across threads). */
+  readonly shared: boolean;
   /** All-or-nothing: atomically checks every limit and, only if all have room, adds every cost. */
   takeAll(checks: readonly LimitCheck[], nowMs: number): Promise<LimitResult>;
   /**

@@ -31,6 +31,7 @@ const MIN_TTL_MS = 1_000;
 
 export class RedisCounters implements Counters {
   readonly kind = 'redis' as const;
+  readonly shared = true;
   readonly #redis: WithScript;
   readonly #prefix: string;
   readonly #safeUrl: string;
