@@ -13,7 +13,7 @@
  */
 import { chmod, mkdir, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { Worker } from 'node:worker_threads';
+import { MessageChannel, Worker, type MessagePort } from 'node:worker_threads';
 import type { Logger } from 'pino';
 import { RampartError } from '../core/errors.ts';
 import type { AuditEvent } from '../core/audit-event.ts';
@@ -64,6 +64,11 @@ export async function openPgliteClient(opts: PgliteClientOptions): Promise<SqlCl
   return client;
 }
 
+/** A proxy, on another thread, to the database behind `port` (from the owner's `attach()`). */
+export function attachedPgliteClient(port: MessagePort, logger: Logger): PgliteClient {
+  return new PgliteClient(port, null, logger);
+}
+
 /** Starts the worker that opens (creating if needed) the database at `dbPath`; lock it first. */
 export function startPgliteWorker(dbPath: string): Worker {
   const workerData: WorkerData = { dbPath };
@@ -82,15 +87,20 @@ interface Pending {
   reject(e: unknown): void;
 }
 
-type Request = WorkerRequest extends infer R ? (R extends { id: number } ? Omit<R, 'id'> : never) : never;
+type Request = Exclude<WorkerRequest, { op: 'attach' }> extends infer R ? (R extends { id: number } ? Omit<R, 'id'> : never) : never;
 
-/** The proxy; `openPgliteClient` is how to get one (it takes the lock and waits for `opened`). */
+/**
+ * The proxy; `openPgliteClient` is how to get one (it takes the lock and waits for `opened`). Other
+ * threads of the process get a proxy of their own over a port the owner attaches
+ * (`attach()`, then `attachedPgliteClient(port)` in that thread): same database, same worker.
+ */
 export class PgliteClient implements SqlClient {
   readonly dialect = 'pglite' as const;
   /** Settles when the worker has opened the database (or failed to). */
   readonly opened: Promise<void>;
-  readonly #worker: Worker;
-  readonly #lock: DataDirLock;
+  readonly #end: Worker | MessagePort;
+  /** The worker and the data directory's lock, on the owning thread's proxy only. */
+  readonly #owner: { worker: Worker; lock: DataDirLock } | null;
   readonly #logger: Logger;
   readonly #conn: TxConnection;
   readonly #pending = new Map<number, Pending>();
@@ -100,9 +110,9 @@ export class PgliteClient implements SqlClient {
   #failure: unknown = null;
   #closing: Promise<void> | null = null;
 
-  constructor(worker: Worker, lock: DataDirLock, logger: Logger) {
-    this.#worker = worker;
-    this.#lock = lock;
+  constructor(end: Worker | MessagePort, lock: DataDirLock | null, logger: Logger) {
+    this.#end = end;
+    this.#owner = end instanceof Worker && lock ? { worker: end, lock } : null;
     this.#logger = logger;
     this.#conn = this.#connection(NO_TX);
     this.opened = new Promise((resolve, reject) => {
@@ -114,13 +124,36 @@ export class PgliteClient implements SqlClient {
         reject,
       });
     });
-    worker.on('message', (r: WorkerReply) => this.#settle(r));
-    worker.on('error', (e) => this.#fail(e));
-    worker.on('messageerror', (e) => this.#fail(e));
-    worker.on('exit', (code) => {
-      if (this.#state === 'closing' || this.#state === 'closed') this.#rejectAll(closedError());
-      else this.#fail(new Error(`the embedded database worker exited with code ${code}`));
-    });
+    end.on('message', (r: WorkerReply) => this.#settle(r));
+    end.on('messageerror', (e: Error) => this.#fail(e));
+    if (end instanceof Worker) {
+      end.on('error', (e) => this.#fail(e));
+      end.on('exit', (code) => {
+        if (this.#state === 'closing' || this.#state === 'closed') this.#rejectAll(closedError());
+        else this.#fail(new Error(`the embedded database worker exited with code ${code}`));
+      });
+    } else {
+      end.on('close', () => {
+        if (this.#state === 'closing' || this.#state === 'closed') this.#rejectAll(closedError());
+        else this.#fail(new Error('the embedded database closed its port'));
+      });
+      // An attached port is served as soon as the owner attached it.
+      this.#settle({ id: STARTUP_ID, ok: true, rows: undefined, rowCount: 0 });
+      end.unref();
+    }
+  }
+
+  /** A port to the same database for another thread of this process (owner only). */
+  async attach(): Promise<MessagePort> {
+    if (!this.#owner) throw new Error('only the proxy that opened the embedded database can attach another');
+    const { port1, port2 } = new MessageChannel();
+    const id = this.#nextId++;
+    const answered = new Promise<unknown>((resolve, reject) => this.#pending.set(id, { resolve, reject }));
+    this.#owner.worker.postMessage({ op: 'attach', id, port: port2 } satisfies WorkerRequest, [port2]);
+    this.#owner.worker.ref();
+    await answered;
+    if (this.#pending.size === 0) this.#owner.worker.unref();
+    return port1;
   }
 
   query<T = Record<string, unknown>>(sql: string, params?: readonly unknown[]): Promise<QueryResult<T>> {
@@ -160,6 +193,13 @@ export class PgliteClient implements SqlClient {
   async #shutdown(): Promise<void> {
     const wasOpen = this.#state === 'open';
     this.#state = 'closing';
+    if (!this.#owner) {
+      // An attached proxy leaves the database to its owner; the worker rolls back what it left open.
+      (this.#end as MessagePort).close();
+      this.#state = 'closed';
+      this.#rejectAll(closedError());
+      return;
+    }
     if (wasOpen) {
       let timer: NodeJS.Timeout | undefined;
       const timeout = new Promise<void>((resolve) => (timer = setTimeout(resolve, CLOSE_TIMEOUT_MS)));
@@ -171,10 +211,10 @@ export class PgliteClient implements SqlClient {
         clearTimeout(timer);
       }
     }
-    await this.#worker.terminate();
+    await this.#owner.worker.terminate();
     this.#state = 'closed';
     this.#rejectAll(closedError());
-    await this.#lock.release();
+    await this.#owner.lock.release();
   }
 
   #connection(tx: number): TxConnection {
@@ -200,9 +240,9 @@ export class PgliteClient implements SqlClient {
     return new Promise((resolve, reject) => {
       // Throws synchronously when a parameter cannot be cloned (a function, a class with private
       // fields): nothing was sent, so nothing waits for a reply.
-      this.#worker.postMessage({ ...req, id } as WorkerRequest);
+      this.#end.postMessage({ ...req, id } as WorkerRequest, []);
       // Idle, the worker must not keep the process alive; waiting for an answer, it must.
-      if (this.#pending.size === 0) this.#worker.ref();
+      if (this.#pending.size === 0) this.#end.ref();
       this.#pending.set(id, { resolve, reject });
     });
   }
@@ -211,7 +251,7 @@ export class PgliteClient implements SqlClient {
     const p = this.#pending.get(r.id);
     if (!p) return;
     this.#pending.delete(r.id);
-    if (this.#pending.size === 0) this.#worker.unref();
+    if (this.#pending.size === 0) this.#end.unref();
     if (r.ok) p.resolve(r);
     else p.reject(fromWireError(r.error));
   }

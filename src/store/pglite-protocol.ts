@@ -12,6 +12,8 @@ export type WorkerRequest =
   | { id: number; op: 'begin'; tx: number }
   | { id: number; op: 'end'; tx: number; commit: boolean }
   | { id: number; op: 'close' }
+  /** Serve another client on `port` (transferred): a data-plane thread's own proxy. Owner only. */
+  | { id: number; op: 'attach'; port: import('node:worker_threads').MessagePort }
   /**
    * Chain an audit batch after `head` and insert it (audit-repo.ts); the reply's one row is the new
    * head. `events` is the batch as JSON: a string crosses to the worker about three times faster

@@ -7,7 +7,7 @@
  * wait in PGlite's own queue until it ends, as they would for a pool connection, and run in the
  * order they arrived. The proxy (pglite-client.ts) has already taken the data directory's lock.
  */
-import { parentPort, workerData } from 'node:worker_threads';
+import { parentPort, workerData, type MessagePort } from 'node:worker_threads';
 import { PGlite, type Transaction } from '@electric-sql/pglite';
 import { chainEvents } from '../core/audit-hash.ts';
 import type { AuditEvent } from '../core/audit-event.ts';
@@ -26,14 +26,16 @@ interface OpenTx {
 const ROLLBACK = Symbol('rollback');
 
 if (!parentPort) throw new Error('pglite-worker.ts runs only as a worker thread');
-const port = parentPort;
 const { dbPath } = workerData as WorkerData;
-const open = new Map<number, OpenTx>();
+/** Open transactions of each client (the proxy on the parent port, and attached ones): ids are per client. */
+const openTx = new Map<Port, Map<number, OpenTx>>();
 const inFlight = new Set<Promise<void>>();
 let db: PGlite;
 let closing = false;
 
-function reply(msg: WorkerReply): void {
+type Port = Pick<MessagePort, 'postMessage' | 'close' | 'on'>;
+
+function reply(port: Port, msg: WorkerReply): void {
   try {
     port.postMessage(msg);
   } catch (e) {
@@ -45,21 +47,21 @@ function reply(msg: WorkerReply): void {
 const done = (id: number): WorkerReply => ({ id, ok: true, rows: undefined, rowCount: 0 });
 const failed = (id: number, e: unknown): WorkerReply => ({ id, ok: false, error: toWireError(e) });
 
-function target(tx: number): Pick<PGlite, 'query' | 'exec'> {
+function target(open: Map<number, OpenTx>, tx: number): Pick<PGlite, 'query' | 'exec'> {
   if (tx === NO_TX) return db;
   const t = open.get(tx);
   if (!t) throw new Error(`transaction ${tx} is not open`);
   return t.tx;
 }
 
-async function handle(msg: Exclude<WorkerRequest, { op: 'close' | 'begin' }>): Promise<WorkerReply> {
+async function handle(open: Map<number, OpenTx>, msg: Exclude<WorkerRequest, { op: 'close' | 'begin' | 'attach' }>): Promise<WorkerReply> {
   switch (msg.op) {
     case 'query': {
-      const r = await target(msg.tx).query(msg.sql, msg.params ? (msg.params as unknown[]) : undefined);
+      const r = await target(open, msg.tx).query(msg.sql, msg.params ? (msg.params as unknown[]) : undefined);
       return { id: msg.id, ok: true, rows: r.rows, rowCount: r.rowCount ?? r.affectedRows ?? r.rows.length };
     }
     case 'exec':
-      await target(msg.tx).exec(msg.sql);
+      await target(open, msg.tx).exec(msg.sql);
       return done(msg.id);
     case 'auditAppend': {
       const stored = chainEvents(JSON.parse(msg.events) as AuditEvent[], msg.chainId, msg.head);
@@ -82,13 +84,13 @@ async function handle(msg: Exclude<WorkerRequest, { op: 'close' | 'begin' }>): P
 }
 
 /** Answers `begin` once BEGIN has run, i.e. once this transaction holds the connection. */
-function begin(id: number, txId: number): void {
+function begin(port: Port, open: Map<number, OpenTx>, id: number, txId: number): void {
   let began = false;
   const settled = db.transaction(async (tx) => {
     const commit = await new Promise<boolean>((end) => {
       open.set(txId, { tx, end, settled: () => settled });
       began = true;
-      reply(done(id));
+      reply(port, done(id));
     });
     open.delete(txId);
     if (!commit) throw ROLLBACK;
@@ -97,7 +99,7 @@ function begin(id: number, txId: number): void {
     settled.then(
       () => undefined,
       (e: unknown) => {
-        if (!began) reply(failed(id, e));
+        if (!began) reply(port, failed(id, e));
       },
     ),
   );
@@ -108,40 +110,60 @@ function track(p: Promise<void>): void {
   void p.finally(() => inFlight.delete(p));
 }
 
-/** Rolls back transactions the proxy left open, lets queued statements finish, then closes. */
-async function close(id: number): Promise<void> {
+/** Rolls back transactions the proxies left open, lets queued statements finish, then closes. */
+async function close(port: Port, id: number): Promise<void> {
   closing = true;
-  for (const t of open.values()) t.end(false);
+  for (const open of openTx.values()) for (const t of open.values()) t.end(false);
   while (inFlight.size > 0) await Promise.allSettled([...inFlight]);
   try {
     await db.close();
-    reply(done(id));
+    reply(port, done(id));
   } catch (e) {
-    reply(failed(id, e));
+    reply(port, failed(id, e));
   }
-  port.close();
+  for (const p of openTx.keys()) p.close();
 }
 
-port.on('message', (msg: WorkerRequest) => {
-  if (closing) {
-    reply(failed(msg.id, new Error('the embedded database is closing')));
-    return;
-  }
-  if (msg.op === 'close') {
-    void close(msg.id);
-    return;
-  }
-  if (msg.op === 'begin') {
-    begin(msg.id, msg.tx);
-    return;
-  }
-  track(handle(msg).then(reply, (e: unknown) => reply(failed(msg.id, e))));
-});
+/**
+ * Serves one client. The parent port's is the owner: only it may close the database or attach
+ * other clients (data-plane threads, server/threads.ts), each on a port of its own.
+ */
+function serve(port: Port, owner: boolean): void {
+  const open = new Map<number, OpenTx>();
+  openTx.set(port, open);
+  port.on('close', () => {
+    // A client thread that went away leaves no transaction holding the connection.
+    for (const t of open.values()) t.end(false);
+    openTx.delete(port);
+  });
+  port.on('message', (msg: WorkerRequest) => {
+    if (closing) {
+      reply(port, failed(msg.id, new Error('the embedded database is closing')));
+      return;
+    }
+    if (msg.op === 'close' || msg.op === 'attach') {
+      if (!owner) reply(port, failed(msg.id, new Error(`only the owning thread may ${msg.op}`)));
+      else if (msg.op === 'close') void close(port, msg.id);
+      else {
+        serve(msg.port, false);
+        reply(port, done(msg.id));
+      }
+      return;
+    }
+    if (msg.op === 'begin') {
+      begin(port, open, msg.id, msg.tx);
+      return;
+    }
+    track(handle(open, msg).then((r) => reply(port, r), (e: unknown) => reply(port, failed(msg.id, e))));
+  });
+}
 
+const main = parentPort;
+serve(main, true);
 try {
   db = await PGlite.create(dbPath);
-  reply(done(STARTUP_ID));
+  reply(main, done(STARTUP_ID));
 } catch (e) {
-  reply(failed(STARTUP_ID, e));
-  port.close();
+  reply(main, failed(STARTUP_ID, e));
+  main.close();
 }

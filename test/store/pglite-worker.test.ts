@@ -13,7 +13,7 @@ import { after, before, describe, it } from 'node:test';
 import { promisify } from 'node:util';
 import { isRampartError } from '../../src/core/errors.ts';
 import { LOCK_FILE, lockDataDir } from '../../src/store/data-dir-lock.ts';
-import { openPgliteClient, PgliteClient, startPgliteWorker } from '../../src/store/pglite-client.ts';
+import { attachedPgliteClient, openPgliteClient, PgliteClient, startPgliteWorker } from '../../src/store/pglite-client.ts';
 import { isDataException, isUniqueViolation } from '../../src/store/sql-errors.ts';
 import type { SqlClient } from '../../src/store/types.ts';
 import { silent } from '../support/backends.ts';
@@ -109,6 +109,52 @@ describe('embedded store in a worker thread', () => {
     });
     // The connection is usable after a failed statement.
     assert.equal((await sql.query<{ one: number }>('SELECT 1 AS one')).rows[0]!.one, 1);
+  });
+
+  it('serves another thread on an attached port: same data, its own transactions, no power to close', async () => {
+    const owner = sql as PgliteClient;
+    const other = attachedPgliteClient(await owner.attach(), silent);
+    await other.query('INSERT INTO t (id, n) VALUES ($1, $2)', ['from-other', 7]);
+    assert.equal((await sql.query<{ n: number }>("SELECT n FROM t WHERE id = 'from-other'")).rows[0]!.n, 7);
+    // Both proxies number their transactions from 1: the worker keeps them apart.
+    await Promise.all([
+      sql.transaction(async (tx) => tx.query("UPDATE t SET n = n + 1 WHERE id = 'from-other'")),
+      other.transaction(async (tx) => tx.query("UPDATE t SET n = n + 10 WHERE id = 'from-other'")),
+    ]);
+    assert.equal((await other.query<{ n: number }>("SELECT n FROM t WHERE id = 'from-other'")).rows[0]!.n, 18);
+    // Closing the attached proxy leaves the database open for the owner.
+    await other.close();
+    await assert.rejects(other.query('SELECT 1'), isUnavailable);
+    assert.equal((await sql.query<{ one: number }>('SELECT 1 AS one')).rows[0]!.one, 1);
+  });
+
+  it('rolls back what an attached thread left open when its port closes', async () => {
+    const port = await (sql as PgliteClient).attach();
+    const other = attachedPgliteClient(port, silent);
+    let release!: () => void;
+    const hold = new Promise<void>((r) => (release = r));
+    const left = other.transaction(async (tx) => {
+      await tx.query('INSERT INTO t (id, n) VALUES ($1, $2)', ['left-open', 1]);
+      release();
+      await new Promise(() => undefined); // the thread "dies" inside its transaction
+    });
+    left.catch(() => undefined);
+    await hold;
+    port.close();
+    // The owner gets the connection back, and the insert was rolled back.
+    assert.equal((await sql.query("SELECT id FROM t WHERE id = 'left-open'")).rowCount, 0);
+  });
+
+  it('refuses attach on an attached proxy, and close from one', async () => {
+    const port = await (sql as PgliteClient).attach();
+    const other = attachedPgliteClient(port, silent);
+    await assert.rejects(other.attach(), /only the proxy that opened/);
+    // A raw close request on the attached port is refused by the worker.
+    const answer = new Promise<{ ok: boolean }>((resolve) => port.once('message', resolve));
+    port.postMessage({ op: 'close', id: 99 });
+    assert.equal((await answer).ok, false);
+    assert.equal((await sql.query<{ one: number }>('SELECT 1 AS one')).rows[0]!.one, 1);
+    await other.close();
   });
 
   it('passes parameters and rows through unchanged: bigint text, bytes, JSON, timestamps', async () => {
