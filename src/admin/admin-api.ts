@@ -30,6 +30,8 @@ export interface AdminDeps {
   clock: Clock;
   bodyLimit: number;
   sourceIp(req: IncomingMessage): string | null;
+  /** Told after every successful change (a method other than GET): other threads drop their caches. */
+  changed?: (() => void) | undefined;
 }
 
 export interface AdminCall {
@@ -109,6 +111,7 @@ export function adminHandler(deps: AdminDeps, route: AdminRoute) {
       };
       const result = await route.handle(call);
       status = result.status;
+      if (route.method !== 'GET') deps.changed?.();
       if (status === 204) {
         res.writeHead(204, { 'x-request-id': requestId });
         res.end();

@@ -131,6 +131,13 @@ export function buildConfigSchema(providers: readonly TargetSchemaSource[]) {
             .describe('Proxy addresses (IPs or CIDRs) whose X-Forwarded-For is believed. Empty: the socket address is the client.'),
           shutdownGraceMs: z.int().min(0).max(120_000).default(10_000).describe('How long in-flight requests may finish on shutdown.'),
           exposeOverheadHeader: z.boolean().default(true).describe('Send x-rampart-overhead-ms (the gateway\'s own time) on every response.'),
+          threads: z
+            .union([z.int().min(1).max(64), z.literal('auto')])
+            .default(1)
+            .describe(
+              'Threads serving the data plane (/v1) on the one port; "auto": one per CPU. Each extra thread has its own caches and audit chain and shares ' +
+                'the store and the counters (memory counters move to shared memory), so limits hold across threads. Everything else is served by the main thread.',
+            ),
         })
         .prefault({})
         .describe('The HTTP listener: data plane (/v1), admin API (/admin/v1), health and metrics.'),

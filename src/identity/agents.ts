@@ -219,6 +219,11 @@ export class AgentService {
     return agentView(rec, this.#clock.now(), this.#lastSeen.pending(id));
   }
 
+  /** Drops every cached lookup: another thread changed the inventory (server/threads.ts). */
+  forgetAll(): void {
+    this.#invalidate();
+  }
+
   #invalidate(): void {
     this.#epoch++;
     this.#cache.clear();

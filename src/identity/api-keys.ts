@@ -330,6 +330,13 @@ export class ApiKeyService {
     }
   }
 
+  /** Drops every cached key record: another thread changed keys (server/threads.ts). */
+  forgetAll(): void {
+    this.#epoch++;
+    this.#cache.clear();
+    this.#loading.clear();
+  }
+
   #invalidate(id: string): void {
     this.#epoch++;
     this.#cache.delete(id);

@@ -7,11 +7,22 @@ import { isIP } from 'node:net';
 import type { IncomingMessage } from 'node:http';
 import { networkMatcher, plainIp } from '../config/cidr.ts';
 
+/**
+ * The client's socket address. A request a data-plane thread forwarded to the main thread over its
+ * private socket (server/threads.ts) carries the address the thread saw, under this symbol.
+ */
+export const FORWARDED_PEER = Symbol('rampart.forwardedPeer');
+
+export function peerAddress(req: IncomingMessage): string | null {
+  const a = (req as IncomingMessage & { [FORWARDED_PEER]?: string })[FORWARDED_PEER] ?? req.socket.remoteAddress;
+  return a ? plainIp(a) : null;
+}
+
 export function clientIpResolver(trusted: readonly string[]): (req: IncomingMessage) => string | null {
   // Entries were validated with the config (cidrSchema); the matcher folds mapped IPv4 spellings.
   const isTrusted = networkMatcher(trusted);
   return (req) => {
-    const peer = req.socket.remoteAddress ? plainIp(req.socket.remoteAddress) : null;
+    const peer = peerAddress(req);
     if (!peer || trusted.length === 0 || !isTrusted(peer)) return peer;
     const xff = req.headers['x-forwarded-for'];
     if (typeof xff !== 'string') return peer;
@@ -32,7 +43,7 @@ export function clientIpResolver(trusted: readonly string[]): (req: IncomingMess
 export function trustedHeaderReader(trusted: readonly string[], name: string): (req: IncomingMessage) => string | null {
   const isTrusted = networkMatcher(trusted);
   return (req) => {
-    const peer = req.socket.remoteAddress ? plainIp(req.socket.remoteAddress) : null;
+    const peer = peerAddress(req);
     if (!peer || trusted.length === 0 || !isTrusted(peer)) return null;
     const v = req.headers[name];
     return typeof v === 'string' ? v.trim() : null;

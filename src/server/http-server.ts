@@ -35,6 +35,17 @@ export interface HttpServerDeps {
   logger: Logger;
   isShuttingDown(): boolean;
   requestTimeoutMs: number;
+  /** The metrics text; default: this thread's registry (with data-plane threads: all threads' together). */
+  metricsText?: (() => Promise<string>) | undefined;
+}
+
+/** A data-plane thread's server (server/threads.ts): the /v1 routes here, everything else forwarded to the main thread. */
+export interface DataPlaneServerDeps {
+  dataPlane: DataPlane;
+  forward(req: IncomingMessage, res: ServerResponse): void;
+  logger: Logger;
+  isShuttingDown(): boolean;
+  requestTimeoutMs: number;
 }
 
 function bearerOf(req: IncomingMessage): string {
@@ -50,39 +61,67 @@ function errorFor(req: IncomingMessage, res: ServerResponse, err: RampartError):
   else sendJson(res, err.status, openAiErrorBody(err), err.headers);
 }
 
-export function createHttpServer(deps: HttpServerDeps): Server {
+function routerFor(logger: Logger, fallback: (req: IncomingMessage, res: ServerResponse, router: FindMyWay.Instance<FindMyWay.HTTPVersion.V1>) => void) {
   const router = FindMyWay({
     ignoreTrailingSlash: true,
     caseSensitive: true,
     maxParamLength: 256,
-    defaultRoute: (req, res) => {
-      const path = (req.url ?? '/').split('?')[0]!;
-      const allowed = (['GET', 'POST', 'DELETE', 'PUT', 'PATCH'] as HTTPMethod[]).filter((m) => router.find(m, path) !== null);
-      if (allowed.length > 0) {
-        errorFor(req, res, new RampartError('RAMPART_METHOD_NOT_ALLOWED', { headers: { allow: allowed.join(', ') } }));
-      } else {
-        errorFor(req, res, new RampartError('RAMPART_ROUTE_NOT_FOUND'));
-      }
-    },
+    defaultRoute: (req, res) => fallback(req, res, router),
   });
-
   const on = (method: HTTPMethod, path: string, handler: Handler) => {
     router.on(method, path, (req, res, params, _store, searchParams) => {
       const query = new URLSearchParams(searchParams as Record<string, string>);
       Promise.resolve(handler(req, res, params, query)).catch((e: unknown) => {
-        deps.logger.error({ err: e }, 'unhandled route error');
+        logger.error({ err: e }, 'unhandled route error');
         if (!res.headersSent) errorFor(req, res, new RampartError('RAMPART_INTERNAL'));
         else res.destroy();
       });
     });
   };
+  return { router, on };
+}
 
-  const dp = deps.dataPlane;
+function dataPlaneRoutes(on: (method: HTTPMethod, path: string, handler: Handler) => void, dp: DataPlane): void {
   on('POST', '/v1/chat/completions', (req, res) => dp.handleOperation('chat.completions', req, res));
   on('POST', '/v1/embeddings', (req, res) => dp.handleOperation('embeddings', req, res));
   on('POST', '/v1/responses', (req, res) => dp.handleOperation('responses', req, res));
   on('GET', '/v1/models', (req, res) => dp.handleModels(req, res));
   on('POST', '/v1/guard/analyze', (req, res) => dp.handleAnalyze(req, res));
+}
+
+function serverOn(router: FindMyWay.Instance<FindMyWay.HTTPVersion.V1>, deps: { isShuttingDown(): boolean; requestTimeoutMs: number }): Server {
+  // Node refuses a headersTimeout above requestTimeout (ERR_OUT_OF_RANGE), and the schema allows a
+  // requestTimeoutMs below 30 s.
+  const headersTimeout = Math.min(30_000, deps.requestTimeoutMs);
+  const server = createServer({ requestTimeout: deps.requestTimeoutMs, headersTimeout, keepAliveTimeout: 65_000 }, (req, res) => {
+    if (deps.isShuttingDown()) res.setHeader('connection', 'close');
+    router.lookup(req, res);
+  });
+  server.on('clientError', (err: NodeJS.ErrnoException, socket) => {
+    // Malformed HTTP: answer 400 if the socket still can, never a stack trace.
+    if (socket.writable && err.code !== 'ECONNRESET') socket.end('HTTP/1.1 400 Bad Request\r\nconnection: close\r\ncontent-length: 0\r\n\r\n');
+    else socket.destroy();
+  });
+  return server;
+}
+
+export function createDataPlaneServer(deps: DataPlaneServerDeps): Server {
+  const { router, on } = routerFor(deps.logger, (req, res) => deps.forward(req, res));
+  dataPlaneRoutes(on, deps.dataPlane);
+  return serverOn(router, deps);
+}
+
+export function createHttpServer(deps: HttpServerDeps): Server {
+  const { router, on } = routerFor(deps.logger, (req, res, r) => {
+    const path = (req.url ?? '/').split('?')[0]!;
+    const allowed = (['GET', 'POST', 'DELETE', 'PUT', 'PATCH'] as HTTPMethod[]).filter((m) => r.find(m, path) !== null);
+    if (allowed.length > 0) {
+      errorFor(req, res, new RampartError('RAMPART_METHOD_NOT_ALLOWED', { headers: { allow: allowed.join(', ') } }));
+    } else {
+      errorFor(req, res, new RampartError('RAMPART_ROUTE_NOT_FOUND'));
+    }
+  });
+  dataPlaneRoutes(on, deps.dataPlane);
 
   for (const route of deps.adminRoutes) on(route.method, route.path, adminHandler(deps.admin, route));
 
@@ -111,25 +150,12 @@ export function createHttpServer(deps: HttpServerDeps): Server {
         sendJson(res, 401, { error: { message: 'The metrics endpoint needs its bearer token (metrics.token).', type: 'authentication_error', code: 'RAMPART_AUTH_MISSING' } }, { 'www-authenticate': 'Bearer' });
         return;
       }
-      const text = await registry.metrics();
+      const text = deps.metricsText ? await deps.metricsText() : await registry.metrics();
       res.writeHead(200, { 'content-type': registry.contentType });
       res.end(text);
     });
   }
-
-  // Node refuses a headersTimeout above requestTimeout (ERR_OUT_OF_RANGE), and the schema allows a
-  // requestTimeoutMs below 30 s.
-  const headersTimeout = Math.min(30_000, deps.requestTimeoutMs);
-  const server = createServer({ requestTimeout: deps.requestTimeoutMs, headersTimeout, keepAliveTimeout: 65_000 }, (req, res) => {
-    if (deps.isShuttingDown()) res.setHeader('connection', 'close');
-    router.lookup(req, res);
-  });
-  server.on('clientError', (err: NodeJS.ErrnoException, socket) => {
-    // Malformed HTTP: answer 400 if the socket still can, never a stack trace.
-    if (socket.writable && err.code !== 'ECONNRESET') socket.end('HTTP/1.1 400 Bad Request\r\nconnection: close\r\ncontent-length: 0\r\n\r\n');
-    else socket.destroy();
-  });
-  return server;
+  return serverOn(router, deps);
 }
 
 function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {

@@ -32,6 +32,8 @@ export interface Identity {
   readonly agents: AgentService;
   readonly keysEnabled: boolean;
   readonly oidc: OidcAuthenticator | null;
+  /** Drops cached key and agent records: another thread changed them (server/threads.ts). */
+  forgetCaches(): void;
   close(): Promise<void>;
 }
 
@@ -116,6 +118,10 @@ export function buildIdentity(
     agents,
     keysEnabled: svc !== null,
     oidc: inner.oidc,
+    forgetCaches: () => {
+      svc?.forgetAll();
+      agents.forgetAll();
+    },
     close: async () => {
       await agents.close();
       await inner.close();

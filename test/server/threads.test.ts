@@ -1,0 +1,109 @@
+/**
+ * server.threads: data-plane threads on the one port. What must hold: every thread serves, limits
+ * hold across threads (shared counters), admin routes reach the main thread from any thread with
+ * the client's address, an admin change takes effect on every thread at once, and close stops them.
+ */
+import assert from 'node:assert/strict';
+import { request } from 'node:http';
+import { after, before, describe, it } from 'node:test';
+import { defaultConfig, flushAudit, startTestGateway, type TestGateway } from '../support/gateway.ts';
+
+/** One request on a connection of its own (so the kernel may hand it to any thread). */
+function call(url: string, method: string, path: string, headers: Record<string, string>, body?: unknown): Promise<{ status: number; json: unknown }> {
+  return new Promise((resolve, reject) => {
+    const data = body === undefined ? undefined : JSON.stringify(body);
+    const req = request(`${url}${path}`, { method, agent: false, headers: { ...headers, connection: 'close', ...(data ? { 'content-type': 'application/json' } : {}) } }, (res) => {
+      let text = '';
+      res.setEncoding('utf8');
+      res.on('data', (c: string) => (text += c));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, json: text ? JSON.parse(text) : null }));
+    });
+    req.on('error', reject);
+    req.end(data);
+  });
+}
+
+const chat = { model: 'chat', messages: [{ role: 'user', content: 'hello' }] };
+
+describe('data-plane threads (server.threads: 2)', () => {
+  let gw: TestGateway;
+  before(async () => {
+    gw = await startTestGateway((upstream, dataDir) => {
+      const c = defaultConfig(upstream, dataDir);
+      return { ...c, server: { port: 0, threads: 2 } };
+    });
+  });
+  after(async () => gw?.close());
+
+  it('serves on every thread: audit events come from two chains', async () => {
+    const key = await gw.key(['user']);
+    const results = await Promise.all(Array.from({ length: 40 }, () => call(gw.app.url, 'POST', '/v1/chat/completions', { authorization: `Bearer ${key}` }, chat)));
+    assert.deepEqual(new Set(results.map((r) => r.status)), new Set([200]));
+    // The other thread's events reach the store on its own flush.
+    let chains = new Set<string>();
+    for (let i = 0; i < 50 && chains.size < 2; i++) {
+      await flushAudit(gw);
+      const page = await gw.app.store.audit.list({ limit: 500 });
+      chains = new Set(page.items.filter((e) => e.plane === 'data').map((e) => (e as { chainId?: string }).chainId ?? ''));
+      if (chains.size < 2) await new Promise((r) => setTimeout(r, 50));
+    }
+    assert.equal(chains.size, 2, `chains: ${[...chains].join(', ')}`);
+  });
+
+  it('holds one limit across threads', async () => {
+    const key = await gw.key(['user'], { limits: { requestsPerMinute: 7 } });
+    const results = await Promise.all(Array.from({ length: 20 }, () => call(gw.app.url, 'POST', '/v1/chat/completions', { authorization: `Bearer ${key}` }, chat)));
+    assert.equal(results.filter((r) => r.status === 200).length, 7);
+    assert.equal(results.filter((r) => r.status === 429).length, 13);
+  });
+
+  it('answers admin routes from any thread, with the client address, and refuses without credentials', async () => {
+    const admin = await gw.key(['admin']);
+    const ok = await Promise.all(Array.from({ length: 16 }, () => call(gw.app.url, 'GET', '/admin/v1/keys', { authorization: `Bearer ${admin}` })));
+    assert.deepEqual(new Set(ok.map((r) => r.status)), new Set([200]));
+    const refused = await Promise.all(Array.from({ length: 16 }, () => call(gw.app.url, 'GET', '/admin/v1/keys', {})));
+    assert.deepEqual(new Set(refused.map((r) => r.status)), new Set([401]));
+    // A client cannot claim an address through the threads' private header.
+    const spoofed = await Promise.all(Array.from({ length: 8 }, () => call(gw.app.url, 'GET', '/admin/v1/keys', { authorization: `Bearer ${admin}`, 'x-rampart-thread-peer': '203.0.113.9' })));
+    assert.deepEqual(new Set(spoofed.map((r) => r.status)), new Set([200]));
+    await flushAudit(gw);
+    const page = await gw.app.store.audit.list({ limit: 500 });
+    const adminEvents = page.items.filter((e) => e.plane === 'admin');
+    assert.ok(adminEvents.length >= 40);
+    assert.deepEqual(new Set(adminEvents.map((e) => e.sourceIp)), new Set(['127.0.0.1']));
+    // Unknown routes and wrong methods are answered as the main thread answers them.
+    const missing = await Promise.all(Array.from({ length: 8 }, () => call(gw.app.url, 'GET', '/nope', {})));
+    assert.deepEqual(new Set(missing.map((r) => r.status)), new Set([404]));
+    const wrong = await Promise.all(Array.from({ length: 8 }, () => call(gw.app.url, 'GET', '/v1/chat/completions', {})));
+    assert.deepEqual(new Set(wrong.map((r) => r.status)), new Set([405]));
+  });
+
+  it('applies a revocation on every thread at once', async () => {
+    const admin = await gw.key(['admin']);
+    const issued = await gw.app.identity.keys.create({ name: 'to-revoke', principalKind: 'app', roles: ['user'], limits: null, createdBy: 'test' } as never);
+    const key = issued.plaintext.reveal();
+    // Every thread has the key cached.
+    const warm = await Promise.all(Array.from({ length: 16 }, () => call(gw.app.url, 'POST', '/v1/chat/completions', { authorization: `Bearer ${key}` }, chat)));
+    assert.deepEqual(new Set(warm.map((r) => r.status)), new Set([200]));
+    const event = { apiKeyId: issued.record.id };
+    const revoked = await call(gw.app.url, 'POST', `/admin/v1/keys/${event.apiKeyId}/revoke`, { authorization: `Bearer ${admin}` });
+    assert.ok(revoked.status === 200 || revoked.status === 204, `revoke: ${revoked.status}`);
+    await new Promise((r) => setTimeout(r, 20));
+    const after = await Promise.all(Array.from({ length: 16 }, () => call(gw.app.url, 'POST', '/v1/chat/completions', { authorization: `Bearer ${key}` }, chat)));
+    assert.deepEqual(new Set(after.map((r) => r.status)), new Set([401]));
+  });
+
+  it('serves the metrics of every thread together', async () => {
+    const text = (await new Promise<string>((resolve, reject) => {
+      request(`${gw.app.url}/metrics`, { agent: false }, (res) => {
+        let t = '';
+        res.on('data', (c) => (t += c));
+        res.on('end', () => resolve(t));
+      }).on('error', reject).end();
+    }));
+    const ok = text.split('\n').filter((l) => l.startsWith('rampart_requests_total{') && l.includes('plane="data"') && l.includes('status="200"'));
+    const total = ok.reduce((n, l) => n + Number(l.split(' ').at(-1)), 0);
+    // 40 + 7 + 16 successful chat completions so far, whichever thread served them.
+    assert.equal(total, 63);
+  });
+});
