@@ -18,6 +18,8 @@ export interface BenchOptions {
   maxOtherCpu: number;
   json: string | null;
   cpuProf: string | null;
+  /** server.threads of the Rampart targets. */
+  threads: number;
 }
 
 export const HELP = `Usage: node bench/gateway-overhead/run.ts [options]
@@ -42,6 +44,7 @@ See docs/benchmarks.md.
   --soak-target <name>    rampart or rampart-guard                            (default rampart)
   --max-other-cpu <cores> measure a run again (twice at most, 8 times in all) when other jobs
                           on the machine used more CPU than this meanwhile    (default 0.15)
+  --threads <n>           server.threads of the Rampart targets: data-plane threads (default 1)
   --json <file>           also write every figure and memory sample as JSON
   --cpu-prof <dir>        run Rampart and the node proxy under node --cpu-prof, profiles into <dir>
   --help
@@ -81,6 +84,7 @@ export function parseOptions(argv: string[]): BenchOptions | null {
       'max-other-cpu': { type: 'string' },
       json: { type: 'string' },
       'cpu-prof': { type: 'string' },
+      threads: { type: 'string' },
       help: { type: 'boolean' },
     },
   });
@@ -109,5 +113,6 @@ export function parseOptions(argv: string[]): BenchOptions | null {
     maxOtherCpu: nonNegative('max-other-cpu', values['max-other-cpu'], 0.15),
     json: values.json ?? null,
     cpuProf: values['cpu-prof'] ?? null,
+    threads: positiveInt('threads', values.threads, 1),
   };
 }

@@ -22,6 +22,8 @@ export interface RampartChildOptions {
   logFile: string;
   /** Guard profile of every deployment: the built-in default, or off. */
   guard: 'default' | 'off';
+  /** server.threads. */
+  threads: number;
 }
 
 /** Never reached in a run (a few million per minute) but checked and counted on every request. */
@@ -30,7 +32,7 @@ const HIGH = { requestsPerMinute: 100_000_000, tokensPerMinute: 10_000_000_000 }
 const opts = JSON.parse(process.argv[2] ?? '{}') as RampartChildOptions;
 const config = validateConfig(rampartConfigSchema(), {
   storage: { kind: 'embedded', dataDir: opts.dataDir },
-  server: { host: '127.0.0.1', port: 0 },
+  server: { host: '127.0.0.1', port: 0, threads: opts.threads },
   log: { level: 'info' },
   guard: { defaultProfile: opts.guard },
   roles: { bench: { deployments: [opts.model] } },

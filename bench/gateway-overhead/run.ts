@@ -161,6 +161,7 @@ async function main(): Promise<void> {
           dataDir: join(dataDir, name, 'data'),
           logFile: join(dataDir, `${name}.log`),
           guard: name === 'rampart' ? 'off' : 'default',
+          threads: opts.threads,
         } satisfies RampartChildOptions,
         profile,
       );

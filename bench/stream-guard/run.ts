@@ -101,7 +101,7 @@ try {
   const upstream = await forkServer('upstream', 'upstream-server.ts', { apiKey: KEY, chunks: CHUNKS, chunkDelayMs: DELAY, text: ANSWER } satisfies UpstreamChildOptions);
   servers.push(upstream);
   const rampart = (name: string, guard: 'off' | 'default') =>
-    forkServer(name, 'rampart-server.ts', { upstreamUrl: upstream.url, upstreamKey: KEY, model: MODEL, dataDir: join(dataDir, name), logFile: join(dataDir, `${name}.log`), guard } satisfies RampartChildOptions);
+    forkServer(name, 'rampart-server.ts', { upstreamUrl: upstream.url, upstreamKey: KEY, model: MODEL, dataDir: join(dataDir, name), logFile: join(dataDir, `${name}.log`), guard, threads: 1 } satisfies RampartChildOptions);
   const [plain, guarded] = await Promise.all([rampart('rampart', 'off'), rampart('rampart-guard', 'default')]);
   servers.push(plain, guarded);
   const json = { 'content-type': 'application/json' };
