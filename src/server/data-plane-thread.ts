@@ -87,8 +87,7 @@ try {
       await runClosers();
       logDest.flush();
       post({ type: 'closed' });
-      main.close();
-      process.exit(0);
+      // The main thread stops this thread when it reads 'closed'.
     })();
   });
   post({ type: 'ready' });

@@ -202,6 +202,8 @@ export class DataPlaneThreads {
       worker.on('message', (m: FromThread) => {
         if (m.type === 'log') sink.write(m.text);
         else if (m.type === 'metrics') this.#metricsWaiting.get(m.id)?.(m.json);
+        // Drained and flushed: handles a library left open must not keep the thread alive.
+        else if (m.type === 'closed') void worker.terminate();
         else if (m.type === 'ready' || m.type === 'failed') {
           clearTimeout(timer);
           if (m.type === 'ready') resolve();
