@@ -37,7 +37,7 @@ import type { AdminDeps, AdminRoute } from '../admin/admin-api.ts';
 import type { Identity } from './identity.ts';
 import { createHttpServer } from './http-server.ts';
 import { threadId } from 'node:worker_threads';
-import { SharedBuckets } from '../store/counters/buckets.ts';
+import { SharedBuckets, SWEEP_EVERY } from '../store/counters/buckets.ts';
 import { MemoryCounters } from '../store/counters/memory-counters.ts';
 import { buildChecks, buildDataPlane } from './data-plane-services.ts';
 import { DataPlaneThreads, threadCount } from './threads.ts';
@@ -81,7 +81,7 @@ export async function startApp(config: RampartConfig, opts: AppOptions): Promise
   const closers: (() => Promise<void>)[] = [() => checks.close()];
   try {
     // With data-plane threads, memory counters live in shared memory so one limit holds across them.
-    const sharedCounters = threadsWanted > 1 && config.counters.kind === 'memory' ? SharedBuckets.create({ maxKeys: config.counters.maxKeys, sweepEvery: 10_000 }, threadId) : null;
+    const sharedCounters = threadsWanted > 1 && config.counters.kind === 'memory' ? SharedBuckets.create({ maxKeys: config.counters.maxKeys, sweepEvery: SWEEP_EVERY }, threadId) : null;
     counters = sharedCounters ? new MemoryCounters({ table: sharedCounters }) : await openCounters(config.counters, { logger });
     const chainId = config.audit.chainId ?? hostname();
     const svc = await buildDataPlane(config, checks, { store, counters, clock, logger, metrics, chainId, detectors: opts.detectors, closers });

@@ -4,7 +4,7 @@
  * format; nothing ever answers with a stack trace.
  */
 import { hash, timingSafeEqual } from 'node:crypto';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerOptions, type ServerResponse } from 'node:http';
 import FindMyWay, { type HTTPMethod } from 'find-my-way';
 import { RampartError, openAiErrorBody, problemBody } from '../core/errors.ts';
 import type { Logger } from 'pino';
@@ -89,11 +89,13 @@ function dataPlaneRoutes(on: (method: HTTPMethod, path: string, handler: Handler
   on('POST', '/v1/guard/analyze', (req, res) => dp.handleAnalyze(req, res));
 }
 
+/** The listeners' timeouts. Node refuses a headersTimeout above requestTimeout (ERR_OUT_OF_RANGE), and the schema allows a requestTimeoutMs below 30 s. */
+export function serverTimeouts(requestTimeoutMs: number): ServerOptions {
+  return { requestTimeout: requestTimeoutMs, headersTimeout: Math.min(30_000, requestTimeoutMs), keepAliveTimeout: 65_000 };
+}
+
 function serverOn(router: FindMyWay.Instance<FindMyWay.HTTPVersion.V1>, deps: { isShuttingDown(): boolean; requestTimeoutMs: number }): Server {
-  // Node refuses a headersTimeout above requestTimeout (ERR_OUT_OF_RANGE), and the schema allows a
-  // requestTimeoutMs below 30 s.
-  const headersTimeout = Math.min(30_000, deps.requestTimeoutMs);
-  const server = createServer({ requestTimeout: deps.requestTimeoutMs, headersTimeout, keepAliveTimeout: 65_000 }, (req, res) => {
+  const server = createServer(serverTimeouts(deps.requestTimeoutMs), (req, res) => {
     if (deps.isShuttingDown()) res.setHeader('connection', 'close');
     router.lookup(req, res);
   });

@@ -24,6 +24,7 @@ import type { SharedBucketMemory, SharedBuckets } from '../store/counters/bucket
 import { PgliteClient } from '../store/pglite-client.ts';
 import type { Store } from '../store/types.ts';
 import { FORWARDED_PEER } from './client-ip.ts';
+import { serverTimeouts } from './http-server.ts';
 
 type ThreadMetrics = MetricObjectWithValues<MetricValue<string>>[];
 
@@ -113,7 +114,7 @@ export class DataPlaneThreads {
     // The private socket lives in a directory only this user can enter (mkdtemp makes it 0700): the
     // peer header it believes cannot come from another user.
     const dir = await mkdtemp(join(tmpdir(), 'rampart-threads-'));
-    const forwardServer = createServer({ requestTimeout: o.config.server.requestTimeoutMs, headersTimeout: Math.min(30_000, o.config.server.requestTimeoutMs), keepAliveTimeout: 65_000 }, (req, res) => {
+    const forwardServer = createServer(serverTimeouts(o.config.server.requestTimeoutMs), (req, res) => {
       const peer = req.headers[PEER_HEADER];
       delete req.headers[PEER_HEADER];
       (req as IncomingMessage & { [FORWARDED_PEER]?: string })[FORWARDED_PEER] = typeof peer === 'string' ? peer : '';
@@ -245,15 +246,9 @@ export function forwarder(socketPath: string, logger: Logger): { forward(req: In
   const agent = new Agent({ keepAlive: true, maxSockets: 32 });
   return {
     forward(req, res) {
-      const headers: Record<string, string | string[] | undefined> = { ...req.headers, [PEER_HEADER]: req.socket.remoteAddress ?? '' };
-      delete headers.connection;
-      delete headers['keep-alive'];
+      const headers = { ...endToEnd(req.headers), [PEER_HEADER]: req.socket.remoteAddress ?? '' };
       const up = request({ socketPath, agent, method: req.method, path: req.url, headers }, (answer) => {
-        const out = { ...answer.headers };
-        delete out.connection;
-        delete out['keep-alive'];
-        delete out['transfer-encoding'];
-        res.writeHead(answer.statusCode ?? 502, out);
+        res.writeHead(answer.statusCode ?? 502, endToEnd(answer.headers, 'transfer-encoding'));
         answer.pipe(res);
       });
       up.on('error', (err) => {
@@ -270,6 +265,13 @@ export function forwarder(socketPath: string, logger: Logger): { forward(req: In
     },
     close: () => agent.destroy(),
   };
+}
+
+/** Headers without the hop-by-hop ones (and `also`), which belong to one connection. */
+function endToEnd(headers: IncomingMessage['headers'], ...also: string[]): IncomingMessage['headers'] {
+  const out = { ...headers };
+  for (const h of ['connection', 'keep-alive', ...also]) delete out[h];
+  return out;
 }
 
 /**

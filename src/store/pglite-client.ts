@@ -87,7 +87,7 @@ interface Pending {
   reject(e: unknown): void;
 }
 
-type Request = Exclude<WorkerRequest, { op: 'attach' }> extends infer R ? (R extends { id: number } ? Omit<R, 'id'> : never) : never;
+type Request = WorkerRequest extends infer R ? (R extends { id: number } ? Omit<R, 'id'> : never) : never;
 
 /**
  * The proxy; `openPgliteClient` is how to get one (it takes the lock and waits for `opened`). Other
@@ -147,12 +147,7 @@ export class PgliteClient implements SqlClient {
   async attach(): Promise<MessagePort> {
     if (!this.#owner) throw new Error('only the proxy that opened the embedded database can attach another');
     const { port1, port2 } = new MessageChannel();
-    const id = this.#nextId++;
-    const answered = new Promise<unknown>((resolve, reject) => this.#pending.set(id, { resolve, reject }));
-    this.#owner.worker.postMessage({ op: 'attach', id, port: port2 } satisfies WorkerRequest, [port2]);
-    this.#owner.worker.ref();
-    await answered;
-    if (this.#pending.size === 0) this.#owner.worker.unref();
+    await this.#send({ op: 'attach', port: port2 }, [port2]);
     return port1;
   }
 
@@ -230,17 +225,17 @@ export class PgliteClient implements SqlClient {
   }
 
   /** A caller's request: refused once the client is closing or the worker has failed. */
-  #send(req: Request): Promise<Extract<WorkerReply, { ok: true }>> {
+  #send(req: Request, transfer: MessagePort[] = []): Promise<Extract<WorkerReply, { ok: true }>> {
     if (this.#state !== 'open') return Promise.reject(this.#state === 'failed' ? unavailable(this.#failure) : closedError());
-    return this.#post(req);
+    return this.#post(req, transfer);
   }
 
-  #post(req: Request): Promise<Extract<WorkerReply, { ok: true }>> {
+  #post(req: Request, transfer: MessagePort[] = []): Promise<Extract<WorkerReply, { ok: true }>> {
     const id = this.#nextId++;
     return new Promise((resolve, reject) => {
       // Throws synchronously when a parameter cannot be cloned (a function, a class with private
       // fields): nothing was sent, so nothing waits for a reply.
-      this.#end.postMessage({ ...req, id } as WorkerRequest, []);
+      this.#end.postMessage({ ...req, id } as WorkerRequest, transfer);
       // Idle, the worker must not keep the process alive; waiting for an answer, it must.
       if (this.#pending.size === 0) this.#end.ref();
       this.#pending.set(id, { resolve, reject });

@@ -9,6 +9,9 @@
  */
 import { RampartError } from '../../core/errors.ts';
 
+/** Operations between two sweeps of expired buckets, unless told otherwise. */
+export const SWEEP_EVERY = 10_000;
+
 export interface BucketTableOptions {
   /** Most live buckets kept. */
   maxKeys: number;

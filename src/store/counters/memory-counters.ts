@@ -8,7 +8,7 @@
  */
 import type { CounterAdjustment, CounterWindow, Counters, LimitCheck, LimitResult } from '../types.ts';
 import { adjustmentBucket, bucketKeys, bucketStart, firstDenied, summarize, wholeUnits, type BucketKeys, type CheckState } from './window-math.ts';
-import { countersUnavailable, MapBuckets, type BucketTable } from './buckets.ts';
+import { countersUnavailable, MapBuckets, SWEEP_EVERY, type BucketTable } from './buckets.ts';
 
 export interface MemoryCountersOptions {
   /** Most live buckets kept; default 1 000 000 (a sliding window uses up to two per key). */
@@ -51,7 +51,7 @@ export class MemoryCounters implements Counters {
 
   constructor(opts: MemoryCountersOptions = {}) {
     const maxKeys = opts.maxKeys ?? 1_000_000;
-    const sweepEvery = opts.sweepEvery ?? 10_000;
+    const sweepEvery = opts.sweepEvery ?? SWEEP_EVERY;
     if (!(maxKeys >= 1) || !(sweepEvery >= 1)) throw new RangeError('maxKeys and sweepEvery must be positive');
     this.#table = opts.table ?? new MapBuckets({ maxKeys, sweepEvery });
     this.shared = opts.table !== undefined;
