@@ -1,6 +1,6 @@
 /** Command-line flags of `npm run bench` (node bench/gateway-overhead/run.ts --help). */
 import { parseArgs } from 'node:util';
-import { TARGET_NAMES, type TargetName } from './targets.ts';
+import { RAMPART_TARGETS, TARGET_NAMES, type RampartTarget, type TargetName } from './targets.ts';
 
 export interface BenchOptions {
   durationS: number;
@@ -14,18 +14,19 @@ export interface BenchOptions {
   soakS: number;
   soakConnections: number;
   soakRate: number;
-  soakTarget: 'rampart' | 'rampart-guard';
+  soakTarget: RampartTarget;
   maxOtherCpu: number;
   json: string | null;
   cpuProf: string | null;
-  /** server.threads of the Rampart targets. */
+  /** server.threads of the rampart-threads target (the others run one data-plane thread). */
   threads: number;
 }
 
 export const HELP = `Usage: node bench/gateway-overhead/run.ts [options]
 
 Drives the same load straight to a mock OpenAI upstream, through a bare Node.js proxy (the floor of
-any Node gateway), through Rampart (API key, limits, audit; guard off, then its default profile) and
+any Node gateway), through Rampart (API key, limits, audit; guard off on one thread, the same on --threads
+data-plane threads, then its default guard profile) and
 through Portkey, and prints latency, throughput, time to first token and Rampart's memory.
 See docs/benchmarks.md.
 
@@ -33,7 +34,7 @@ See docs/benchmarks.md.
   --rounds <n>            runs per target and connection count; medians shown (default 3)
   --warmup <s>            unmeasured seconds before a target's first run      (default 1)
   --connections <list>    comma-separated connection counts                   (default 1,32)
-  --targets <list>        any of direct,node-proxy,rampart,rampart-guard,portkey
+  --targets <list>        any of direct,node-proxy,rampart,rampart-threads,rampart-guard,portkey
                           (direct always runs; default all)
   --stream-requests <n>   sequential streamed requests per target             (default 100)
   --stream-chunks <n>     content chunks per streamed answer                  (default 10)
@@ -41,10 +42,10 @@ See docs/benchmarks.md.
   --soak <s>              seconds of steady load on Rampart for memory        (default 10; 0 = skip)
   --soak-connections <n>  connections during the soak                         (default 32)
   --soak-rate <n>         requests/s during the soak, 0 = as fast as possible (default 0)
-  --soak-target <name>    rampart or rampart-guard                            (default rampart)
+  --soak-target <name>    rampart, rampart-threads or rampart-guard           (default rampart)
   --max-other-cpu <cores> measure a run again (twice at most, 8 times in all) when other jobs
                           on the machine used more CPU than this meanwhile    (default 0.15)
-  --threads <n>           server.threads of the Rampart targets: data-plane threads (default 1)
+  --threads <n>           server.threads of rampart-threads (the other Rampart targets: 1) (default 2)
   --json <file>           also write every figure and memory sample as JSON
   --cpu-prof <dir>        run Rampart and the node proxy under node --cpu-prof, profiles into <dir>
   --help
@@ -96,7 +97,7 @@ export function parseOptions(argv: string[]): BenchOptions | null {
   }
   if (!targets.includes('direct')) targets.unshift('direct');
   const soakTarget = values['soak-target'] ?? 'rampart';
-  if (soakTarget !== 'rampart' && soakTarget !== 'rampart-guard') throw new Error(`--soak-target must be rampart or rampart-guard, got '${soakTarget}'`);
+  if (!(RAMPART_TARGETS as readonly string[]).includes(soakTarget)) throw new Error(`--soak-target must be one of ${RAMPART_TARGETS.join(', ')}, got '${soakTarget}'`);
   return {
     durationS: positiveInt('duration', values.duration, 4),
     warmupS: positiveInt('warmup', values.warmup, 1, 0),
@@ -109,10 +110,10 @@ export function parseOptions(argv: string[]): BenchOptions | null {
     soakS: positiveInt('soak', values.soak, 10, 0),
     soakConnections: positiveInt('soak-connections', values['soak-connections'], 32),
     soakRate: positiveInt('soak-rate', values['soak-rate'], 0, 0),
-    soakTarget,
+    soakTarget: soakTarget as RampartTarget,
     maxOtherCpu: nonNegative('max-other-cpu', values['max-other-cpu'], 0.15),
     json: values.json ?? null,
     cpuProf: values['cpu-prof'] ?? null,
-    threads: positiveInt('threads', values.threads, 1),
+    threads: positiveInt('threads', values.threads, 2),
   };
 }

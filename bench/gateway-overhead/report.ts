@@ -7,6 +7,7 @@ import { arch, cpus, release, totalmem } from 'node:os';
 import type { LoadSeries } from './load.ts';
 import type { SoakResult } from './soak.ts';
 import type { StreamResult } from './stream-probe.ts';
+import { RAMPART_TARGETS } from './targets.ts';
 
 export interface BenchResults {
   machine: { cpu: string; cores: number; memoryGiB: number; os: string; node: string };
@@ -72,7 +73,7 @@ export function formatReport(r: BenchResults): string {
   }
 
   const ratios = conns.flatMap((c) =>
-    ['rampart', 'rampart-guard'].map((name) => ({ c, name, rampart: find(r.load, name, c), portkey: find(r.load, 'portkey', c) })),
+    RAMPART_TARGETS.map((name) => ({ c, name, rampart: find(r.load, name, c), portkey: find(r.load, 'portkey', c) })),
   ).filter((x) => x.rampart && x.portkey);
   if (ratios.length > 0) {
     out.push('### Rampart vs Portkey', '');
@@ -124,7 +125,7 @@ export interface Verdict {
 
 export function verdicts(r: BenchResults): Verdict[] {
   const v: Verdict[] = [];
-  for (const name of ['rampart', 'rampart-guard']) {
+  for (const name of RAMPART_TARGETS) {
     const d1 = find(r.load, 'direct', 1);
     const r1 = find(r.load, name, 1);
     if (d1 && r1) {

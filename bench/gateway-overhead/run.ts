@@ -22,7 +22,7 @@ import { foreignCpu } from './proc.ts';
 import { formatReport, machineInfo, type BenchResults } from './report.ts';
 import { soak } from './soak.ts';
 import { probeStreaming, type StreamResult } from './stream-probe.ts';
-import { buildTargets, chatBody, type Target, type TargetName } from './targets.ts';
+import { buildTargets, chatBody, type RampartTarget, type Target, type TargetName } from './targets.ts';
 import type { RampartChildOptions } from './rampart-server.ts';
 import type { UpstreamChildOptions } from './upstream-server.ts';
 
@@ -150,7 +150,7 @@ async function main(): Promise<void> {
       servers.push(server);
       return server;
     };
-    const startRampart = (name: 'rampart' | 'rampart-guard') =>
+    const startRampart = (name: RampartTarget) =>
       forkServer(
         name,
         'rampart-server.ts',
@@ -160,8 +160,8 @@ async function main(): Promise<void> {
           model: MODEL,
           dataDir: join(dataDir, name, 'data'),
           logFile: join(dataDir, `${name}.log`),
-          guard: name === 'rampart' ? 'off' : 'default',
-          threads: opts.threads,
+          guard: name === 'rampart-guard' ? 'default' : 'off',
+          threads: name === 'rampart-threads' ? opts.threads : 1,
         } satisfies RampartChildOptions,
         profile,
       );
@@ -169,14 +169,15 @@ async function main(): Promise<void> {
     // wait for all before giving up on one, so that none is left running.
     const launched = await Promise.allSettled([
       want('rampart') ? startRampart('rampart').then(keep) : null,
+      want('rampart-threads') ? startRampart('rampart-threads').then(keep) : null,
       want('rampart-guard') ? startRampart('rampart-guard').then(keep) : null,
       want('portkey') ? startPortkey().then(keep) : null,
     ]);
     const failed = launched.find((r) => r.status === 'rejected');
     if (failed) throw failed.reason;
-    const [rampart, rampartGuard, portkey] = launched.map((r) => (r.status === 'fulfilled' ? r.value : null));
+    const [rampart, rampartThreads, rampartGuard, portkey] = launched.map((r) => (r.status === 'fulfilled' ? r.value : null));
 
-    const targets = buildTargets({ upstream, nodeProxy, rampart, rampartGuard, portkey }, UPSTREAM_KEY).filter((t) => want(t.name));
+    const targets = buildTargets({ upstream, nodeProxy, rampart, rampartThreads, rampartGuard, portkey }, UPSTREAM_KEY).filter((t) => want(t.name));
     for (const t of targets) await check(t);
 
     log(`non-streamed load: ${opts.rounds} rounds of ${opts.durationS} s per target and connection count (${opts.warmupS} s warm-up first)`);

@@ -7,8 +7,11 @@
  */
 import type { Server } from './processes.ts';
 
-export type TargetName = 'direct' | 'node-proxy' | 'rampart' | 'rampart-guard' | 'portkey';
-export const TARGET_NAMES: readonly TargetName[] = ['direct', 'node-proxy', 'rampart', 'rampart-guard', 'portkey'];
+export type TargetName = 'direct' | 'node-proxy' | 'rampart' | 'rampart-threads' | 'rampart-guard' | 'portkey';
+export const TARGET_NAMES: readonly TargetName[] = ['direct', 'node-proxy', 'rampart', 'rampart-threads', 'rampart-guard', 'portkey'];
+/** The Rampart targets, in the order the report lists them. */
+export const RAMPART_TARGETS = ['rampart', 'rampart-threads', 'rampart-guard'] as const;
+export type RampartTarget = (typeof RAMPART_TARGETS)[number];
 
 export interface Target {
   readonly name: TargetName;
@@ -39,11 +42,12 @@ export interface Servers {
   upstream: Server;
   nodeProxy: Server | null;
   rampart: Server | null;
+  rampartThreads: Server | null;
   rampartGuard: Server | null;
   portkey: Server | null;
 }
 
-export function buildTargets({ upstream, nodeProxy, rampart, rampartGuard, portkey }: Servers, upstreamKey: string): Target[] {
+export function buildTargets({ upstream, nodeProxy, rampart, rampartThreads, rampartGuard, portkey }: Servers, upstreamKey: string): Target[] {
   const json = { 'content-type': 'application/json' };
   const targets: Target[] = [
     { name: 'direct', origin: upstream.url, path: CHAT_PATH, headers: { ...json, authorization: `Bearer ${upstreamKey}` }, server: upstream },
@@ -51,6 +55,9 @@ export function buildTargets({ upstream, nodeProxy, rampart, rampartGuard, portk
   if (nodeProxy) targets.push({ name: 'node-proxy', origin: nodeProxy.url, path: CHAT_PATH, headers: json, server: nodeProxy });
   if (rampart) {
     targets.push({ name: 'rampart', origin: rampart.url, path: CHAT_PATH, headers: { ...json, authorization: `Bearer ${rampart.apiKey}` }, server: rampart });
+  }
+  if (rampartThreads) {
+    targets.push({ name: 'rampart-threads', origin: rampartThreads.url, path: CHAT_PATH, headers: { ...json, authorization: `Bearer ${rampartThreads.apiKey}` }, server: rampartThreads });
   }
   if (rampartGuard) {
     targets.push({

@@ -41,6 +41,7 @@ import { SharedBuckets, SWEEP_EVERY } from '../store/counters/buckets.ts';
 import { MemoryCounters } from '../store/counters/memory-counters.ts';
 import { buildChecks, buildDataPlane } from './data-plane-services.ts';
 import { DataPlaneThreads, threadCount } from './threads.ts';
+import { ConnectionShares } from './connection-shares.ts';
 import { ensureBootstrapKey } from './bootstrap-key.ts';
 
 export interface AppOptions {
@@ -82,6 +83,8 @@ export async function startApp(config: RampartConfig, opts: AppOptions): Promise
   try {
     // With data-plane threads, memory counters live in shared memory so one limit holds across them.
     const sharedCounters = threadsWanted > 1 && config.counters.kind === 'memory' ? SharedBuckets.create({ maxKeys: config.counters.maxKeys, sweepEvery: SWEEP_EVERY }, threadId) : null;
+    // With data-plane threads, each counts its connections so that their shares stay even.
+    const sharesMemory = threadsWanted > 1 ? ConnectionShares.memory(threadsWanted) : null;
     counters = sharedCounters ? new MemoryCounters({ table: sharedCounters }) : await openCounters(config.counters, { logger });
     const chainId = config.audit.chainId ?? hostname();
     const svc = await buildDataPlane(config, checks, { store, counters, clock, logger, metrics, chainId, detectors: opts.detectors, closers });
@@ -151,6 +154,7 @@ export async function startApp(config: RampartConfig, opts: AppOptions): Promise
       logger,
       isShuttingDown: () => shuttingDown,
       requestTimeoutMs: config.server.requestTimeoutMs,
+      shares: sharesMemory ? new ConnectionShares(sharesMemory, 0) : undefined,
       metricsText: () => (threads ? threads.metricsText() : metrics.registry.metrics()),
     });
 
@@ -165,7 +169,7 @@ export async function startApp(config: RampartConfig, opts: AppOptions): Promise
     const port = (server.address() as AddressInfo).port;
     if (threadsWanted > 1) {
       try {
-        threads = await DataPlaneThreads.start({ config, count: threadsWanted, port, chainId, store, sharedCounters, logger, metrics, server });
+        threads = await DataPlaneThreads.start({ config, count: threadsWanted, port, chainId, store, sharedCounters, shares: sharesMemory!, logger, metrics, server });
       } catch (e) {
         server.close();
         throw e;

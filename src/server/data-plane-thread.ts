@@ -14,6 +14,7 @@ import { storeOn } from '../store/open-store.ts';
 import { attachedPgliteClient } from '../store/pglite-client.ts';
 import { createPostgresClient } from '../store/postgres-client.ts';
 import type { Counters, Store } from '../store/types.ts';
+import { ConnectionShares } from './connection-shares.ts';
 import { buildChecks, buildDataPlane } from './data-plane-services.ts';
 import { createDataPlaneServer } from './http-server.ts';
 import { forwarder, threadLogDestination, type FromThread, type ThreadData, type ToThread } from './threads.ts';
@@ -43,7 +44,8 @@ async function start(): Promise<() => Promise<void>> {
   const svc = await buildDataPlane(config, checks, { store, counters, clock, logger, metrics, chainId: data.chainId, closers });
   const forward = forwarder(data.forwardSocket, logger);
   closers.push(async () => forward.close());
-  const server = createDataPlaneServer({ dataPlane: svc.dataPlane, forward: forward.forward, logger, isShuttingDown: () => shuttingDown, requestTimeoutMs: config.server.requestTimeoutMs });
+  const shares = new ConnectionShares(data.shares, data.index);
+  const server = createDataPlaneServer({ dataPlane: svc.dataPlane, forward: forward.forward, logger, isShuttingDown: () => shuttingDown, requestTimeoutMs: config.server.requestTimeoutMs, shares });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen({ port: data.port, host: config.server.host, reusePort: true }, () => {

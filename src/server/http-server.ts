@@ -12,6 +12,7 @@ import type { DataPlane } from '../gateway/data-plane.ts';
 import { adminHandler, type AdminDeps, type AdminRoute } from '../admin/admin-api.ts';
 import type { Metrics } from '../monitor/metrics.ts';
 import { sendJson } from '../gateway/http-io.ts';
+import type { ConnectionShares } from './connection-shares.ts';
 
 export interface ReadinessCheck {
   name: string;
@@ -35,6 +36,8 @@ export interface HttpServerDeps {
   logger: Logger;
   isShuttingDown(): boolean;
   requestTimeoutMs: number;
+  /** With data-plane threads: keeps this listener's share of the connections even (connection-shares.ts). */
+  shares?: ConnectionShares;
   /** The metrics text; default: this thread's registry (with data-plane threads: all threads' together). */
   metricsText?: (() => Promise<string>) | undefined;
 }
@@ -46,6 +49,8 @@ export interface DataPlaneServerDeps {
   logger: Logger;
   isShuttingDown(): boolean;
   requestTimeoutMs: number;
+  /** With data-plane threads: keeps this listener's share of the connections even (connection-shares.ts). */
+  shares?: ConnectionShares;
 }
 
 function bearerOf(req: IncomingMessage): string {
@@ -94,11 +99,13 @@ export function serverTimeouts(requestTimeoutMs: number): ServerOptions {
   return { requestTimeout: requestTimeoutMs, headersTimeout: Math.min(30_000, requestTimeoutMs), keepAliveTimeout: 65_000 };
 }
 
-function serverOn(router: FindMyWay.Instance<FindMyWay.HTTPVersion.V1>, deps: { isShuttingDown(): boolean; requestTimeoutMs: number }): Server {
+function serverOn(router: FindMyWay.Instance<FindMyWay.HTTPVersion.V1>, deps: { isShuttingDown(): boolean; requestTimeoutMs: number; shares?: ConnectionShares }): Server {
+  const { shares } = deps;
   const server = createServer(serverTimeouts(deps.requestTimeoutMs), (req, res) => {
-    if (deps.isShuttingDown()) res.setHeader('connection', 'close');
+    if (deps.isShuttingDown() || shares?.shouldLetGo(req.socket)) res.setHeader('connection', 'close');
     router.lookup(req, res);
   });
+  shares?.track(server);
   server.on('clientError', (err: NodeJS.ErrnoException, socket) => {
     // Malformed HTTP: answer 400 if the socket still can, never a stack trace.
     if (socket.writable && err.code !== 'ECONNRESET') socket.end('HTTP/1.1 400 Bad Request\r\nconnection: close\r\ncontent-length: 0\r\n\r\n');

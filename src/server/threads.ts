@@ -24,6 +24,7 @@ import type { SharedBucketMemory, SharedBuckets } from '../store/counters/bucket
 import { PgliteClient } from '../store/pglite-client.ts';
 import type { Store } from '../store/types.ts';
 import { FORWARDED_PEER } from './client-ip.ts';
+import { ConnectionShares } from './connection-shares.ts';
 import { serverTimeouts } from './http-server.ts';
 
 type ThreadMetrics = MetricObjectWithValues<MetricValue<string>>[];
@@ -49,6 +50,8 @@ export interface ThreadData {
   counters: SharedBucketMemory | null;
   forwardSocket: string;
   channel: string;
+  /** Every data-plane thread's count of client connections (connection-shares.ts); this thread's slot is `index`. */
+  shares: SharedArrayBuffer;
 }
 
 /** Main thread → data-plane thread. */
@@ -73,6 +76,8 @@ export interface DataPlaneThreadsOptions {
   chainId: string;
   store: Store;
   sharedCounters: SharedBuckets | null;
+  /** The connection counts of every data-plane thread, the main thread's in slot 0 (connection-shares.ts). */
+  shares: SharedArrayBuffer;
   logger: Logger;
   metrics: Metrics;
   /** The main server: forwarded requests are handed to its routes. */
@@ -194,6 +199,7 @@ export class DataPlaneThreads {
       counters: sharedCounters?.memory ?? null,
       forwardSocket: join(this.#forwardDir, 'main.sock'),
       channel: this.#channelName,
+      shares: this.#o.shares,
     };
     const worker = new Worker(THREAD_URL, { workerData: data, transferList: storePort ? [storePort] : [] });
     const running: Running = { worker, index, closing: false };
@@ -222,6 +228,8 @@ export class DataPlaneThreads {
       this.#running.delete(index);
       // A thread stopped inside a counter update must not leave the lock held.
       if (sharedCounters?.releaseIfHeldBy(worker.threadId)) logger.warn({ thread: index }, 'freed the counters lock a stopped thread held');
+      // Its connections went with it; their close events never ran there.
+      ConnectionShares.forget(this.#o.shares, index);
       if (running.closing || this.#closing) return;
       logger.error({ thread: index, code }, 'data-plane thread stopped; starting it again');
       setTimeout(() => {

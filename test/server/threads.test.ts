@@ -5,6 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { request } from 'node:http';
+import { connect } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { defaultConfig, flushAudit, startTestGateway, type TestGateway } from '../support/gateway.ts';
 
@@ -20,6 +21,19 @@ function call(url: string, method: string, path: string, headers: Record<string,
     });
     req.on('error', reject);
     req.end(data);
+  });
+}
+
+/** Raw bytes on a connection of its own; resolves with everything the server sent before closing. */
+function raw(url: string, bytes: string): Promise<string> {
+  const { port } = new URL(url);
+  return new Promise((resolve, reject) => {
+    let text = '';
+    const socket = connect(Number(port), '127.0.0.1', () => socket.end(bytes));
+    socket.setEncoding('latin1');
+    socket.on('data', (c: string) => (text += c));
+    socket.on('close', () => resolve(text));
+    socket.on('error', reject);
   });
 }
 
@@ -78,6 +92,19 @@ describe('data-plane threads (server.threads: 2)', () => {
     assert.deepEqual(new Set(wrong.map((r) => r.status)), new Set([405]));
   });
 
+  it('answers malformed HTTP on every thread with a bare 400 and goes on serving', async () => {
+    const garbage = ['NOT HTTP AT ALL\r\n\r\n', 'POST /v1/chat/completions HTTP/1.1\r\nhost: x\r\ncontent-length: -5\r\n\r\n', `GET / HTTP/1.1\r\nx: ${'a'.repeat(20_000)}\r\n\r\n`, 'GET /v1/models HTTP/1.1\r\nhost: x\r\ntransfer-encoding: chunked\r\ncontent-length: 3\r\n\r\nabc'];
+    // Sixteen connections of each kind: the kernel hands them to both threads.
+    const answers = await Promise.all(garbage.flatMap((g) => Array.from({ length: 16 }, () => raw(gw.app.url, g))));
+    for (const a of answers) {
+      assert.match(a, /^HTTP\/1\.1 400 Bad Request\r\n/);
+      assert.doesNotMatch(a, /at \w+ \(|node:|Error/); // never a stack trace
+    }
+    const key = await gw.key(['user']);
+    const results = await Promise.all(Array.from({ length: 16 }, () => call(gw.app.url, 'POST', '/v1/chat/completions', { authorization: `Bearer ${key}` }, chat)));
+    assert.deepEqual(new Set(results.map((r) => r.status)), new Set([200]));
+  });
+
   it('applies a revocation on every thread at once', async () => {
     const admin = await gw.key(['admin']);
     const issued = await gw.app.identity.keys.create({ name: 'to-revoke', principalKind: 'app', roles: ['user'], limits: null, createdBy: 'test' } as never);
@@ -103,7 +130,7 @@ describe('data-plane threads (server.threads: 2)', () => {
     }));
     const ok = text.split('\n').filter((l) => l.startsWith('rampart_requests_total{') && l.includes('plane="data"') && l.includes('status="200"'));
     const total = ok.reduce((n, l) => n + Number(l.split(' ').at(-1)), 0);
-    // 40 + 7 + 16 successful chat completions so far, whichever thread served them.
-    assert.equal(total, 63);
+    // 40 + 7 + 16 + 16 successful chat completions so far, whichever thread served them.
+    assert.equal(total, 79);
   });
 });
