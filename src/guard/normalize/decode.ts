@@ -8,6 +8,8 @@
  * caller, which decodes the decoded text again up to a depth limit.
  */
 
+import { charCensus } from './char-census.ts';
+
 export type PayloadEncoding = 'base64' | 'hex' | 'url-encoding' | 'rot13' | 'reversed';
 
 export interface DecodedPayload {
@@ -150,37 +152,6 @@ function findCipheredLines(text: string, out: DecodedPayload[], limits: DecodeLi
   }
 }
 
-/**
- * One pass over the text: runs long enough to be base64 (16 characters of its alphabet, plus
- * padding) are returned as spans, and whether any hex run exists (16 digits, or pairs separated
- * by spaces or colons), so that no regular expression scans the common text that has neither.
- */
-function longRuns(text: string, maxSpans: number): { base64: [number, number][]; hex: boolean } {
-  const base64: [number, number][] = [];
-  let b64 = 0;
-  let hex = 0;
-  let hexRun = false;
-  const n = text.length;
-  for (let i = 0; i <= n; i++) {
-    const c = i < n ? text.charCodeAt(i) : 32;
-    const isHex = (c >= 48 && c <= 57) || (c >= 97 && c <= 102) || (c >= 65 && c <= 70);
-    const isB64 = isHex || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 43 || c === 47 || c === 95 || c === 45;
-    if (isB64) b64++;
-    else {
-      if (b64 >= 16 && base64.length < maxSpans) {
-        let end = i;
-        while (end < n && end - i < 2 && text.charCodeAt(end) === 61) end++;
-        base64.push([i - b64, end]);
-      }
-      b64 = 0;
-    }
-    // Spaces and colons inside a hex run (`49 67 6e`) keep it going; anything else ends it.
-    hex = isHex ? hex + 1 : (c === 32 || c === 58) && hex > 0 ? hex : 0;
-    if (hex >= 16) hexRun = true;
-  }
-  return { base64, hex: hexRun };
-}
-
 function take(limits: DecodeLimits, chars: number): boolean {
   if (limits.budget.remaining < chars) return false;
   limits.budget.remaining -= chars;
@@ -204,8 +175,10 @@ export function findEncodedPayloads(text: string, limits: DecodeLimits): Decoded
     out.push({ encoding, start, end: start + run.length, text: decoded, evasive });
   };
 
-  const runs = longRuns(text, limits.maxCandidates);
-  if (runs.hex || text.includes('\\x')) {
+  // Candidates come from the census pass the DLP gates share: no regular expression scans the
+  // common text that has neither a long base64 run nor a hex run.
+  const census = charCensus(text);
+  if (census.hexRun || text.includes('\\x')) {
     for (const m of text.matchAll(HEX_RUN)) {
       if (++candidates > limits.maxCandidates) return out;
       const run = m[0].slice(0, limits.maxCandidateChars);
@@ -213,7 +186,7 @@ export function findEncodedPayloads(text: string, limits: DecodeLimits): Decoded
       consider('hex', m.index, run, decodeHex(run));
     }
   }
-  for (const [start, end] of runs.base64) {
+  for (const [start, end] of census.base64Runs) {
     if (hexSpans.some(([s, e]) => start >= s && start < e)) continue;
     if (++candidates > limits.maxCandidates) return out;
     const run = text.slice(start, Math.min(end, start + limits.maxCandidateChars - (limits.maxCandidateChars % 4)));
