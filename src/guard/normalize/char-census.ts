@@ -29,6 +29,8 @@ export interface CharCensus {
   readonly base64Runs: readonly (readonly [number, number])[];
   /** 16 hex digits in a row, or separated only by spaces and colons (`49 67 6e …`, `de:ad:be:ef…`). */
   readonly hexRun: boolean;
+  /** Any code unit outside ASCII: without one, Unicode normalization has nothing to do. */
+  readonly nonAscii: boolean;
 }
 
 export const MAX_BASE64_RUNS = 1024;
@@ -43,9 +45,10 @@ const KEEP = 4;
 const TOKEN = 8;
 const DIGIT = 16;
 const UPPER = 32;
+const NON_ASCII = 64;
 
 /** Classes by UTF-16 code unit (anything outside ASCII is none of them). */
-const CLASS = new Uint8Array(65536);
+const CLASS = new Uint8Array(65536).fill(NON_ASCII, 128);
 for (let c = 48; c <= 57; c++) CLASS[c] = DIGIT | HEX | B64 | TOKEN;
 for (let c = 65; c <= 90; c++) CLASS[c] = UPPER | B64 | TOKEN | (c <= 70 ? HEX : 0);
 for (let c = 97; c <= 122; c++) CLASS[c] = B64 | TOKEN | (c <= 102 ? HEX : 0);
@@ -71,6 +74,7 @@ export function charCensus(text: string): CharCensus {
   let longToken = false;
   let digitRun7 = false;
   let hexRun = false;
+  let nonAscii = false;
   const base64Runs: [number, number][] = [];
   const n = text.length;
   for (let i = 0; i < n; i++) {
@@ -101,9 +105,10 @@ export function charCensus(text: string): CharCensus {
     }
     b64 = 0;
     if (!(k & KEEP)) hex = 0;
+    if (k & NON_ASCII) nonAscii = true;
   }
   if (b64 >= 16 && base64Runs.length < MAX_BASE64_RUNS) base64Runs.push([n - b64, n]);
-  const census: CharCensus = { digits, uppers, digitRun7, longToken: longToken || token >= 16, base64Runs, hexRun };
+  const census: CharCensus = { digits, uppers, digitRun7, longToken: longToken || token >= 16, base64Runs, hexRun, nonAscii };
   if (n <= MEMO_LIMIT) {
     lastText = text;
     lastCensus = census;

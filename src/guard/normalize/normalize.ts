@@ -13,6 +13,7 @@
  * Each step that changed something an attacker would change is reported in `transforms`:
  * needing them is evidence of evasion. Plain accented prose reports nothing.
  */
+import { charCensus } from './char-census.ts';
 import { foldConfusables } from './confusables.ts';
 import { scanInvisible } from './invisible.ts';
 import { deobfuscate } from './obfuscation.ts';
@@ -49,7 +50,9 @@ export function normalizeText(raw: string): NormalizedText {
   const transforms = new Set<Transform>();
   let text = raw;
   let hidden = '';
-  if (NON_ASCII.test(text)) {
+  // The census pass is shared with the payload finder and the DLP gates, which read the same text next.
+  const ascii = !charCensus(raw).nonAscii;
+  if (!ascii) {
     const inv = scanInvisible(text);
     text = inv.text;
     hidden = inv.hidden;
@@ -71,7 +74,7 @@ export function normalizeText(raw: string): NormalizedText {
     }
   }
   text = text.toLowerCase();
-  if (NON_ASCII.test(text)) {
+  if (!ascii && NON_ASCII.test(text)) {
     const fold = foldConfusables(text);
     if (fold.folded > 0) transforms.add('homoglyphs');
     text = fold.text;
