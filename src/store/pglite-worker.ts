@@ -11,7 +11,7 @@ import { parentPort, workerData, type MessagePort } from 'node:worker_threads';
 import { PGlite, type Transaction } from '@electric-sql/pglite';
 import { chainEvents } from '../core/audit-hash.ts';
 import type { AuditEvent } from '../core/audit-event.ts';
-import { AUDIT_INSERT_SQL, auditBatchJson } from './audit-repo.ts';
+import { AUDIT_COPY_SQL, auditBatchCopyText } from './audit-repo.ts';
 import { NO_TX, STARTUP_ID, toWireError, type WorkerData, type WorkerReply, type WorkerRequest } from './pglite-protocol.ts';
 
 interface OpenTx {
@@ -65,7 +65,7 @@ async function handle(open: Map<number, OpenTx>, msg: Exclude<WorkerRequest, { o
       return done(msg.id);
     case 'auditAppend': {
       const stored = chainEvents(JSON.parse(msg.events) as AuditEvent[], msg.chainId, msg.head);
-      await db.query(AUDIT_INSERT_SQL, [auditBatchJson(stored)]);
+      await db.query(AUDIT_COPY_SQL, [], { blob: new Blob([auditBatchCopyText(stored)]) });
       const last = stored.at(-1)!;
       return { id: msg.id, ok: true, rows: [{ seq: last.seq, hash: last.hash }], rowCount: stored.length };
     }

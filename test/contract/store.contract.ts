@@ -274,13 +274,19 @@ export function storeContract(name: string, opts: StoreContractOptions): void {
 
       it('chains and appends in one call (off the request thread on the embedded store), with the same hashes', async () => {
         const chain = randomName('chain-');
-        const events = [auditEvent(), auditEvent({ details: { nested: { b: 1, a: [1, 'x'] } } })];
+        // Text that a row format could split or unescape: tabs, line ends, backslashes, quotes, \\N, non-BMP.
+        const awkward = 'tab\there\nline\r\nback\\slash \\N "quoted" \\t é 😀';
+        const events = [
+          auditEvent(),
+          auditEvent({ details: { nested: { b: 1, a: [1, 'x'] }, awkward } }),
+          auditEvent({ reason: awkward, code: null, upstream: null, promptTokens: null, completionTokens: null, latencyMs: 0.1 + 0.2, details: null }),
+        ];
         const head = await store.audit.appendChained(events, chain, { seq: 0, hash: GENESIS_HASH });
         const expected = chainEvents(events, chain, { seq: 0, hash: GENESIS_HASH });
-        assert.deepEqual(head, { seq: 2, hash: expected[1]!.hash });
+        assert.deepEqual(head, { seq: 3, hash: expected[2]!.hash });
         assert.deepEqual(await store.audit.readChain(chain, 1, 10), expected);
         const next = await store.audit.appendChained([auditEvent()], chain, head);
-        assert.equal(next.seq, 3);
+        assert.equal(next.seq, 4);
         await assert.rejects(store.audit.appendChained([auditEvent()], chain, head), (e) => isRampartError(e) && e.code === 'RAMPART_CONFLICT');
         assert.deepEqual(await store.audit.appendChained([], chain, next), next);
       });
