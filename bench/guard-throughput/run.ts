@@ -75,8 +75,8 @@ async function measure(name: string, fn: (text: string) => unknown): Promise<{ n
   const elapsed = (performance.now() - t0) / 1000;
   const cpu = process.cpuUsage(cpu0);
   lat.sort((a, b) => a - b);
-  // Per core: the bytes over the CPU time this (single-threaded) loop used. On a shared VM wall time
-  // also counts the moments the hypervisor ran someone else, which no code change can affect.
+  // Per core: the bytes over the CPU time the process used meanwhile (the loop, and V8's collector
+  // and compiler threads working for it). Wall time also counts moments the VM did not run.
   return { name, mbps: bytes / 1e6 / elapsed, cpuMbps: bytes / ((cpu.user + cpu.system) / 1e6) / 1e6, p50: percentile(lat, 50), p99: percentile(lat, 99) };
 }
 

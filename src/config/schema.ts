@@ -137,7 +137,7 @@ export function buildConfigSchema(providers: readonly TargetSchemaSource[]) {
             .describe(
               'Threads serving the data plane (/v1) on the one port; "auto": one per CPU. Each extra thread has its own caches and audit chain and shares ' +
                 'the store and the counters (memory counters move to shared memory), so limits hold across threads. Everything else is served by the main thread. ' +
-                'A thread holding more than its share of the client connections asks clients to reconnect, so the shares stay even. More threads help where the ' +
+                'A thread holding more than its share of the client connections that served requests asks a client to reconnect, so the shares even out. More threads help where the ' +
                 'cores are otherwise idle; on a small machine that also runs the clients or the models they cost more CPU per request (docs/benchmarks.md).',
             ),
         })

@@ -30,7 +30,8 @@ export interface RelayOptions {
 const SSE_HEADERS = {
   'content-type': 'text/event-stream; charset=utf-8',
   'cache-control': 'no-cache',
-  connection: 'keep-alive',
+  // No `connection` header: Node keeps HTTP/1.1 connections alive by itself, and one set here would
+  // override the `connection: close` of a draining server or of a thread letting a connection go.
   'x-accel-buffering': 'no', // nginx in front must not buffer the stream either
 };
 

@@ -4,33 +4,44 @@
  * The kernel hands each new connection on the shared port (SO_REUSEPORT) to one listening thread
  * by a hash of the connection's addresses, so 32 connections split 16/16 only on average: 21/11
  * is common. Under load the thread with more connections is the one that decides everybody's
- * latency and the throughput of all, while the other idles. A thread that holds more than its
- * share answers the next request on one of its connections with `connection: close`; the client
- * opens a new connection (plain HTTP/1.1 behaviour, as during a graceful shutdown), which the
- * kernel places again. The shares converge in a few such steps, and a balanced load never
- * reconnects. Each thread counts its own connections in one slot of a shared array.
+ * latency, while the other idles. A thread that holds more than its share answers a request on
+ * one of its connections with `connection: close`; the client opens a new connection (plain
+ * HTTP/1.1 behaviour, as during a graceful shutdown), which the kernel places again.
+ *
+ * What counts is a connection that has served a request: one that never sends one (idle, or a
+ * slow-headers attack) cannot push real clients to other threads, and a burst of new
+ * connections is not judged before every thread has accepted its part. A connection is let go
+ * only on a later request, and only while at least two threads listen: a thread that is starting
+ * or restarting does not make the others shed everything. Each thread keeps its count and
+ * whether it listens in its own slots of a shared array.
  */
-import type { Server } from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 
-/** Connections a thread may hold above the mean before it asks a client to reconnect. */
-const SLACK = 1;
+/** Above the mean by more than this share of it (and by at least one) is more than a share. */
+const SLACK_SHARE = 1 / 8;
 
 export class ConnectionShares {
-  readonly #counts: Int32Array;
+  /** [0, n): connections per thread; [n, 2n): 1 while that thread listens. */
+  readonly #slots: Int32Array;
+  readonly #n: number;
   readonly #slot: number;
-  /** Sockets counted in this thread's slot (not those a thread was forwarded, nor those already let go). */
-  readonly #counted = new WeakSet<Socket>();
+  /** Sockets counted in this thread's slot, with the requests they served. */
+  readonly #served = new WeakMap<Socket, number>();
+  /** Sockets this listener accepted (a request forwarded to this thread arrives on another server's). */
+  readonly #accepted = new WeakSet<Socket>();
 
   /** The shared array for `threads` data-plane threads (the main thread is one of them). */
   static memory(threads: number): SharedArrayBuffer {
     if (!Number.isInteger(threads) || threads < 2) throw new RangeError('connection shares need at least two threads');
-    return new SharedArrayBuffer(threads * Int32Array.BYTES_PER_ELEMENT);
+    return new SharedArrayBuffer(2 * threads * Int32Array.BYTES_PER_ELEMENT);
   }
 
-  /** A thread stopped: its connections went with it (their close events never ran). */
+  /** A thread stopped: its connections went with it (their close events never ran there). */
   static forget(memory: SharedArrayBuffer, slot: number): void {
-    Atomics.store(new Int32Array(memory), slot, 0);
+    const slots = new Int32Array(memory);
+    Atomics.store(slots, slot, 0);
+    Atomics.store(slots, slots.length / 2 + slot, 0);
   }
 
   /**
@@ -40,40 +51,69 @@ export class ConnectionShares {
    * if (shares.shouldLetGo(req.socket)) res.setHeader('connection', 'close');
    */
   constructor(memory: SharedArrayBuffer, slot: number) {
-    this.#counts = new Int32Array(memory);
-    if (!Number.isInteger(slot) || slot < 0 || slot >= this.#counts.length) throw new RangeError(`slot ${slot} is outside 0..${this.#counts.length - 1}`);
+    this.#slots = new Int32Array(memory);
+    this.#n = this.#slots.length / 2;
+    if (!Number.isInteger(slot) || slot < 0 || slot >= this.#n) throw new RangeError(`slot ${slot} is outside 0..${this.#n - 1}`);
     this.#slot = slot;
   }
 
-  /** Counts the connections the server accepts, for as long as they stay open. */
+  /** Marks this thread as listening while the server does, and forgets its connections as they close. */
   track(server: Server): void {
+    const live = this.#n + this.#slot;
+    if (server.listening) Atomics.store(this.#slots, live, 1);
+    server.on('listening', () => Atomics.store(this.#slots, live, 1));
+    server.on('close', () => Atomics.store(this.#slots, live, 0));
     server.on('connection', (socket: Socket) => {
-      this.#counted.add(socket);
-      Atomics.add(this.#counts, this.#slot, 1);
+      this.#accepted.add(socket);
       socket.once('close', () => this.#release(socket));
     });
   }
 
   /**
-   * Whether to close this connection after the current response, because this thread holds more
-   * than its share. The connection stops counting at once, so one surplus closes one connection.
+   * Call on every request. True when this connection should close after the response, because
+   * this thread holds more than its share; the connection stops counting at once, so one surplus
+   * closes one connection. `res` is watched: should the answer keep the connection after all
+   * (a handler overriding the header), the connection counts again.
    */
-  shouldLetGo(socket: Socket): boolean {
-    if (!this.#counted.has(socket)) return false;
+  shouldLetGo(req: IncomingMessage, res: ServerResponse): boolean {
+    const socket = req.socket;
+    const served = this.#served.get(socket);
+    if (served === undefined) {
+      // First request on this connection: from now on it counts, here.
+      if (!socket.destroyed && this.#accepted.has(socket)) this.#count(socket);
+      return false;
+    }
+    this.#served.set(socket, served + 1);
     let total = 0;
-    for (let i = 0; i < this.#counts.length; i++) total += Atomics.load(this.#counts, i);
-    const mine = Atomics.load(this.#counts, this.#slot);
-    if (mine * this.#counts.length <= total + SLACK * this.#counts.length) return false;
+    let listening = 0;
+    for (let i = 0; i < this.#n; i++) {
+      if (Atomics.load(this.#slots, this.#n + i) === 0) continue;
+      listening++;
+      total += Atomics.load(this.#slots, i);
+    }
+    if (listening < 2) return false;
+    const mine = Atomics.load(this.#slots, this.#slot);
+    const mean = total / listening;
+    if (mine <= mean + Math.max(1, mean * SLACK_SHARE)) return false;
     this.#release(socket);
+    res.once('finish', () => {
+      if (String(res.getHeader('connection') ?? '').toLowerCase() !== 'close' && !socket.destroyed) this.#count(socket);
+    });
     return true;
   }
 
-  /** This thread's open connections (for tests and metrics). */
+  /** This thread's counted connections (for tests and metrics). */
   get held(): number {
-    return Atomics.load(this.#counts, this.#slot);
+    return Atomics.load(this.#slots, this.#slot);
+  }
+
+  #count(socket: Socket): void {
+    if (this.#served.has(socket)) return;
+    this.#served.set(socket, 1);
+    Atomics.add(this.#slots, this.#slot, 1);
   }
 
   #release(socket: Socket): void {
-    if (this.#counted.delete(socket)) Atomics.sub(this.#counts, this.#slot, 1);
+    if (this.#served.delete(socket)) Atomics.sub(this.#slots, this.#slot, 1);
   }
 }

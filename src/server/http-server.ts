@@ -102,7 +102,7 @@ export function serverTimeouts(requestTimeoutMs: number): ServerOptions {
 function serverOn(router: FindMyWay.Instance<FindMyWay.HTTPVersion.V1>, deps: { isShuttingDown(): boolean; requestTimeoutMs: number; shares?: ConnectionShares }): Server {
   const { shares } = deps;
   const server = createServer(serverTimeouts(deps.requestTimeoutMs), (req, res) => {
-    if (deps.isShuttingDown() || shares?.shouldLetGo(req.socket)) res.setHeader('connection', 'close');
+    if (deps.isShuttingDown() || shares?.shouldLetGo(req, res)) res.setHeader('connection', 'close');
     router.lookup(req, res);
   });
   shares?.track(server);

@@ -1,24 +1,27 @@
 /**
- * ConnectionShares: a listener holding more than its share of the connections asks clients to
- * reconnect (connection: close) until the shares are even; a balanced or lighter listener never
- * does, and a forwarded request (a socket the listener did not accept) is never let go.
+ * ConnectionShares: a listener holding more than its share of the connections that served a
+ * request asks clients to reconnect (connection: close) until the shares are even; a lighter
+ * listener never does, nor does any while it is the only one listening; connections that never
+ * sent a request do not count; a handler that keeps the connection after all makes it count again;
+ * a request forwarded on another server's socket is never let go.
  */
 import assert from 'node:assert/strict';
-import { createServer, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { connect, Socket, type AddressInfo } from 'node:net';
 import { after, describe, it } from 'node:test';
 import { ConnectionShares } from '../../src/server/connection-shares.ts';
 
-function serve(shares: ConnectionShares): Promise<Server> {
+function serve(shares: ConnectionShares, handler?: (req: IncomingMessage, res: ServerResponse) => void): Promise<Server> {
   const server = createServer((req, res) => {
-    if (shares.shouldLetGo(req.socket)) res.setHeader('connection', 'close');
-    res.end('ok');
+    if (shares.shouldLetGo(req, res)) res.setHeader('connection', 'close');
+    if (handler) handler(req, res);
+    else res.end('ok');
   });
   shares.track(server);
   return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(server)));
 }
 
-/** A raw keep-alive connection to the server, once the server has accepted it. */
+/** A raw keep-alive connection to the server, once connected. */
 function open(server: Server): Promise<Socket> {
   return new Promise((resolve, reject) => {
     const socket = connect((server.address() as AddressInfo).port, '127.0.0.1', () => resolve(socket));
@@ -46,63 +49,101 @@ async function until(cond: () => boolean): Promise<void> {
   assert.ok(cond(), 'condition not reached');
 }
 
+async function sequentially(sockets: Socket[]): Promise<string[]> {
+  const out: string[] = [];
+  for (const s of sockets) out.push(await get(s));
+  return out;
+}
+
 describe('ConnectionShares', () => {
   const closers: (() => void)[] = [];
   after(() => closers.forEach((c) => c()));
+  const cleanup = (servers: Server[], sockets: Socket[]) =>
+    closers.push(() => {
+      sockets.forEach((s) => s.destroy());
+      servers.forEach((s) => s.close());
+    });
 
   it('refuses a memory for fewer than two threads and a slot outside it', () => {
     assert.throws(() => ConnectionShares.memory(1), RangeError);
     assert.throws(() => new ConnectionShares(ConnectionShares.memory(2), 2), RangeError);
   });
 
-  it('lets connections go from the heavier listener only, until the shares are even', async () => {
+  it('lets connections go from the heavier listener only, from their second request, until the shares are even', async () => {
     const memory = ConnectionShares.memory(2);
     const heavy = new ConnectionShares(memory, 0);
     const light = new ConnectionShares(memory, 1);
     const [a, b] = await Promise.all([serve(heavy), serve(light)]);
-    // Ten connections on one listener, two on the other.
     const onA = await Promise.all(Array.from({ length: 10 }, () => open(a)));
     const onB = await Promise.all(Array.from({ length: 2 }, () => open(b)));
-    closers.push(() => {
-      [...onA, ...onB].forEach((s) => s.destroy());
-      a.close();
-      b.close();
-    });
-    await until(() => heavy.held === 10 && light.held === 2);
-    const fromB = [await get(onB[0]!), await get(onB[1]!)];
-    assert.deepEqual(fromB, ['keep-alive', 'keep-alive']);
-    const fromA: string[] = [];
-    for (const s of onA) fromA.push(await get(s));
-    // Each request on the heavier listener lets one connection go while it holds more than the
-    // mean plus one (10 → 4 against 2): six in a row, then none.
-    assert.deepEqual(fromA, [...Array(6).fill('close'), ...Array(4).fill('keep-alive')]);
+    cleanup([a, b], [...onA, ...onB]);
+    // Connections that sent nothing do not count.
+    assert.equal(heavy.held + light.held, 0);
+    // A first request is never let go: ten connections on one listener, two on the other.
+    assert.ok((await sequentially([...onA, ...onB])).every((c) => c === 'keep-alive'));
+    assert.equal(heavy.held, 10);
+    assert.equal(light.held, 2);
+    assert.deepEqual(await sequentially(onB), ['keep-alive', 'keep-alive']);
+    // Each later request on the heavier listener lets one connection go while it holds more than
+    // the mean plus one (10 → 4 against 2): six in a row, then none.
+    assert.deepEqual(await sequentially(onA), [...Array(6).fill('close'), ...Array(4).fill('keep-alive')]);
     assert.equal(heavy.held, 4);
     await until(() => onA.filter((s) => s.destroyed || s.readyState === 'closed').length === 6);
-    // Balanced now: more requests let nothing go.
-    for (const s of onA.slice(6)) assert.equal(await get(s), 'keep-alive');
+    assert.ok((await sequentially(onA.slice(6))).every((c) => c === 'keep-alive'));
     assert.equal(heavy.held, 4);
     assert.equal(light.held, 2);
   });
 
-  it('counts a connection off when it closes, and forgets a stopped thread', async () => {
+  it('lets nothing go while it is the only listener (the other thread starting or restarting)', async () => {
     const memory = ConnectionShares.memory(2);
-    const mine = new ConnectionShares(memory, 0);
-    const server = await serve(mine);
-    closers.push(() => server.close());
-    const sockets = await Promise.all([open(server), open(server), open(server)]);
-    await until(() => mine.held === 3);
-    sockets.forEach((s) => s.destroy());
-    await until(() => mine.held === 0);
-    new ConnectionShares(memory, 1); // the other slot exists
-    Atomics.store(new Int32Array(memory), 1, 5);
+    const alone = new ConnectionShares(memory, 0);
+    const a = await serve(alone);
+    const sockets = await Promise.all(Array.from({ length: 8 }, () => open(a)));
+    cleanup([a], sockets);
+    await sequentially(sockets);
+    assert.ok((await sequentially(sockets)).every((c) => c === 'keep-alive'));
+    assert.equal(alone.held, 8);
+    // The other thread starts listening with none: now the shares are uneven.
+    const b = await serve(new ConnectionShares(memory, 1));
+    cleanup([b], []);
+    const answers = await sequentially(sockets);
+    const gone = answers.filter((c) => c === 'close').length;
+    assert.ok(gone > 0);
+    await until(() => sockets.filter((s) => s.destroyed || s.readyState === 'closed').length === gone);
+    // It stops again (a crash): its slot is forgotten, and nothing more is let go.
     ConnectionShares.forget(memory, 1);
-    assert.equal(new ConnectionShares(memory, 1).held, 0);
+    const kept = sockets.filter((s) => !s.destroyed && s.readyState === 'open');
+    assert.equal(alone.held, kept.length);
+    assert.ok((await sequentially(kept)).every((c) => c === 'keep-alive'));
   });
 
-  it('never lets go a socket it did not accept (a request forwarded to this thread)', async () => {
+  it('counts a connection again when the answer keeps it after all, and off when it closes', async () => {
+    const memory = ConnectionShares.memory(2);
+    const mine = new ConnectionShares(memory, 0);
+    // The handler overrides the header, as a stream relay setting its own would.
+    const a = await serve(mine, (_req, res) => {
+      res.writeHead(200, { connection: 'keep-alive', 'content-length': '2' });
+      res.end('ok');
+    });
+    const b = await serve(new ConnectionShares(memory, 1));
+    const sockets = await Promise.all(Array.from({ length: 6 }, () => open(a)));
+    cleanup([a, b], sockets);
+    await sequentially(sockets);
+    assert.ok((await sequentially(sockets)).every((c) => c === 'keep-alive'));
+    await until(() => mine.held === 6);
+    sockets.forEach((s) => s.destroy());
+    await until(() => mine.held === 0);
+  });
+
+  it('never counts or lets go a socket it did not accept (a request forwarded to this thread)', () => {
     const memory = ConnectionShares.memory(2);
     const mine = new ConnectionShares(memory, 0);
     Atomics.store(new Int32Array(memory), 0, 30); // far above its share
-    assert.equal(mine.shouldLetGo(new Socket()), false);
+    Atomics.store(new Int32Array(memory), 2, 1);
+    Atomics.store(new Int32Array(memory), 3, 1);
+    const req = { socket: new Socket() } as IncomingMessage;
+    assert.equal(mine.shouldLetGo(req, {} as ServerResponse), false);
+    assert.equal(mine.shouldLetGo(req, {} as ServerResponse), false);
+    assert.equal(mine.held, 30);
   });
 });
