@@ -4,7 +4,7 @@
  * the client's address, an admin change takes effect on every thread at once, and close stops them.
  */
 import assert from 'node:assert/strict';
-import { request } from 'node:http';
+import { Agent, request } from 'node:http';
 import { connect } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { defaultConfig, flushAudit, startTestGateway, type TestGateway } from '../support/gateway.ts';
@@ -36,6 +36,9 @@ function raw(url: string, bytes: string): Promise<string> {
     socket.on('error', reject);
   });
 }
+
+/** Chat completions the connection-shares test made (a number of rounds that depends on the kernel's placement). */
+let sharesRequests = 0;
 
 const chat = { model: 'chat', messages: [{ role: 'user', content: 'hello' }] };
 
@@ -105,6 +108,51 @@ describe('data-plane threads (server.threads: 2)', () => {
     assert.deepEqual(new Set(results.map((r) => r.status)), new Set([200]));
   });
 
+  it('evens out the threads\' shares of keep-alive connections, streamed or not', async () => {
+    const key = await gw.key(['user']);
+    for (const stream of [false, true]) {
+      const agent = new Agent({ keepAlive: true, maxSockets: 24 });
+      const one = (): Promise<{ connection: string; requestId: string }> =>
+        new Promise((resolve, reject) => {
+          const body = JSON.stringify({ ...chat, stream });
+          const req = request(`${gw.app.url}/v1/chat/completions`, { method: 'POST', agent, headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' } }, (res) => {
+            res.resume();
+            res.on('end', () => resolve({ connection: String(res.headers.connection), requestId: String(res.headers['x-request-id']) }));
+          });
+          req.on('error', reject);
+          req.end(body);
+        });
+      // Rounds of 24 requests at once, one per connection, until two rounds in a row let no
+      // connection go: the second then ran on connections that had all served a request before,
+      // so every thread judged every one of them.
+      let round: { connection: string; requestId: string }[] = [];
+      let quiet = 0;
+      for (let i = 0; i < 16 && quiet < 2; i++) {
+        round = await Promise.all(Array.from({ length: 24 }, one));
+        sharesRequests += 24;
+        quiet = round.every((r) => r.connection === 'keep-alive') ? quiet + 1 : 0;
+      }
+      assert.ok(round.every((r) => r.connection === 'keep-alive'), `still letting connections go: ${round.map((r) => r.connection).join(',')}`);
+      // The last round: each thread served one request per connection it holds.
+      const ids = new Set(round.map((r) => r.requestId));
+      let perChain = new Map<string, number>();
+      for (let i = 0; i < 50; i++) {
+        await flushAudit(gw);
+        const page = await gw.app.store.audit.list({ limit: 1000 });
+        perChain = new Map();
+        for (const e of page.items) if (ids.has(e.requestId)) perChain.set(e.chainId, (perChain.get(e.chainId) ?? 0) + 1);
+        if ([...perChain.values()].reduce((a, b) => a + b, 0) === 24) break;
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      const counts = [...perChain.values()];
+      assert.equal(counts.reduce((a, b) => a + b, 0), 24, `stream ${stream}: ${JSON.stringify([...perChain])}`);
+      // Even within the slack: the mean (12) plus an eighth of it, at least one.
+      assert.equal(counts.length, 2, `stream ${stream}: ${JSON.stringify([...perChain])}`);
+      assert.ok(Math.max(...counts) <= 13, `stream ${stream}: ${JSON.stringify([...perChain])}`);
+      agent.destroy();
+    }
+  });
+
   it('applies a revocation on every thread at once', async () => {
     const admin = await gw.key(['admin']);
     const issued = await gw.app.identity.keys.create({ name: 'to-revoke', principalKind: 'app', roles: ['user'], limits: null, createdBy: 'test' } as never);
@@ -130,7 +178,7 @@ describe('data-plane threads (server.threads: 2)', () => {
     }));
     const ok = text.split('\n').filter((l) => l.startsWith('rampart_requests_total{') && l.includes('plane="data"') && l.includes('status="200"'));
     const total = ok.reduce((n, l) => n + Number(l.split(' ').at(-1)), 0);
-    // 40 + 7 + 16 + 16 successful chat completions so far, whichever thread served them.
-    assert.equal(total, 79);
+    // 40 + 7 + 16 + 16 successful chat completions so far and those of the shares test, whichever thread served them.
+    assert.equal(total, 79 + sharesRequests);
   });
 });
