@@ -13,7 +13,7 @@
  * Each step that changed something an attacker would change is reported in `transforms`:
  * needing them is evidence of evasion. Plain accented prose reports nothing.
  */
-import { charCensus } from './char-census.ts';
+import { knownCensus } from './char-census.ts';
 import { foldConfusables } from './confusables.ts';
 import { scanInvisible } from './invisible.ts';
 import { deobfuscate } from './obfuscation.ts';
@@ -50,8 +50,9 @@ export function normalizeText(raw: string): NormalizedText {
   const transforms = new Set<Transform>();
   let text = raw;
   let hidden = '';
-  // The census pass is shared with the payload finder and the DLP gates, which read the same text next.
-  const ascii = !charCensus(raw).nonAscii;
+  // The whole text's census is taken for the payload finder and the DLP gates anyway; a window or
+  // a decoded payload has none, and one regex test is cheaper than taking it.
+  const ascii = !(knownCensus(raw)?.nonAscii ?? NON_ASCII.test(raw));
   if (!ascii) {
     const inv = scanInvisible(text);
     text = inv.text;
