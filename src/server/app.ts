@@ -65,6 +65,8 @@ export interface RunningApp {
   readonly identity: Identity;
   readonly metrics: Metrics;
   readonly detections: BatchWriter<DetectionRecord>;
+  /** The extra data-plane threads (server.threads > 1), else null. */
+  readonly threads: DataPlaneThreads | null;
   close(): Promise<void>;
 }
 
@@ -214,7 +216,7 @@ export async function startApp(config: RampartConfig, opts: AppOptions): Promise
         logger.info('rampart stopped');
       })());
     const liveCounters = counters;
-    return { url, port, server, store, counters: liveCounters, audit: auditLog, identity, metrics, detections, close };
+    return { url, port, server, store, counters: liveCounters, audit: auditLog, identity, metrics, detections, threads, close };
   } catch (e) {
     for (const c of closers.reverse()) await c().catch(() => undefined);
     await counters?.close().catch(() => undefined);

@@ -88,6 +88,8 @@ interface Running {
   worker: Worker;
   index: number;
   closing: boolean;
+  /** Listening and serving (its 'ready' arrived). */
+  ready: boolean;
 }
 
 /**
@@ -142,6 +144,21 @@ export class DataPlaneThreads {
   /** An admin change was made: every thread drops its caches of keys, agents, pins, models and elevations. */
   changed(): void {
     this.#channel.postMessage('changed');
+  }
+
+  /** The indexes of the threads serving now (1 … count − 1): started, and not stopped since. */
+  get running(): number[] {
+    return [...this.#running.values()].filter((r) => r.ready).map((r) => r.index).sort((a, b) => a - b);
+  }
+
+  /**
+   * Stops thread `index` at once, without draining, as a crash would; it is started again like a
+   * thread that failed. For drills and tests of what a crash costs.
+   */
+  async terminate(index: number): Promise<void> {
+    const r = this.#running.get(index);
+    if (!r) throw new RangeError(`no data-plane thread ${index} is running`);
+    await r.worker.terminate();
   }
 
   /** Every thread's metrics together, as Prometheus text. */
@@ -202,7 +219,9 @@ export class DataPlaneThreads {
       shares: this.#o.shares,
     };
     const worker = new Worker(THREAD_URL, { workerData: data, transferList: storePort ? [storePort] : [] });
-    const running: Running = { worker, index, closing: false };
+    // Read now: once the worker has exited, worker.threadId is -1.
+    const workerThreadId = worker.threadId;
+    const running: Running = { worker, index, closing: false, ready: false };
     const sink = logSink(logger);
     const started = new Promise<void>((resolve, reject) => {
       const timer = setTimeout(() => reject(new RampartError('RAMPART_INTERNAL', { detail: `data-plane thread ${index} did not start within ${START_TIMEOUT_MS} ms` })), START_TIMEOUT_MS);
@@ -213,7 +232,10 @@ export class DataPlaneThreads {
         else if (m.type === 'closed') void worker.terminate();
         else if (m.type === 'ready' || m.type === 'failed') {
           clearTimeout(timer);
-          if (m.type === 'ready') resolve();
+          if (m.type === 'ready') {
+            running.ready = true;
+            resolve();
+          }
           else reject(new Error(`data-plane thread ${index} could not start: ${m.message}`));
         }
       });
@@ -227,7 +249,7 @@ export class DataPlaneThreads {
     worker.once('exit', (code) => {
       this.#running.delete(index);
       // A thread stopped inside a counter update must not leave the lock held.
-      if (sharedCounters?.releaseIfHeldBy(worker.threadId)) logger.warn({ thread: index }, 'freed the counters lock a stopped thread held');
+      if (sharedCounters?.releaseIfHeldBy(workerThreadId)) logger.warn({ thread: index }, 'freed the counters lock a stopped thread held');
       // Its connections went with it; their close events never ran there.
       ConnectionShares.forget(this.#o.shares, index);
       if (running.closing || this.#closing) return;

@@ -80,6 +80,8 @@ describe('shared memory counters', () => {
     assert.equal(table.releaseIfHeldBy(78), false);
     assert.equal(table.releaseIfHeldBy(77), true);
     assert.equal(table.exclusive(() => 'taken'), 'taken');
+    // An exited Worker reports threadId -1, which would match the free lock word: refused.
+    assert.throws(() => table.releaseIfHeldBy(-1), RangeError);
   });
 
   it('closing one thread\u2019s counters leaves the shared counts to the others', async () => {

@@ -181,4 +181,49 @@ describe('data-plane threads (server.threads: 2)', () => {
     // 40 + 7 + 16 + 16 successful chat completions so far and those of the shares test, whichever thread served them.
     assert.equal(total, 79 + sharesRequests);
   });
+  // Last: a crashed thread's metrics go with it.
+  it('restarts a thread that crashes under load; the others go on serving and limits still hold', async () => {
+    const threads = gw.app.threads!;
+    assert.deepEqual(threads.running, [1]);
+    const key = await gw.key(['user']);
+    const statuses: number[] = [];
+    let connectionErrors = 0;
+    let loading = true;
+    const load = async () => {
+      while (loading) {
+        try {
+          statuses.push((await call(gw.app.url, 'POST', '/v1/chat/completions', { authorization: `Bearer ${key}` }, chat)).status);
+        } catch {
+          connectionErrors++; // a request that was on the thread when it died
+        }
+      }
+    };
+    const workers = Array.from({ length: 4 }, load);
+    await new Promise((r) => setTimeout(r, 300));
+    await threads.terminate(1);
+    const crashedAt = Date.now();
+    for (let i = 0; i < 100 && !threads.running.includes(1); i++) await new Promise((r) => setTimeout(r, 50));
+    assert.deepEqual(threads.running, [1], 'thread 1 was not started again');
+    await new Promise((r) => setTimeout(r, 300));
+    loading = false;
+    await Promise.all(workers);
+    assert.ok(statuses.length > 20, `only ${statuses.length} answers`);
+    assert.deepEqual(new Set(statuses), new Set([200]));
+    assert.ok(connectionErrors <= 4, `${connectionErrors} requests failed`);
+    // The new thread serves: its audit chain gains events written after the crash.
+    const after = await Promise.all(Array.from({ length: 40 }, () => call(gw.app.url, 'POST', '/v1/chat/completions', { authorization: `Bearer ${key}` }, chat)));
+    assert.deepEqual(new Set(after.map((r) => r.status)), new Set([200]));
+    let fresh = 0;
+    for (let i = 0; i < 50 && fresh === 0; i++) {
+      await flushAudit(gw);
+      const page = await gw.app.store.audit.list({ limit: 500 });
+      fresh = page.items.filter((e) => e.chainId.endsWith('.t1') && e.time > crashedAt + 300).length;
+      if (fresh === 0) await new Promise((r) => setTimeout(r, 50));
+    }
+    assert.ok(fresh > 0, 'the restarted thread wrote no audit events');
+    // The shared counters survived the crash: one limit across both threads, exactly.
+    const limited = await gw.key(['user'], { limits: { requestsPerMinute: 7 } });
+    const results = await Promise.all(Array.from({ length: 20 }, () => call(gw.app.url, 'POST', '/v1/chat/completions', { authorization: `Bearer ${limited}` }, chat)));
+    assert.equal(results.filter((r) => r.status === 200).length, 7);
+  });
 });

@@ -62,7 +62,7 @@ export async function startTestGateway(configFor: ConfigFor = defaultConfig, opt
   try {
     // Inside the try: a refused config must not leave the mock upstream running (the test would hang).
     config = validateConfig(rampartConfigSchema(), configFor(upstream.url, dataDir));
-    app = await startApp(config, { logger: pino({ level: 'silent' }), defaultMetrics: false, bootstrapKey: false, ...(opts.clock ? { clock: opts.clock } : {}), ...(opts.detectors ? { detectors: opts.detectors } : {}) });
+    app = await startApp(config, { logger: pino({ level: process.env.RAMPART_TEST_LOG ?? 'silent' }), defaultMetrics: false, bootstrapKey: false, ...(opts.clock ? { clock: opts.clock } : {}), ...(opts.detectors ? { detectors: opts.detectors } : {}) });
   } catch (e) {
     await upstream.close();
     await rm(dataDir, { recursive: true, force: true });

@@ -189,6 +189,8 @@ export class SharedBuckets implements BucketTable {
 
   /** Frees the lock if the thread `threadId` holds it (it exited inside a critical section). */
   releaseIfHeldBy(threadId: number): boolean {
+    // A negative id (an exited Worker's threadId) would match the free lock word and "free" it.
+    if (!Number.isInteger(threadId) || threadId < 0) throw new RangeError(`not a thread id: ${threadId}`);
     const freed = Atomics.compareExchange(this.#header, LOCK, threadId + 1, 0) === threadId + 1;
     if (freed) Atomics.notify(this.#header, LOCK);
     return freed;
