@@ -62,6 +62,7 @@ export async function startTestGateway(configFor: ConfigFor = defaultConfig, opt
   try {
     // Inside the try: a refused config must not leave the mock upstream running (the test would hang).
     config = validateConfig(rampartConfigSchema(), configFor(upstream.url, dataDir));
+    // RAMPART_TEST_LOG=info shows the gateway's log while debugging a test.
     app = await startApp(config, { logger: pino({ level: process.env.RAMPART_TEST_LOG ?? 'silent' }), defaultMetrics: false, bootstrapKey: false, ...(opts.clock ? { clock: opts.clock } : {}), ...(opts.detectors ? { detectors: opts.detectors } : {}) });
   } catch (e) {
     await upstream.close();
