@@ -227,3 +227,41 @@ describe('data-plane threads (server.threads: 2)', () => {
     assert.equal(results.filter((r) => r.status === 200).length, 7);
   });
 });
+
+describe('a full shared counter table (server.threads: 2)', () => {
+  let gw: TestGateway;
+  before(async () => {
+    gw = await startTestGateway((upstream, dataDir) => ({ ...defaultConfig(upstream, dataDir), server: { port: 0, threads: 2 }, counters: { kind: 'memory', maxKeys: 1_000 } }));
+  });
+  after(async () => gw?.close());
+
+  it('fails closed on every thread with a coded 503 once the table is full', async () => {
+    // Each new API key with limits adds its own request and token buckets: 700 keys need more
+    // than the 1 000 live buckets allowed.
+    const keys: string[] = [];
+    for (let i = 0; i < 700; i++) keys.push(await gw.key(['user'], { limits: { requestsPerMinute: 100, tokensPerMinute: 100_000 } }));
+    const results: { status: number; json: unknown }[] = [];
+    for (let i = 0; i < keys.length; i += 16) {
+      results.push(...(await Promise.all(keys.slice(i, i + 16).map((k) => call(gw.app.url, 'POST', '/v1/chat/completions', { authorization: `Bearer ${k}` }, chat)))));
+    }
+    const statuses = new Set(results.map((r) => r.status));
+    assert.deepEqual(statuses, new Set([200, 503]), `statuses: ${[...statuses].join(', ')}`);
+    for (const r of results.filter((x) => x.status === 503)) {
+      assert.equal((r.json as { error: { code: string } }).error.code, 'RAMPART_COUNTERS_UNAVAILABLE');
+    }
+    assert.ok(results.filter((r) => r.status === 200).length >= 100, 'the first keys were served');
+    // Refused on both threads, and each refusal audited as an error.
+    let chains = new Set<string>();
+    for (let i = 0; i < 50 && chains.size < 2; i++) {
+      await flushAudit(gw);
+      const page = await gw.app.store.audit.list({ limit: 1000 });
+      chains = new Set(page.items.filter((e) => e.code === 'RAMPART_COUNTERS_UNAVAILABLE').map((e) => e.chainId));
+      if (chains.size < 2) await new Promise((r) => setTimeout(r, 50));
+    }
+    assert.equal(chains.size, 2, `refused on: ${[...chains].join(', ')}`);
+    // Full is full for everyone until buckets expire (counters.memory.maxKeys): a key counted
+    // before is refused the same way, never let through uncounted.
+    const first = await call(gw.app.url, 'POST', '/v1/chat/completions', { authorization: `Bearer ${keys[0]}` }, chat);
+    assert.equal(first.status, 503);
+  });
+});
