@@ -35,7 +35,7 @@ import { buildSandbox } from './sandbox.ts';
 import { auditRoutes } from '../admin/audit-routes.ts';
 import type { AdminDeps, AdminRoute } from '../admin/admin-api.ts';
 import type { Identity } from './identity.ts';
-import { createHttpServer } from './http-server.ts';
+import { closeGracefully, createHttpServer } from './http-server.ts';
 import { threadId } from 'node:worker_threads';
 import { SharedBuckets, SWEEP_EVERY } from '../store/counters/buckets.ts';
 import { MemoryCounters } from '../store/counters/memory-counters.ts';
@@ -196,17 +196,7 @@ export async function startApp(config: RampartConfig, opts: AppOptions): Promise
     const close = () =>
       (closing ??= (async () => {
         shuttingDown = true;
-        await new Promise<void>((resolve) => {
-          const timer = setTimeout(() => {
-            server.closeAllConnections();
-            resolve();
-          }, config.server.shutdownGraceMs);
-          server.close(() => {
-            clearTimeout(timer);
-            resolve();
-          });
-          server.closeIdleConnections();
-        });
+        await closeGracefully(server, config.server.shutdownGraceMs);
         // Data-plane threads first (they drain and flush), the audit log last among the steps.
         for (const c of closers.reverse()) await c().catch((err: unknown) => logger.warn({ err }, 'close step failed'));
         clearInterval(headsTimer);

@@ -16,7 +16,7 @@ import { createPostgresClient } from '../store/postgres-client.ts';
 import type { Counters, Store } from '../store/types.ts';
 import { ConnectionShares } from './connection-shares.ts';
 import { buildChecks, buildDataPlane } from './data-plane-services.ts';
-import { createDataPlaneServer } from './http-server.ts';
+import { closeGracefully, createDataPlaneServer } from './http-server.ts';
 import { forwarder, threadLogDestination, type FromThread, type ThreadData, type ToThread } from './threads.ts';
 
 if (!parentPort) throw new Error('data-plane-thread.ts runs only as a worker thread');
@@ -62,17 +62,7 @@ async function start(): Promise<() => Promise<void>> {
   return async () => {
     shuttingDown = true;
     changes.close();
-    await new Promise<void>((resolve) => {
-      const timer = setTimeout(() => {
-        server.closeAllConnections();
-        resolve();
-      }, config.server.shutdownGraceMs);
-      server.close(() => {
-        clearTimeout(timer);
-        resolve();
-      });
-      server.closeIdleConnections();
-    });
+    await closeGracefully(server, config.server.shutdownGraceMs);
   };
 }
 

@@ -99,6 +99,21 @@ export function serverTimeouts(requestTimeoutMs: number): ServerOptions {
   return { requestTimeout: requestTimeoutMs, headersTimeout: Math.min(30_000, requestTimeoutMs), keepAliveTimeout: 65_000 };
 }
 
+/** Stops accepting, lets in-flight requests finish for `graceMs`, then cuts what is left. */
+export function closeGracefully(server: Server, graceMs: number): Promise<void> {
+  return new Promise<void>((resolve) => {
+    const timer = setTimeout(() => {
+      server.closeAllConnections();
+      resolve();
+    }, graceMs);
+    server.close(() => {
+      clearTimeout(timer);
+      resolve();
+    });
+    server.closeIdleConnections();
+  });
+}
+
 function serverOn(router: FindMyWay.Instance<FindMyWay.HTTPVersion.V1>, deps: { isShuttingDown(): boolean; requestTimeoutMs: number; shares?: ConnectionShares }): Server {
   const { shares } = deps;
   const server = createServer(serverTimeouts(deps.requestTimeoutMs), (req, res) => {

@@ -60,11 +60,6 @@ CLASS[32] = KEEP; // ' '
 let lastText: string | undefined;
 let lastCensus: CharCensus | undefined;
 
-/** The census of `text` if it is the one last taken, without taking one (for callers that have a cheaper test). */
-export function knownCensus(text: string): CharCensus | undefined {
-  return text === lastText ? lastCensus : undefined;
-}
-
 /**
  * @example charCensus('card 4111 1111 1111 1111').digits // 16
  */

@@ -13,7 +13,7 @@
  * Each step that changed something an attacker would change is reported in `transforms`:
  * needing them is evidence of evasion. Plain accented prose reports nothing.
  */
-import { knownCensus } from './char-census.ts';
+import type { CharCensus } from './char-census.ts';
 import { foldConfusables } from './confusables.ts';
 import { scanInvisible } from './invisible.ts';
 import { deobfuscate } from './obfuscation.ts';
@@ -46,13 +46,13 @@ const STACKED_MARKS = /[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe
 /**
  * @example normalizeText('Ｉｇｎｏｒｅ  prev1ous\u200B rules').text // 'ignore previous rules'
  */
-export function normalizeText(raw: string): NormalizedText {
+export function normalizeText(raw: string, census?: CharCensus): NormalizedText {
   const transforms = new Set<Transform>();
   let text = raw;
   let hidden = '';
-  // The whole text's census is taken for the payload finder and the DLP gates anyway; a window or
-  // a decoded payload has none, and one regex test is cheaper than taking it.
-  const ascii = !(knownCensus(raw)?.nonAscii ?? NON_ASCII.test(raw));
+  // The whole text comes with its census (taken for the payload finder and the DLP gates anyway);
+  // for a window or a decoded payload one regex test is cheaper than taking one.
+  const ascii = !(census?.nonAscii ?? NON_ASCII.test(raw));
   if (!ascii) {
     const inv = scanInvisible(text);
     text = inv.text;

@@ -46,9 +46,9 @@ export interface ExpandedText {
 export function normalizeWithPayloads(raw: string, options: DecodeOptions = DEFAULT_DECODE_OPTIONS, normalizeMain = true): ExpandedText {
   // One census pass over the whole text, which normalization, the payload finder and the DLP
   // gates then read (char-census.ts).
-  charCensus(raw);
+  const census = charCensus(raw);
   // Callers that score a text window by window skip the whole-text form (`main` is then empty).
-  const main = normalizeMain ? normalizeText(raw) : { text: '', transforms: new Set<never>(), hidden: '' };
+  const main = normalizeMain ? normalizeText(raw, census) : { text: '', transforms: new Set<never>(), hidden: '' };
   const payloads: PayloadUnit[] = [];
   if (options.maxDepth <= 0) return { main, payloads };
   const budget = { remaining: options.maxDecodedChars };
