@@ -1,13 +1,18 @@
 /**
- * Closed-loop load with autocannon's programmatic API: `connections` clients each send the next
- * request as soon as the previous answer completed. Latencies are taken from autocannon's
- * per-response event as floats (its own histogram rounds to whole milliseconds, too coarse for a
- * 1 ms target); requests/s counts 2xx answers over the measured time.
+ * Closed-loop load: `connections` clients each send the next request as soon as the previous
+ * answer completed. Two load generators: wrk (wrk.ts; C, a small share of the CPU) and autocannon's
+ * programmatic API (JavaScript; needed for a fixed request rate, and where wrk is not installed).
+ * With autocannon, latencies are taken from its per-response event as floats (its own histogram
+ * rounds to whole milliseconds, too coarse for a 1 ms target). requests/s counts 2xx answers over
+ * the measured time.
  */
 import autocannon from 'autocannon';
-import { cpuSecondsOf, foreignCpu } from './proc.ts';
+import { clockTicks, cpuSecondsOf, foreignCpu } from './proc.ts';
 import { Samples, type Summary } from './stats.ts';
 import type { Target } from './targets.ts';
+import { runWrk } from './wrk.ts';
+
+export type LoadClient = 'wrk' | 'autocannon';
 
 export interface LoadOptions {
   connections: number;
@@ -17,6 +22,8 @@ export interface LoadOptions {
   rate?: number;
   /** Read this response header as a number of ms (Rampart's x-rampart-overhead-ms). */
   sampleHeader?: string;
+  /** The load generator; a fixed `rate` always uses autocannon (wrk has no rate). Default autocannon. */
+  client?: LoadClient;
 }
 
 export interface LoadResult {
@@ -30,7 +37,7 @@ export interface LoadResult {
   errors: number;
   /** CPU the serving process used, in cores (1.0 = one core busy all the time). */
   serverCpu: number | null;
-  /** CPU the load generator (this process) used, in cores. */
+  /** CPU the load generator used, in cores (autocannon: this process; wrk: its process). */
   clientCpu: number;
   /** CPU used meanwhile by processes outside the benchmark (a shared machine), in cores. */
   otherCpu: number | null;
@@ -99,6 +106,7 @@ export function aggregate(rounds: LoadResult[]): LoadSeries {
 }
 
 export async function runLoad(target: Target, opts: LoadOptions): Promise<LoadResult> {
+  if (opts.client === 'wrk' && !opts.rate) return runLoadWrk(target, opts);
   const latencies = new Samples();
   const header = opts.sampleHeader ? new Samples() : null;
   const wanted = opts.sampleHeader?.toLowerCase();
@@ -159,6 +167,39 @@ export async function runLoad(target: Target, opts: LoadOptions): Promise<LoadRe
     otherCpu,
     header: header ? header.summary() : null,
     perSecond: Array.from(perSecond, (n) => n ?? 0),
+    loopDelay: probe?.loopDelay ?? null,
+  };
+}
+
+async function runLoadWrk(target: Target, opts: LoadOptions): Promise<LoadResult> {
+  await target.server.memory().catch(() => null); // resets the child's event-loop histogram
+  const cpu0 = cpuSecondsOf(target.server.pid);
+  const foreign = foreignCpu();
+  const t0 = performance.now();
+  const r = await runWrk(target, opts, clockTicks());
+  const elapsedS = (performance.now() - t0) / 1000;
+  const cpu1 = cpuSecondsOf(target.server.pid);
+  // wrk has exited by now, so its CPU shows up as "other" in the machine's count: take it out.
+  const clientCpu = r.cpuS / r.durationS;
+  const other = foreign(elapsedS);
+  const probe = await target.server.memory().catch(() => null);
+  const header = r.header ? new Samples() : null;
+  if (header) for (const v of r.header!) header.push(v);
+  const ok = r.requests - r.non2xx;
+  return {
+    target: target.name,
+    connections: opts.connections,
+    durationS: r.durationS,
+    requests: ok,
+    rps: ok / r.durationS,
+    latency: r.latency,
+    non2xx: r.non2xx,
+    errors: r.errors,
+    serverCpu: cpu0 !== null && cpu1 !== null ? (cpu1 - cpu0) / elapsedS : null,
+    clientCpu,
+    otherCpu: other === null || Number.isNaN(clientCpu) ? other : Math.max(0, other - (r.cpuS / elapsedS)),
+    header: header ? header.summary() : null,
+    perSecond: [],
     loopDelay: probe?.loopDelay ?? null,
   };
 }

@@ -1,5 +1,7 @@
 /** Command-line flags of `npm run bench` (node bench/gateway-overhead/run.ts --help). */
 import { parseArgs } from 'node:util';
+import type { LoadClient } from './load.ts';
+import { wrkAvailable } from './wrk.ts';
 import { RAMPART_TARGETS, TARGET_NAMES, type RampartTarget, type TargetName } from './targets.ts';
 
 export interface BenchOptions {
@@ -20,6 +22,8 @@ export interface BenchOptions {
   cpuProf: string | null;
   /** server.threads of the rampart-threads target (the others run one data-plane thread). */
   threads: number;
+  /** Load generator of the closed-loop runs (the soak always uses autocannon). */
+  client: LoadClient;
 }
 
 export const HELP = `Usage: node bench/gateway-overhead/run.ts [options]
@@ -46,6 +50,9 @@ See docs/benchmarks.md.
   --max-other-cpu <cores> measure a run again (twice at most, 8 times in all) when other jobs
                           on the machine used more CPU than this meanwhile    (default 0.15)
   --threads <n>           server.threads of rampart-threads (the other Rampart targets: 1) (default 2)
+  --client <name>         load generator: wrk (C; apt-get install wrk) or autocannon (JavaScript,
+                          in this process; takes far more of the CPU the servers share)
+                                                      (default wrk when installed, else autocannon)
   --json <file>           also write every figure and memory sample as JSON
   --cpu-prof <dir>        run Rampart and the node proxy under node --cpu-prof, profiles into <dir>
   --help
@@ -86,6 +93,7 @@ export function parseOptions(argv: string[]): BenchOptions | null {
       json: { type: 'string' },
       'cpu-prof': { type: 'string' },
       threads: { type: 'string' },
+      client: { type: 'string' },
       help: { type: 'boolean' },
     },
   });
@@ -96,6 +104,9 @@ export function parseOptions(argv: string[]): BenchOptions | null {
     if (!TARGET_NAMES.includes(t as TargetName)) throw new Error(`--targets: unknown target '${t}' (use ${TARGET_NAMES.join(', ')})`);
   }
   if (!targets.includes('direct')) targets.unshift('direct');
+  const client = values.client ?? (wrkAvailable() ? 'wrk' : 'autocannon');
+  if (client !== 'wrk' && client !== 'autocannon') throw new Error(`--client must be wrk or autocannon, got '${client}'`);
+  if (client === 'wrk' && !wrkAvailable()) throw new Error('--client wrk: wrk is not installed (apt-get install wrk)');
   const soakTarget = values['soak-target'] ?? 'rampart';
   if (!(RAMPART_TARGETS as readonly string[]).includes(soakTarget)) throw new Error(`--soak-target must be one of ${RAMPART_TARGETS.join(', ')}, got '${soakTarget}'`);
   return {
@@ -115,5 +126,6 @@ export function parseOptions(argv: string[]): BenchOptions | null {
     json: values.json ?? null,
     cpuProf: values['cpu-prof'] ?? null,
     threads: positiveInt('threads', values.threads, 2),
+    client,
   };
 }

@@ -7,7 +7,8 @@ import { execFileSync } from 'node:child_process';
 
 let ticksPerSecond: number | undefined;
 
-function clockTicks(): number {
+/** Kernel clock ticks per second (the unit of CPU times in /proc). */
+export function clockTicks(): number {
   if (ticksPerSecond === undefined) {
     try {
       ticksPerSecond = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;

@@ -11,6 +11,8 @@ import { RAMPART_TARGETS } from './targets.ts';
 
 export interface BenchResults {
   machine: { cpu: string; cores: number; memoryGiB: number; os: string; node: string };
+  /** Load generator of the closed-loop runs. */
+  client: string;
   load: LoadSeries[];
   streaming: StreamResult[];
   soak: SoakResult | null;
@@ -48,7 +50,7 @@ export function formatReport(r: BenchResults): string {
   out.push(`Machine: ${m.cores} × ${m.cpu}, ${m.memoryGiB} GiB, ${m.os}, Node ${m.node}`, '');
 
   const rounds = r.load[0]?.rounds.length ?? 0;
-  out.push(`### Non-streamed chat completions (closed loop, autocannon; medians of ${rounds} rounds)`, '');
+  out.push(`### Non-streamed chat completions (closed loop, ${r.client}; medians of ${rounds} rounds)`, '');
   out.push('| connections | target | req/s | req/s range | p50 ms | p99 ms | added p50 ms | added p99 ms | server CPU (cores) | server CPU µs / request | event-loop delay p99 / max ms | load-generator CPU (cores) | other jobs’ CPU (cores) |');
   out.push('|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
   const conns = [...new Set(r.load.map((l) => l.connections))];

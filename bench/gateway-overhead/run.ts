@@ -67,7 +67,7 @@ async function measureLoad(targets: Target[], opts: BenchOptions): Promise<LoadS
     for (const connections of opts.connections) {
       const order = targets.map((_, i) => targets[(i + round) % targets.length]!);
       for (const target of order) {
-        if (round === 0 && opts.warmupS > 0) await runLoad(target, { connections, durationS: opts.warmupS, body });
+        if (round === 0 && opts.warmupS > 0) await runLoad(target, { connections, durationS: opts.warmupS, body, client: opts.client });
         let r: LoadResult;
         // On a shared machine another job can take a core mid-run: measure again (bounded).
         for (let attempt = 0; ; attempt++) {
@@ -75,6 +75,7 @@ async function measureLoad(targets: Target[], opts: BenchOptions): Promise<LoadS
             connections,
             durationS: opts.durationS,
             body,
+            client: opts.client,
             ...(target.name.startsWith('rampart') ? { sampleHeader: 'x-rampart-overhead-ms' } : {}),
           });
           const busy = r.otherCpu !== null && r.otherCpu > opts.maxOtherCpu;
@@ -180,7 +181,8 @@ async function main(): Promise<void> {
     const targets = buildTargets({ upstream, nodeProxy, rampart, rampartThreads, rampartGuard, portkey }, UPSTREAM_KEY).filter((t) => want(t.name));
     for (const t of targets) await check(t);
 
-    log(`non-streamed load: ${opts.rounds} rounds of ${opts.durationS} s per target and connection count (${opts.warmupS} s warm-up first)`);
+    if (opts.client === 'autocannon') log('load generator: autocannon (in this process; wrk, when installed, takes far less of the shared CPU)');
+    log(`non-streamed load (${opts.client}): ${opts.rounds} rounds of ${opts.durationS} s per target and connection count (${opts.warmupS} s warm-up first)`);
     const load = await measureLoad(targets, opts);
     log(`streaming: ${opts.streamRequests} streams per target, taking turns, ${opts.streamChunks} chunks ${opts.chunkDelayMs} ms apart`);
     const streaming = opts.streamRequests > 0 ? await measureStreaming(targets, opts) : [];
@@ -191,7 +193,7 @@ async function main(): Promise<void> {
       soakResult = await soak(rampartTarget, { durationS: opts.soakS, connections: opts.soakConnections, rate: opts.soakRate, body: chatBody(MODEL, false) });
     }
 
-    const results: BenchResults = { machine: machineInfo(), load, streaming, soak: soakResult };
+    const results: BenchResults = { machine: machineInfo(), client: opts.client, load, streaming, soak: soakResult };
     process.stdout.write(`\n${formatReport(results)}\n\n`);
     if (opts.json) await writeFile(opts.json, `${JSON.stringify({ options: opts, ...results }, null, 2)}\n`);
     log(`done in ${((performance.now() - started) / 1000).toFixed(0)} s`);
