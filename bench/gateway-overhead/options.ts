@@ -24,6 +24,10 @@ export interface BenchOptions {
   threads: number;
   /** Load generator of the closed-loop runs (the soak always uses autocannon). */
   client: LoadClient;
+  /** A git revision whose Rampart runs as the target rampart-ref, configured like `rampart`. */
+  compare: string | null;
+  /** Extra node flags of the rampart-ref process (with --compare HEAD: a flags-only comparison). */
+  compareNodeFlags: string[];
 }
 
 export const HELP = `Usage: node bench/gateway-overhead/run.ts [options]
@@ -53,6 +57,12 @@ See docs/benchmarks.md.
   --client <name>         load generator: wrk (C; apt-get install wrk) or autocannon (JavaScript,
                           in this process; takes far more of the CPU the servers share)
                                                       (default wrk when installed, else autocannon)
+  --compare <git-ref>     also run that revision's Rampart as the target rampart-ref, configured
+                          like rampart (one thread, guard off), from a temporary git worktree: a
+                          before/after comparison in one run, immune to the machine's drift
+  --compare-node-flags <flags>
+                          node flags of the rampart-ref process only, space-separated
+                          (e.g. --compare HEAD --compare-node-flags=--max-semi-space-size=32)
   --json <file>           also write every figure and memory sample as JSON
   --cpu-prof <dir>        run Rampart and the node proxy under node --cpu-prof, profiles into <dir>
   --help
@@ -94,6 +104,8 @@ export function parseOptions(argv: string[]): BenchOptions | null {
       'cpu-prof': { type: 'string' },
       threads: { type: 'string' },
       client: { type: 'string' },
+      compare: { type: 'string' },
+      'compare-node-flags': { type: 'string' },
       help: { type: 'boolean' },
     },
   });
@@ -104,6 +116,10 @@ export function parseOptions(argv: string[]): BenchOptions | null {
     if (!TARGET_NAMES.includes(t as TargetName)) throw new Error(`--targets: unknown target '${t}' (use ${TARGET_NAMES.join(', ')})`);
   }
   if (!targets.includes('direct')) targets.unshift('direct');
+  const compare = values.compare ?? null;
+  if (compare !== null && !/^[\w./~^@{}-]{1,100}$/.test(compare)) throw new Error(`--compare: not a git revision: '${compare}'`);
+  if (values['compare-node-flags'] !== undefined && compare === null) throw new Error('--compare-node-flags needs --compare');
+  if (compare !== null) targets.splice(targets.indexOf('portkey') === -1 ? targets.length : targets.indexOf('portkey'), 0, 'rampart-ref');
   const client = values.client ?? (wrkAvailable() ? 'wrk' : 'autocannon');
   if (client !== 'wrk' && client !== 'autocannon') throw new Error(`--client must be wrk or autocannon, got '${client}'`);
   if (client === 'wrk' && !wrkAvailable()) throw new Error('--client wrk: wrk is not installed (apt-get install wrk)');
@@ -127,5 +143,7 @@ export function parseOptions(argv: string[]): BenchOptions | null {
     cpuProf: values['cpu-prof'] ?? null,
     threads: positiveInt('threads', values.threads, 2),
     client,
+    compare,
+    compareNodeFlags: (values['compare-node-flags'] ?? '').split(' ').filter(Boolean),
   };
 }

@@ -7,7 +7,7 @@ import { fork, spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { createServer } from 'node:net';
 import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import type { ChildMessage, MemoryMessage, ReadyMessage } from './child-ipc.ts';
 import { registerOwnProcess } from './proc.ts';
 
@@ -45,9 +45,12 @@ async function stopChild(child: ChildProcess, graceful: () => void): Promise<voi
   clearTimeout(timer);
 }
 
-/** Forks a TypeScript child entry that speaks child-ipc.ts and waits for its 'ready' message. */
+/**
+ * Forks a TypeScript child entry that speaks child-ipc.ts (a file name in this directory, or an
+ * absolute path) and waits for its 'ready' message.
+ */
 export async function forkServer(name: string, entry: string, arg: unknown, execArgv: string[] = []): Promise<Server> {
-  const child = fork(join(import.meta.dirname, entry), [JSON.stringify(arg)], {
+  const child = fork(resolve(import.meta.dirname, entry), [JSON.stringify(arg)], {
     execArgv: [...process.execArgv, ...execArgv],
     stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
   });

@@ -9,7 +9,8 @@
  * Processes: this one (load generator and streaming client), the mock upstream, the node proxy,
  * two Rampart instances (guard off / default guard profile) and Portkey, each in its own process.
  */
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { execFileSync } from 'node:child_process';
+import { mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Pool } from 'undici';
@@ -107,6 +108,27 @@ async function measureStreaming(targets: Target[], opts: BenchOptions): Promise<
   return results;
 }
 
+const REPO = join(import.meta.dirname, '../..');
+
+/** A detached git worktree of `revision` in `dir`, sharing this checkout's node_modules. */
+async function checkoutRevision(revision: string, dir: string): Promise<string> {
+  const git = (...args: string[]) => execFileSync('git', ['-C', REPO, ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }).trim();
+  const sha = git('rev-parse', '--verify', `${revision}^{commit}`);
+  git('worktree', 'add', '--detach', dir, sha);
+  await symlink(join(REPO, 'node_modules'), join(dir, 'node_modules'), 'dir');
+  log(`rampart-ref: ${revision} (${sha.slice(0, 10)}) checked out in ${dir}`);
+  return dir;
+}
+
+async function removeCheckout(dir: string): Promise<void> {
+  try {
+    execFileSync('git', ['-C', REPO, 'worktree', 'remove', '--force', dir], { stdio: 'ignore' });
+  } catch {
+    // not created (a bad revision) or already gone
+  }
+  execFileSync('git', ['-C', REPO, 'worktree', 'prune'], { stdio: 'ignore' });
+}
+
 async function main(): Promise<void> {
   let opts: BenchOptions | null;
   try {
@@ -151,10 +173,12 @@ async function main(): Promise<void> {
       servers.push(server);
       return server;
     };
+    // --compare: the other revision's checkout, with this one's installed packages.
+    const refDir = opts.compare ? await checkoutRevision(opts.compare, join(dataDir, 'ref')) : null;
     const startRampart = (name: RampartTarget) =>
       forkServer(
         name,
-        'rampart-server.ts',
+        name === 'rampart-ref' ? join(refDir!, 'bench/gateway-overhead/rampart-server.ts') : 'rampart-server.ts',
         {
           upstreamUrl: upstream.url,
           upstreamKey: UPSTREAM_KEY,
@@ -164,7 +188,7 @@ async function main(): Promise<void> {
           guard: name === 'rampart-guard' ? 'default' : 'off',
           threads: name === 'rampart-threads' ? opts.threads : 1,
         } satisfies RampartChildOptions,
-        profile,
+        name === 'rampart-ref' ? [...profile, ...opts.compareNodeFlags] : profile,
       );
     // Each Rampart initialises its own embedded database (seconds): start them side by side, and
     // wait for all before giving up on one, so that none is left running.
@@ -172,13 +196,15 @@ async function main(): Promise<void> {
       want('rampart') ? startRampart('rampart').then(keep) : null,
       want('rampart-threads') ? startRampart('rampart-threads').then(keep) : null,
       want('rampart-guard') ? startRampart('rampart-guard').then(keep) : null,
+      want('rampart-ref') ? startRampart('rampart-ref').then(keep) : null,
       want('portkey') ? startPortkey().then(keep) : null,
     ]);
     const failed = launched.find((r) => r.status === 'rejected');
     if (failed) throw failed.reason;
-    const [rampart, rampartThreads, rampartGuard, portkey] = launched.map((r) => (r.status === 'fulfilled' ? r.value : null));
+    const [rampart, rampartThreads, rampartGuard, rampartRef, portkey] = launched.map((r) => (r.status === 'fulfilled' ? r.value : null));
+    const rampartServers = { rampart, 'rampart-threads': rampartThreads, 'rampart-guard': rampartGuard, 'rampart-ref': rampartRef };
 
-    const targets = buildTargets({ upstream, nodeProxy, rampart, rampartThreads, rampartGuard, portkey }, UPSTREAM_KEY).filter((t) => want(t.name));
+    const targets = buildTargets({ upstream, nodeProxy, rampart: rampartServers, portkey: portkey ?? null }, UPSTREAM_KEY).filter((t) => want(t.name));
     for (const t of targets) await check(t);
 
     if (opts.client === 'autocannon') log('load generator: autocannon (in this process; wrk, when installed, takes far less of the shared CPU)');
@@ -199,6 +225,7 @@ async function main(): Promise<void> {
     log(`done in ${((performance.now() - started) / 1000).toFixed(0)} s`);
   } finally {
     for (const s of servers.reverse()) await s.stop().catch((e: unknown) => log(`stopping ${s.name}: ${String(e)}`));
+    if (opts.compare) await removeCheckout(join(dataDir, 'ref'));
     await rm(dataDir, { recursive: true, force: true });
   }
 }

@@ -1,16 +1,18 @@
 /**
  * The ways to the same mock upstream, each with the request a client would send: straight to the
  * upstream with the provider key; through the bare Node.js proxy (the floor of any Node gateway);
- * through Rampart with a Rampart API key (guard off, then with the default guard profile);
+ * through Rampart with a Rampart API key (guard off on one thread and on several, then with the
+ * default guard profile; with --compare, also another git revision's Rampart like the first);
  * through Portkey with the provider key and Portkey's
  * provider and custom-host headers.
  */
 import type { Server } from './processes.ts';
 
-export type TargetName = 'direct' | 'node-proxy' | 'rampart' | 'rampart-threads' | 'rampart-guard' | 'portkey';
+export type TargetName = 'direct' | 'node-proxy' | 'rampart' | 'rampart-threads' | 'rampart-guard' | 'rampart-ref' | 'portkey';
+/** Targets --targets may name (rampart-ref comes with --compare). */
 export const TARGET_NAMES: readonly TargetName[] = ['direct', 'node-proxy', 'rampart', 'rampart-threads', 'rampart-guard', 'portkey'];
 /** The Rampart targets, in the order the report lists them. */
-export const RAMPART_TARGETS = ['rampart', 'rampart-threads', 'rampart-guard'] as const;
+export const RAMPART_TARGETS = ['rampart', 'rampart-threads', 'rampart-guard', 'rampart-ref'] as const;
 export type RampartTarget = (typeof RAMPART_TARGETS)[number];
 
 export interface Target {
@@ -41,32 +43,19 @@ export function chatBody(model: string, stream: boolean): string {
 export interface Servers {
   upstream: Server;
   nodeProxy: Server | null;
-  rampart: Server | null;
-  rampartThreads: Server | null;
-  rampartGuard: Server | null;
+  rampart: Partial<Record<RampartTarget, Server | null>>;
   portkey: Server | null;
 }
 
-export function buildTargets({ upstream, nodeProxy, rampart, rampartThreads, rampartGuard, portkey }: Servers, upstreamKey: string): Target[] {
+export function buildTargets({ upstream, nodeProxy, rampart, portkey }: Servers, upstreamKey: string): Target[] {
   const json = { 'content-type': 'application/json' };
   const targets: Target[] = [
     { name: 'direct', origin: upstream.url, path: CHAT_PATH, headers: { ...json, authorization: `Bearer ${upstreamKey}` }, server: upstream },
   ];
   if (nodeProxy) targets.push({ name: 'node-proxy', origin: nodeProxy.url, path: CHAT_PATH, headers: json, server: nodeProxy });
-  if (rampart) {
-    targets.push({ name: 'rampart', origin: rampart.url, path: CHAT_PATH, headers: { ...json, authorization: `Bearer ${rampart.apiKey}` }, server: rampart });
-  }
-  if (rampartThreads) {
-    targets.push({ name: 'rampart-threads', origin: rampartThreads.url, path: CHAT_PATH, headers: { ...json, authorization: `Bearer ${rampartThreads.apiKey}` }, server: rampartThreads });
-  }
-  if (rampartGuard) {
-    targets.push({
-      name: 'rampart-guard',
-      origin: rampartGuard.url,
-      path: CHAT_PATH,
-      headers: { ...json, authorization: `Bearer ${rampartGuard.apiKey}` },
-      server: rampartGuard,
-    });
+  for (const name of RAMPART_TARGETS) {
+    const server = rampart[name];
+    if (server) targets.push({ name, origin: server.url, path: CHAT_PATH, headers: { ...json, authorization: `Bearer ${server.apiKey}` }, server });
   }
   if (portkey) {
     targets.push({
