@@ -117,7 +117,7 @@ export function parseOptions(argv: string[]): BenchOptions | null {
   }
   if (!targets.includes('direct')) targets.unshift('direct');
   const compare = values.compare ?? null;
-  if (compare !== null && !/^[\w./~^@{}-]{1,100}$/.test(compare)) throw new Error(`--compare: not a git revision: '${compare}'`);
+  if (compare !== null && !/^[\w./~^@{}][\w./~^@{}-]{0,99}$/.test(compare)) throw new Error(`--compare: not a git revision: '${compare}'`);
   if (values['compare-node-flags'] !== undefined && compare === null) throw new Error('--compare-node-flags needs --compare');
   if (compare !== null) targets.splice(targets.indexOf('portkey') === -1 ? targets.length : targets.indexOf('portkey'), 0, 'rampart-ref');
   const client = values.client ?? (wrkAvailable() ? 'wrk' : 'autocannon');

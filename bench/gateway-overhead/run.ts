@@ -6,8 +6,9 @@
  *   npm run bench                        # about 3 minutes on a quiet 2-core machine
  *   npm run bench -- --soak 300          # with the 5-minute memory soak
  *
- * Processes: this one (load generator and streaming client), the mock upstream, the node proxy,
- * two Rampart instances (guard off / default guard profile) and Portkey, each in its own process.
+ * Processes: this one (streaming client; autocannon when wrk is not installed), wrk, the mock
+ * upstream, the node proxy, the Rampart instances (one thread, several threads, the default guard
+ * profile, and with --compare another revision's) and Portkey, each in its own process.
  */
 import { execFileSync } from 'node:child_process';
 import { mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
@@ -120,7 +121,7 @@ async function checkoutRevision(revision: string, dir: string): Promise<string> 
   return dir;
 }
 
-async function removeCheckout(dir: string): Promise<void> {
+function removeCheckout(dir: string): void {
   try {
     execFileSync('git', ['-C', REPO, 'worktree', 'remove', '--force', dir], { stdio: 'ignore' });
   } catch {
@@ -225,7 +226,7 @@ async function main(): Promise<void> {
     log(`done in ${((performance.now() - started) / 1000).toFixed(0)} s`);
   } finally {
     for (const s of servers.reverse()) await s.stop().catch((e: unknown) => log(`stopping ${s.name}: ${String(e)}`));
-    if (opts.compare) await removeCheckout(join(dataDir, 'ref'));
+    if (opts.compare) removeCheckout(join(dataDir, 'ref'));
     await rm(dataDir, { recursive: true, force: true });
   }
 }
