@@ -8,6 +8,7 @@
  */
 import { parseArgs } from 'node:util';
 import { scan } from '../../src/guard/engine.ts';
+import { benchPrompts } from './prompts.ts';
 import { Vault } from '../../src/guard/rewrite.ts';
 import { parseConfig } from '../../src/server/config.ts';
 import { buildGuardProfiles } from '../../src/server/guard.ts';
@@ -22,28 +23,7 @@ const { values } = parseArgs({
 const seconds = Number(values.seconds);
 const size = Number(values.size);
 
-// A deterministic mix of ordinary prompt text: requests, code, prose, a few numbers and names.
-const SENTENCES = [
-  'Could you summarise the attached quarterly report in three bullet points for the board?',
-  'Write a TypeScript function that parses an ISO 8601 date and returns the weekday.',
-  'The meeting moved to Thursday at 10:30; please bring the revised budget and the hiring plan.',
-  'Explain the difference between optimistic and pessimistic locking in relational databases.',
-  'Our customer in Lyon reported that the invoice total does not match the order confirmation.',
-  'Translate the following paragraph into German, keeping the formal tone of the original.',
-  'const total = items.reduce((sum, item) => sum + item.price * item.quantity, 0);',
-  'Draft a polite reply declining the invitation but proposing a call early next month instead.',
-  'What are the trade-offs of server-sent events compared with WebSockets for live dashboards?',
-  'Release 4.2.1 fixes the cache invalidation bug and raises the default timeout to 30 seconds.',
-];
-
-let seed = 42;
-const rand = () => ((seed = (seed * 1103515245 + 12345) >>> 0) / 2 ** 32);
-function prompt(): string {
-  let s = '';
-  while (s.length < size) s += `${SENTENCES[Math.floor(rand() * SENTENCES.length)]} `;
-  return s.slice(0, size);
-}
-const prompts = Array.from({ length: 200 }, prompt);
+const prompts = benchPrompts(size, 200);
 
 const BASELINE_RE = /[\p{L}\p{N}]+@[\p{L}\p{N}.-]+|\d{4,}/gu;
 function baseline(text: string): number {
