@@ -105,16 +105,54 @@ export function aggregate(rounds: LoadResult[]): LoadSeries {
   };
 }
 
+/** What a load generator reports of one run; runLoad adds the server's readings around it. */
+interface ClientRun {
+  durationS: number;
+  requests: number;
+  latency: Summary;
+  non2xx: number;
+  errors: number;
+  /** CPU seconds the load generator used. */
+  clientCpuS: number;
+  /** Whether that CPU ran in a process the machine count sees as another job's (wrk, exited by now). */
+  clientOutside: boolean;
+  header: Summary | null;
+  perSecond: number[];
+}
+
 export async function runLoad(target: Target, opts: LoadOptions): Promise<LoadResult> {
-  if (opts.client === 'wrk' && !opts.rate) return runLoadWrk(target, opts);
+  await target.server.memory().catch(() => null); // resets the child's event-loop histogram
+  const cpu0 = cpuSecondsOf(target.server.pid);
+  const foreign = foreignCpu();
+  const t0 = performance.now();
+  const r = opts.client === 'wrk' && !opts.rate ? await wrkRun(target, opts) : await autocannonRun(target, opts, t0);
+  const elapsedS = (performance.now() - t0) / 1000;
+  const cpu1 = cpuSecondsOf(target.server.pid);
+  const other = foreign(elapsedS);
+  const probe = await target.server.memory().catch(() => null);
+  return {
+    target: target.name,
+    connections: opts.connections,
+    durationS: r.durationS,
+    requests: r.requests,
+    rps: r.requests / r.durationS,
+    latency: r.latency,
+    non2xx: r.non2xx,
+    errors: r.errors,
+    serverCpu: cpu0 !== null && cpu1 !== null ? (cpu1 - cpu0) / elapsedS : null,
+    clientCpu: r.clientCpuS / r.durationS,
+    otherCpu: other !== null && r.clientOutside && !Number.isNaN(r.clientCpuS) ? Math.max(0, other - r.clientCpuS / elapsedS) : other,
+    header: r.header,
+    perSecond: r.perSecond,
+    loopDelay: probe?.loopDelay ?? null,
+  };
+}
+
+async function autocannonRun(target: Target, opts: LoadOptions, t0: number): Promise<ClientRun> {
   const latencies = new Samples();
   const header = opts.sampleHeader ? new Samples() : null;
   const wanted = opts.sampleHeader?.toLowerCase();
-  await target.server.memory().catch(() => null); // resets the child's event-loop histogram
-  const cpu0 = cpuSecondsOf(target.server.pid);
   const self0 = process.cpuUsage();
-  const foreign = foreignCpu();
-  const t0 = performance.now();
   const instance = autocannon({
     url: target.origin + target.path,
     method: 'POST',
@@ -148,58 +186,37 @@ export async function runLoad(target: Target, opts: LoadOptions): Promise<LoadRe
     perSecond[sec] = (perSecond[sec] ?? 0) + 1;
   });
   const result = await instance;
-  const elapsedS = (performance.now() - t0) / 1000;
-  const cpu1 = cpuSecondsOf(target.server.pid);
   const self = process.cpuUsage(self0);
-  const otherCpu = foreign(elapsedS);
-  const probe = await target.server.memory().catch(() => null);
   return {
-    target: target.name,
-    connections: opts.connections,
-    durationS: elapsedS,
+    durationS: (performance.now() - t0) / 1000,
     requests: latencies.length,
-    rps: latencies.length / elapsedS,
     latency: latencies.summary(),
     non2xx: result.non2xx,
     errors: result.errors,
-    serverCpu: cpu0 !== null && cpu1 !== null ? (cpu1 - cpu0) / elapsedS : null,
-    clientCpu: (self.user + self.system) / 1e6 / elapsedS,
-    otherCpu,
+    clientCpuS: (self.user + self.system) / 1e6,
+    clientOutside: false,
     header: header ? header.summary() : null,
     perSecond: Array.from(perSecond, (n) => n ?? 0),
-    loopDelay: probe?.loopDelay ?? null,
   };
 }
 
-async function runLoadWrk(target: Target, opts: LoadOptions): Promise<LoadResult> {
-  await target.server.memory().catch(() => null); // resets the child's event-loop histogram
-  const cpu0 = cpuSecondsOf(target.server.pid);
-  const foreign = foreignCpu();
-  const t0 = performance.now();
+async function wrkRun(target: Target, opts: LoadOptions): Promise<ClientRun> {
   const r = await runWrk(target, opts, clockTicks());
-  const elapsedS = (performance.now() - t0) / 1000;
-  const cpu1 = cpuSecondsOf(target.server.pid);
-  // wrk has exited by now, so its CPU shows up as "other" in the machine's count: take it out.
-  const clientCpu = r.cpuS / r.durationS;
-  const other = foreign(elapsedS);
-  const probe = await target.server.memory().catch(() => null);
-  const header = r.header ? new Samples() : null;
-  if (header) for (const v of r.header!) header.push(v);
-  const ok = r.requests - r.non2xx;
+  let header: Summary | null = null;
+  if (r.header) {
+    const samples = new Samples();
+    for (const v of r.header) samples.push(v);
+    header = samples.summary();
+  }
   return {
-    target: target.name,
-    connections: opts.connections,
     durationS: r.durationS,
-    requests: ok,
-    rps: ok / r.durationS,
+    requests: r.requests - r.non2xx,
     latency: r.latency,
     non2xx: r.non2xx,
     errors: r.errors,
-    serverCpu: cpu0 !== null && cpu1 !== null ? (cpu1 - cpu0) / elapsedS : null,
-    clientCpu,
-    otherCpu: other === null || Number.isNaN(clientCpu) ? other : Math.max(0, other - (r.cpuS / elapsedS)),
-    header: header ? header.summary() : null,
+    clientCpuS: r.cpuS,
+    clientOutside: true,
+    header,
     perSecond: [],
-    loopDelay: probe?.loopDelay ?? null,
   };
 }

@@ -48,7 +48,7 @@ export class ConnectionShares {
    * @example
    * const shares = new ConnectionShares(memory, 0); // the main thread; thread n uses slot n
    * shares.track(server);
-   * if (shares.shouldLetGo(req.socket)) res.setHeader('connection', 'close');
+   * if (shares.shouldLetGo(req, res)) res.setHeader('connection', 'close');
    */
   constructor(memory: SharedArrayBuffer, slot: number) {
     this.#slots = new Int32Array(memory);
