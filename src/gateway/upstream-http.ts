@@ -113,31 +113,25 @@ export class UpstreamHttp {
   /** POSTs JSON and reads a JSON answer, under one deadline of `timeoutMs` for headers and body. */
   async json(req: UpstreamRequest): Promise<JsonResponse> {
     if (req.signal.aborted) throw abortedFailure(req.signal.reason);
-    const ac = new AbortController();
-    let deadline = false;
-    const timer = setTimeout(() => {
-      deadline = true;
-      ac.abort();
-    }, this.#timeoutMs);
-    const onAbort = (): void => ac.abort();
+    const exchange = new BufferedExchange(this.#maxBody, req.signal);
+    const timer = setTimeout(() => exchange.expire(), this.#timeoutMs);
+    const onAbort = (): void => exchange.cancel(req.signal.reason);
     req.signal.addEventListener('abort', onAbort, { once: true });
     try {
-      const res = await this.#send(req, 'application/json', ac.signal, this.#timeoutMs);
-      const status = res.statusCode;
+      this.#pool.dispatch(this.#options(req, 'application/json', this.#timeoutMs), exchange);
+      const { status, headers, text } = await exchange.done;
       if (status >= 200 && status < 300) {
-        if (!isJson(res.headers['content-type'])) {
-          await discard(res.body);
-          throw badResponseFailure(`HTTP ${status} answer is not JSON`);
-        }
-        const text = await readCapped(res.body, this.#maxBody, res.headers['content-length']);
+        if (!isJson(headers['content-type'])) throw badResponseFailure(`HTTP ${status} answer is not JSON`);
         if (text === undefined) throw badResponseFailure(`answer larger than ${this.#maxBody} bytes`);
         const json = parseJson(text);
         if (json === undefined) throw badResponseFailure('answer is not valid JSON');
         return { status, json };
       }
-      throw await this.#failure(res);
+      if (status >= 300 && status < 400) throw badResponseFailure(`redirect refused (HTTP ${status})`);
+      const parsed = text !== undefined && isJson(headers['content-type']) ? parseJson(text) : undefined;
+      throw httpFailure(status, headers, parsed, this.#normalize);
     } catch (e) {
-      throw classify(e, req.signal, deadline);
+      throw classify(e, req.signal, exchange.expired);
     } finally {
       clearTimeout(timer);
       req.signal.removeEventListener('abort', onAbort);
@@ -170,21 +164,24 @@ export class UpstreamHttp {
   }
 
   #send(req: UpstreamRequest, accept: string, signal: AbortSignal, bodyTimeout: number): Promise<Dispatcher.ResponseData> {
+    return this.#pool.request({ ...this.#options(req, accept, bodyTimeout), signal });
+  }
+
+  #options(req: UpstreamRequest, accept: string, bodyTimeout: number): Dispatcher.DispatchOptions {
     const p = req.path;
     // Paths are built by providers from config; this keeps a slip from ever producing an
     // absolute-form or protocol-relative target.
     if (p.charCodeAt(0) !== 47 /* / */ || p.charCodeAt(1) === 47) {
       throw badResponseFailure('refused a request path that is not origin-relative');
     }
-    return this.#pool.request({
+    return {
       method: 'POST',
       path: this.basePath + p,
       headers: { accept, 'content-type': 'application/json', ...req.headers },
       body: req.body,
-      signal,
       headersTimeout: this.#timeoutMs,
       bodyTimeout,
-    });
+    };
   }
 
   /** The failure for a non-2xx answer; its body is read (bounded) to pass an error through. */
@@ -197,6 +194,109 @@ export class UpstreamHttp {
     const text = await readCapped(res.body, MAX_ERROR_BODY, res.headers['content-length']);
     const parsed = text !== undefined && isJson(res.headers['content-type']) ? parseJson(text) : undefined;
     return httpFailure(status, res.headers, parsed, this.#normalize);
+  }
+}
+
+interface BufferedAnswer {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  /** The body; undefined when it was larger than its cap (and was not read to its end). */
+  text: string | undefined;
+}
+
+/**
+ * One non-streamed exchange through undici's dispatch API, the answer collected in memory. It
+ * replaces `request()` + reading its body stream, which builds a stream, an async iterator and an
+ * abort listener per call: measured at about 9 µs of CPU less per call (30 → 22 µs on a local
+ * upstream, 32 calls in flight). A 2xx body may be `maxBody` bytes, any other `MAX_ERROR_BODY`;
+ * past its cap the answer settles without a body and the connection is dropped (like
+ * `body.destroy()`), never buffered further.
+ */
+class BufferedExchange implements Dispatcher.DispatchHandler {
+  readonly done: Promise<BufferedAnswer>;
+  /** Set when `expire` (the deadline) cancelled the exchange. */
+  expired = false;
+  readonly #maxBody: number;
+  readonly #signal: AbortSignal;
+  #controller: Dispatcher.DispatchController | null = null;
+  #resolve!: (a: BufferedAnswer) => void;
+  #reject!: (e: unknown) => void;
+  #settled = false;
+  #status = 0;
+  #headers: Record<string, string | string[] | undefined> = {};
+  #cap = 0;
+  #chunks: Buffer[] = [];
+  #size = 0;
+
+  constructor(maxBody: number, signal: AbortSignal) {
+    this.#maxBody = maxBody;
+    this.#signal = signal;
+    this.done = new Promise((resolve, reject) => {
+      this.#resolve = resolve;
+      this.#reject = reject;
+    });
+  }
+
+  /** The deadline passed: cancel, and remember why (a timeout, not the client's abort). */
+  expire(): void {
+    this.expired = true;
+    this.cancel(new Error('upstream deadline'));
+  }
+
+  cancel(reason: unknown): void {
+    const err = reason instanceof Error ? reason : new Error('aborted');
+    // Not started yet (waiting for a pool connection): onRequestStart aborts it.
+    this.#controller?.abort(err);
+    this.#fail(err);
+  }
+
+  onRequestStart(controller: Dispatcher.DispatchController): void {
+    this.#controller = controller;
+    if (this.#settled) controller.abort(new Error('aborted'));
+    else if (this.#signal.aborted) this.cancel(this.#signal.reason);
+  }
+
+  onResponseStart(controller: Dispatcher.DispatchController, status: number, headers: Record<string, string | string[] | undefined>): void {
+    this.#status = status;
+    this.#headers = headers;
+    this.#cap = status >= 200 && status < 300 ? this.#maxBody : MAX_ERROR_BODY;
+    const length = headers['content-length'];
+    if (Number(Array.isArray(length) ? length[0] : length) > this.#cap) this.#overflow(controller);
+  }
+
+  onResponseData(controller: Dispatcher.DispatchController, chunk: Buffer): void {
+    if (this.#settled) return;
+    this.#size += chunk.length;
+    if (this.#size > this.#cap) this.#overflow(controller);
+    else this.#chunks.push(chunk);
+  }
+
+  onResponseEnd(): void {
+    if (this.#settled) return;
+    this.#settled = true;
+    const c = this.#chunks;
+    const text = c.length === 1 ? c[0]!.toString('utf8') : Buffer.concat(c, this.#size).toString('utf8');
+    this.#chunks = [];
+    this.#resolve({ status: this.#status, headers: this.#headers, text });
+  }
+
+  onResponseError(_controller: Dispatcher.DispatchController, error: Error): void {
+    this.#fail(error);
+  }
+
+  #overflow(controller: Dispatcher.DispatchController): void {
+    if (this.#settled) return;
+    this.#settled = true;
+    this.#chunks = [];
+    this.#resolve({ status: this.#status, headers: this.#headers, text: undefined });
+    controller.abort(new Error('answer over its size cap'));
+  }
+
+  #fail(error: unknown): void {
+    if (this.#settled) return;
+    this.#settled = true;
+    this.#chunks = [];
+    this.#reject(error);
   }
 }
 

@@ -1,5 +1,8 @@
 import { after, before, beforeEach, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { createServer } from 'node:http';
+import { once } from 'node:events';
+import type { AddressInfo } from 'node:net';
 import { UpstreamHttp } from '../../src/gateway/upstream-http.ts';
 import { httpFailure, parseRetryAfter, toOpenAiErrorBody } from '../../src/gateway/upstream-failures.ts';
 import { startMockUpstream, type MockUpstream } from '../support/mock-upstream.ts';
@@ -131,3 +134,61 @@ describe('Retry-After', () => {
     assert.equal(parseRetryAfter({ 'retry-after-ms': 'NaN' }), undefined);
   });
 });
+
+describe('upstream HTTP egress: answers without a declared length, and the pool queue', () => {
+  it('stops reading a chunked answer at the cap, drops that connection and serves the next call', async () => {
+    let calls = 0;
+    const server = createServer((req, res) => {
+      req.resume();
+      calls++;
+      if (req.url === '/v1/big') {
+        // no content-length: the cap must hold while reading, not only on the declared length
+        res.writeHead(200, { 'content-type': 'application/json' });
+        const timer = setInterval(() => res.write(`"${'x'.repeat(400)}",`), 5);
+        res.on('close', () => clearInterval(timer));
+        res.write('[');
+        return;
+      }
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end('{"ok":true}');
+    }).listen(0, '127.0.0.1');
+    await once(server, 'listening');
+    const http = new UpstreamHttp({ baseUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}/v1`, timeoutMs: 2_000, maxBodyBytes: 1_000 });
+    try {
+      const f = await failure(http.json({ path: '/big', headers: {}, body: '{}', signal: signal() }));
+      assert.equal(f.kind, 'bad-response');
+      assert.match(f.message, /larger than 1000 bytes/);
+      const ok = await http.json({ path: '/small', headers: {}, body: '{}', signal: signal() });
+      assert.deepEqual(ok.json, { ok: true });
+      assert.equal(calls, 2);
+    } finally {
+      await http.close();
+      server.closeAllConnections();
+      server.close();
+    }
+  });
+
+  it('cancels a call still waiting for a pooled connection, and never sends it', async () => {
+    const up = await startMockUpstream();
+    const http = new UpstreamHttp({ baseUrl: `${up.url}/v1`, timeoutMs: 5_000, connections: 1 });
+    try {
+      up.script({ times: 1, reply: { delayMs: 300 } });
+      const first = http.json({ path: '/chat/completions', headers: {}, body: '{"model":"m","messages":[]}', signal: signal() });
+      const ac = new AbortController();
+      const second = failure(http.json({ path: '/chat/completions', headers: {}, body: '{"model":"m","messages":[]}', signal: ac.signal }));
+      setTimeout(() => ac.abort(), 20);
+      const t0 = Date.now();
+      const f = await second;
+      assert.equal(f.kind, 'aborted');
+      assert.ok(Date.now() - t0 < 250, 'settled when the client gave up, not when the connection came free');
+      const r = await first;
+      assert.equal(r.status, 200);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      assert.equal(up.requests.length, 1, 'the cancelled call never reached the upstream');
+    } finally {
+      await http.close();
+      await up.close();
+    }
+  });
+});
+
