@@ -7,7 +7,7 @@
  * the measured time.
  */
 import autocannon from 'autocannon';
-import { clockTicks, cpuSecondsOf, foreignCpu } from './proc.ts';
+import { busiestThread, clockTicks, cpuSecondsOf, foreignCpu, threadCpuOf } from './proc.ts';
 import { Samples, type Summary } from './stats.ts';
 import type { Target } from './targets.ts';
 import { runWrk } from './wrk.ts';
@@ -37,6 +37,8 @@ export interface LoadResult {
   errors: number;
   /** CPU the serving process used, in cores (1.0 = one core busy all the time). */
   serverCpu: number | null;
+  /** CPU of the server's busiest thread (its event loop), in cores. */
+  busiestThreadCpu: number | null;
   /** CPU the load generator used, in cores (autocannon: this process; wrk: its process). */
   clientCpu: number;
   /** CPU used meanwhile by processes outside the benchmark (a shared machine), in cores. */
@@ -91,6 +93,7 @@ export function aggregate(rounds: LoadResult[]): LoadSeries {
     non2xx: rounds.reduce((a, r) => a + r.non2xx, 0),
     errors: rounds.reduce((a, r) => a + r.errors, 0),
     serverCpu: mOpt((r) => r.serverCpu),
+    busiestThreadCpu: mOpt((r) => r.busiestThreadCpu),
     clientCpu: m((r) => r.clientCpu),
     otherCpu: mOpt((r) => r.otherCpu),
     header: headers.length === rounds.length ? summary(headers) : null,
@@ -123,11 +126,13 @@ interface ClientRun {
 export async function runLoad(target: Target, opts: LoadOptions): Promise<LoadResult> {
   await target.server.memory().catch(() => null); // resets the child's event-loop histogram
   const cpu0 = cpuSecondsOf(target.server.pid);
+  const threads0 = threadCpuOf(target.server.pid);
   const foreign = foreignCpu();
   const t0 = performance.now();
   const r = opts.client === 'wrk' && !opts.rate ? await wrkRun(target, opts) : await autocannonRun(target, opts, t0);
   const elapsedS = (performance.now() - t0) / 1000;
   const cpu1 = cpuSecondsOf(target.server.pid);
+  const busiest = busiestThread(threads0, threadCpuOf(target.server.pid), elapsedS);
   const other = foreign(elapsedS);
   const probe = await target.server.memory().catch(() => null);
   return {
@@ -140,6 +145,7 @@ export async function runLoad(target: Target, opts: LoadOptions): Promise<LoadRe
     non2xx: r.non2xx,
     errors: r.errors,
     serverCpu: cpu0 !== null && cpu1 !== null ? (cpu1 - cpu0) / elapsedS : null,
+    busiestThreadCpu: busiest?.cores ?? null,
     clientCpu: r.clientCpuS / r.durationS,
     otherCpu: other !== null && r.clientOutside && !Number.isNaN(r.clientCpuS) ? Math.max(0, other - r.clientCpuS / elapsedS) : other,
     header: r.header,

@@ -2,7 +2,7 @@
  * Outside views of a process, read from Linux /proc so that measuring does not run code in the
  * measured process: resident memory and CPU time. Null where /proc is unavailable.
  */
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 
 let ticksPerSecond: number | undefined;
@@ -39,6 +39,44 @@ export function cpuSecondsOf(pid: number): number | null {
   } catch {
     return null;
   }
+}
+
+/** User + system CPU seconds of each thread of the process so far, by thread id, with its name. */
+export function threadCpuOf(pid: number): Map<number, { name: string; seconds: number }> | null {
+  try {
+    const out = new Map<number, { name: string; seconds: number }>();
+    for (const tid of readdirSync(`/proc/${pid}/task`)) {
+      try {
+        const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
+        const name = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+        const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+        out.set(Number(tid), { name, seconds: (Number(fields[11]) + Number(fields[12])) / clockTicks() });
+      } catch {
+        // the thread ended meanwhile
+      }
+    }
+    return out;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * The thread that used the most CPU between two `threadCpuOf` readings, in cores. For a Node
+ * server this is its event-loop thread: near 1.0 means that thread, not the machine, is the limit.
+ */
+export function busiestThread(
+  before: Map<number, { name: string; seconds: number }> | null,
+  after: Map<number, { name: string; seconds: number }> | null,
+  elapsedS: number,
+): { name: string; cores: number } | null {
+  if (!before || !after || elapsedS <= 0) return null;
+  let best: { name: string; cores: number } | null = null;
+  for (const [tid, t] of after) {
+    const cores = (t.seconds - (before.get(tid)?.seconds ?? 0)) / elapsedS;
+    if (!best || cores > best.cores) best = { name: t.name, cores };
+  }
+  return best;
 }
 
 /** CPU seconds the whole machine spent in user and kernel mode (interrupt time left out). */

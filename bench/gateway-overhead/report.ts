@@ -51,8 +51,8 @@ export function formatReport(r: BenchResults): string {
 
   const rounds = r.load[0]?.rounds.length ?? 0;
   out.push(`### Non-streamed chat completions (closed loop, ${r.client}; medians of ${rounds} rounds)`, '');
-  out.push('| connections | target | req/s | req/s range | p50 ms | p99 ms | added p50 ms | added p99 ms | server CPU (cores) | server CPU µs / request | event-loop delay p99 / max ms | load-generator CPU (cores) | other jobs’ CPU (cores) |');
-  out.push('|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
+  out.push('| connections | target | req/s | req/s range | p50 ms | p99 ms | added p50 ms | added p99 ms | server CPU (cores) | busiest thread (cores) | server CPU µs / request | event-loop delay p99 / max ms | load-generator CPU (cores) | other jobs’ CPU (cores) |');
+  out.push('|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
   const conns = [...new Set(r.load.map((l) => l.connections))];
   for (const c of conns) {
     const direct = find(r.load, 'direct', c);
@@ -60,7 +60,7 @@ export function formatReport(r: BenchResults): string {
       const addedP50 = direct && l.target !== 'direct' ? l.latency.p50 - direct.latency.p50 : Number.NaN;
       const addedP99 = direct && l.target !== 'direct' ? l.latency.p99 - direct.latency.p99 : Number.NaN;
       out.push(
-        `| ${c} | ${l.target} | ${Math.round(l.rps)} | ${Math.round(l.rpsMin)}–${Math.round(l.rpsMax)} | ${ms(l.latency.p50)} | ${ms(l.latency.p99)} | ${signed(addedP50)} | ${signed(addedP99)} | ${cores(l.serverCpu)} | ${l.serverCpu === null || l.rps <= 0 ? '–' : Math.round((l.serverCpu / l.rps) * 1e6)} | ${l.loopDelay ? `${ms(l.loopDelay.p99)} / ${ms(l.loopDelay.max)}` : '–'} | ${cores(l.clientCpu)} | ${cores(l.otherCpu)} |`,
+        `| ${c} | ${l.target} | ${Math.round(l.rps)} | ${Math.round(l.rpsMin)}–${Math.round(l.rpsMax)} | ${ms(l.latency.p50)} | ${ms(l.latency.p99)} | ${signed(addedP50)} | ${signed(addedP99)} | ${cores(l.serverCpu)} | ${cores(l.busiestThreadCpu)} | ${l.serverCpu === null || l.rps <= 0 ? '–' : Math.round((l.serverCpu / l.rps) * 1e6)} | ${l.loopDelay ? `${ms(l.loopDelay.p99)} / ${ms(l.loopDelay.max)}` : '–'} | ${cores(l.clientCpu)} | ${cores(l.otherCpu)} |`,
       );
     }
   }
@@ -105,12 +105,12 @@ export function formatReport(r: BenchResults): string {
     const s = r.soak;
     const other = s.load.otherCpu === null ? '' : `; other jobs used ${cores(s.load.otherCpu)} cores meanwhile`;
     out.push(`### ${s.load.target} memory over ${s.durationS} s of steady load (${s.load.connections} connections, ${Math.round(s.load.rps)} req/s${other})`, '');
-    out.push('| start RSS MiB | end RSS MiB | max RSS MiB | slope, whole run MiB/min | slope, 2nd half MiB/min | heap slope, 2nd half MiB/min | req/s first → last tenth | audit events written | audit dropped | audit queue drained after |');
-    out.push('|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
+    out.push('| start RSS MiB | end RSS MiB | max RSS MiB | slope, whole run MiB/min | slope, 2nd half MiB/min | heap slope, 2nd half MiB/min | external (Buffers) slope, 2nd half MiB/min | req/s first → last tenth | audit events written | audit dropped | audit queue drained after |');
+    out.push('|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
     const written = s.auditAfter && s.auditBefore ? s.auditAfter.written - s.auditBefore.written : Number.NaN;
     const dropped = s.auditAfter ? s.auditAfter.dropped + s.auditAfter.rejected : Number.NaN;
     out.push(
-      `| ${mib(s.startRss)} | ${mib(s.endRss)} | ${mib(s.maxRss)} | ${signed(s.slopeMiBPerMin)} | ${signed(s.slopeSecondHalfMiBPerMin)} | ${signed(s.heapSlopeSecondHalfMiBPerMin)} | ${Math.round(s.rpsFirst)} → ${Math.round(s.rpsLast)} | ${written} for ${s.load.requests} requests | ${dropped} | ${s.auditAfter?.queued ? `not within 15 s (${s.auditAfter.queued} left)` : `${(s.auditDrainMs / 1000).toFixed(1)} s`} |`,
+      `| ${mib(s.startRss)} | ${mib(s.endRss)} | ${mib(s.maxRss)} | ${signed(s.slopeMiBPerMin)} | ${signed(s.slopeSecondHalfMiBPerMin)} | ${signed(s.heapSlopeSecondHalfMiBPerMin)} | ${signed(s.externalSlopeSecondHalfMiBPerMin)} | ${Math.round(s.rpsFirst)} → ${Math.round(s.rpsLast)} | ${written} for ${s.load.requests} requests | ${dropped} | ${s.auditAfter?.queued ? `not within 15 s (${s.auditAfter.queued} left)` : `${(s.auditDrainMs / 1000).toFixed(1)} s`} |`,
     );
     out.push('');
   }

@@ -20,6 +20,10 @@ export interface MemorySample {
   t: number;
   rss: number;
   heapUsed: number | null;
+  /** The request thread's V8 heap as reserved from the system (used, free and fragmented). */
+  heapTotal: number | null;
+  /** Memory outside the V8 heap that the request thread's objects hold: Buffers, ArrayBuffers. */
+  external: number | null;
 }
 
 export interface SoakResult {
@@ -33,6 +37,7 @@ export interface SoakResult {
   slopeMiBPerMin: number;
   slopeSecondHalfMiBPerMin: number;
   heapSlopeSecondHalfMiBPerMin: number;
+  externalSlopeSecondHalfMiBPerMin: number;
   /** Requests/s over the first and the last tenth of the run (at least 5 s each). */
   rpsFirst: number;
   rpsLast: number;
@@ -50,14 +55,21 @@ export async function soak(target: Target, opts: SoakOptions): Promise<SoakResul
   const samples: MemorySample[] = [];
   const t0 = performance.now();
   let lastHeap: number | null = null;
+  let lastExternal: number | null = null;
+  let lastHeapTotal: number | null = null;
   let tick = 0;
   const auditBefore = (await target.server.memory().catch(() => null))?.audit ?? null;
   const sample = async () => {
     const t = (performance.now() - t0) / 1000;
     const rss = rssOf(target.server.pid);
     // Ask the process for its heap every 5 s only: the answer costs it a little work.
-    if (tick++ % 5 === 0) lastHeap = (await target.server.memory().catch(() => null))?.heapUsed ?? lastHeap;
-    if (rss !== null) samples.push({ t, rss, heapUsed: lastHeap });
+    if (tick++ % 5 === 0) {
+      const m = await target.server.memory().catch(() => null);
+      lastHeap = m?.heapUsed ?? lastHeap;
+      lastExternal = m?.external ?? lastExternal;
+      lastHeapTotal = m?.heapTotal ?? lastHeapTotal;
+    }
+    if (rss !== null) samples.push({ t, rss, heapUsed: lastHeap, heapTotal: lastHeapTotal, external: lastExternal });
   };
   await sample();
   const timer = setInterval(() => void sample(), 1000);
@@ -93,6 +105,7 @@ export async function soak(target: Target, opts: SoakOptions): Promise<SoakResul
     slopeMiBPerMin: perMin(slope(samples.map((s) => ({ x: s.t, y: s.rss })))),
     slopeSecondHalfMiBPerMin: perMin(slope(half.map((s) => ({ x: s.t, y: s.rss })))),
     heapSlopeSecondHalfMiBPerMin: perMin(slope(half.filter((s) => s.heapUsed !== null).map((s) => ({ x: s.t, y: s.heapUsed! })))),
+    externalSlopeSecondHalfMiBPerMin: perMin(slope(half.filter((s) => s.external !== null).map((s) => ({ x: s.t, y: s.external! })))),
     rpsFirst: mean(seconds.slice(0, span)),
     rpsLast: mean(seconds.slice(-span)),
     auditBefore,
