@@ -207,8 +207,8 @@ interface BufferedAnswer {
 /**
  * One non-streamed exchange through undici's dispatch API, the answer collected in memory. It
  * replaces `request()` + reading its body stream, which builds a stream, an async iterator and an
- * abort listener per call: measured at about 9 µs of CPU less per call (30 → 22 µs on a local
- * upstream, 32 calls in flight). A 2xx body may be `maxBody` bytes, any other `MAX_ERROR_BODY`;
+ * abort listener per call: measured at about 9 µs of CPU less per call (30–57 → 22–30 µs in four
+ * rounds on a local upstream, 32 calls in flight; docs/benchmarks.md, session 9). A 2xx body may be `maxBody` bytes, any other `MAX_ERROR_BODY`;
  * past its cap the answer settles without a body and the connection is dropped (like
  * `body.destroy()`), never buffered further.
  */
