@@ -91,6 +91,10 @@ describe('audit API', () => {
     assert.equal(blind.json.ok, true, 'a shorter chain is still consistent');
     assert.equal(blind.json.anchors, 0);
     assert.match(blind.json.limitation ?? '', /not detected/);
+    // The blind check's own audit event continues the chain after the deleted records, and once
+    // written it would show first as a gap; remove it, so that only the anchor can tell.
+    await gw.app.audit.flush();
+    await gw.app.store.sql.query('DELETE FROM audit_events WHERE chain_id = $1 AND seq >= $2', [head.chainId, head.seq - 1]);
     const anchored = await post({ anchors: [head] });
     assert.equal(anchored.status, 200);
     assert.equal(anchored.json.ok, false);
