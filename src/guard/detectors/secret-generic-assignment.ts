@@ -38,7 +38,6 @@ const KEY_QUALIFIERS = new Set(['api', 'access', 'secret', 'private', 'auth', 's
 const NOT_SECRET_WORDS = new Set(['public', 'page', 'cursor', 'continuation', 'next', 'pagination', 'max', 'min', 'num', 'count', 'forgot', 'reset', 'show', 'hide', 'is', 'has', 'use', 'enable', 'enabled', 'require', 'required', 'policy', 'length', 'strength', 'hint', 'prompt', 'label', 'field', 'input']);
 /** `curl -u user:password` and `--user user:password` (curl(1) "-u, --user <user:password>"). */
 const CURL_USER = /(?:^|\s)(?:-u|--user)[ \t]{1,3}["']?([^\s:'"]{1,64}):([^\s'"]{1,128})/g;
-const MYSQL_COMMAND = /mysql|mariadb/;
 /** mysql(1) "-p[password]": the password glued to -p (a space after -p means "prompt for it"). */
 const MYSQL_PASSWORD = /\b(?:mysql|mysqldump|mysqladmin|mysqlimport|mysqlcheck|mysqlshow|mariadb|mariadb-dump)\b[^\n|;&]{0,200}?[ \t]-p([^\s'"-][^\s'"]{0,127})/g;
 const ELLIPSIS = /^(?:\.\.\.|…)/;
@@ -131,7 +130,8 @@ export const genericAssignmentDetector: DetectorDescriptor<Options> = {
           report(out, 'password', start, start + password.length, 0.85, 'curl_user_password', 'Password in a command-line user:password credential.');
         }
       }
-      if (MYSQL_COMMAND.test(text)) {
+      // A substring search, not /mysql|mariadb/: it runs on every text, and this is several times cheaper.
+      if (text.includes('mysql') || text.includes('mariadb')) {
         for (const m of text.matchAll(MYSQL_PASSWORD)) {
           const password = m[1]!;
           const start = m.index + m[0].length - password.length;
