@@ -29,13 +29,17 @@ export function rssOf(pid: number): number | null {
   }
 }
 
+/** User + system CPU seconds in a /proc `stat` line (of a process or of one of its threads). */
+function statCpuSeconds(stat: string): number {
+  // Fields after the command name, which is in parentheses and may contain spaces.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / clockTicks();
+}
+
 /** User + system CPU seconds the process has used so far. */
 export function cpuSecondsOf(pid: number): number | null {
   try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    // Fields after the command name, which is in parentheses and may contain spaces.
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return (Number(fields[11]) + Number(fields[12])) / clockTicks();
+    return statCpuSeconds(readFileSync(`/proc/${pid}/stat`, 'utf8'));
   } catch {
     return null;
   }
@@ -48,9 +52,7 @@ export function threadCpuOf(pid: number): Map<number, { name: string; seconds: n
     for (const tid of readdirSync(`/proc/${pid}/task`)) {
       try {
         const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
-        const name = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
-        const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-        out.set(Number(tid), { name, seconds: (Number(fields[11]) + Number(fields[12])) / clockTicks() });
+        out.set(Number(tid), { name: stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')')), seconds: statCpuSeconds(stat) });
       } catch {
         // the thread ended meanwhile
       }

@@ -54,22 +54,15 @@ const DRAIN_LIMIT_MS = 15_000;
 export async function soak(target: Target, opts: SoakOptions): Promise<SoakResult> {
   const samples: MemorySample[] = [];
   const t0 = performance.now();
-  let lastHeap: number | null = null;
-  let lastExternal: number | null = null;
-  let lastHeapTotal: number | null = null;
+  let last: MemoryMessage | null = null;
   let tick = 0;
   const auditBefore = (await target.server.memory().catch(() => null))?.audit ?? null;
   const sample = async () => {
     const t = (performance.now() - t0) / 1000;
     const rss = rssOf(target.server.pid);
     // Ask the process for its heap every 5 s only: the answer costs it a little work.
-    if (tick++ % 5 === 0) {
-      const m = await target.server.memory().catch(() => null);
-      lastHeap = m?.heapUsed ?? lastHeap;
-      lastExternal = m?.external ?? lastExternal;
-      lastHeapTotal = m?.heapTotal ?? lastHeapTotal;
-    }
-    if (rss !== null) samples.push({ t, rss, heapUsed: lastHeap, heapTotal: lastHeapTotal, external: lastExternal });
+    if (tick++ % 5 === 0) last = (await target.server.memory().catch(() => null)) ?? last;
+    if (rss !== null) samples.push({ t, rss, heapUsed: last?.heapUsed ?? null, heapTotal: last?.heapTotal ?? null, external: last?.external ?? null });
   };
   await sample();
   const timer = setInterval(() => void sample(), 1000);

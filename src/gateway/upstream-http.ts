@@ -127,9 +127,7 @@ export class UpstreamHttp {
         if (json === undefined) throw badResponseFailure('answer is not valid JSON');
         return { status, json };
       }
-      if (status >= 300 && status < 400) throw badResponseFailure(`redirect refused (HTTP ${status})`);
-      const parsed = text !== undefined && isJson(headers['content-type']) ? parseJson(text) : undefined;
-      throw httpFailure(status, headers, parsed, this.#normalize);
+      throw this.#answerFailure(status, headers, text);
     } catch (e) {
       throw classify(e, req.signal, exchange.expired);
     } finally {
@@ -184,16 +182,21 @@ export class UpstreamHttp {
     };
   }
 
-  /** The failure for a non-2xx answer; its body is read (bounded) to pass an error through. */
+  /** The failure for a non-2xx streamed answer; its body is read (bounded) to pass an error through. */
   async #failure(res: Dispatcher.ResponseData): Promise<UpstreamFailure> {
     const status = res.statusCode;
     if (status >= 300 && status < 400) {
       await discard(res.body);
-      return badResponseFailure(`redirect refused (HTTP ${status})`);
+      return this.#answerFailure(status, res.headers, undefined);
     }
-    const text = await readCapped(res.body, MAX_ERROR_BODY, res.headers['content-length']);
-    const parsed = text !== undefined && isJson(res.headers['content-type']) ? parseJson(text) : undefined;
-    return httpFailure(status, res.headers, parsed, this.#normalize);
+    return this.#answerFailure(status, res.headers, await readCapped(res.body, MAX_ERROR_BODY, res.headers['content-length']));
+  }
+
+  /** The failure for a non-2xx answer and its body (undefined when over the cap): a redirect is refused, an error passed through. */
+  #answerFailure(status: number, headers: Record<string, string | string[] | undefined>, text: string | undefined): UpstreamFailure {
+    if (status >= 300 && status < 400) return badResponseFailure(`redirect refused (HTTP ${status})`);
+    const parsed = text !== undefined && isJson(headers['content-type']) ? parseJson(text) : undefined;
+    return httpFailure(status, headers, parsed, this.#normalize);
   }
 }
 
