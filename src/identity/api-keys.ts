@@ -16,7 +16,7 @@ import { RampartError } from '../core/errors.ts';
 import type { Principal } from '../core/principal.ts';
 import { Secret } from '../core/secret.ts';
 import type { ApiKeyRecord, ApiKeyRepo, LimitValues, Page } from '../store/types.ts';
-import { generateApiKey, isKeyId, parseApiKey, secretMatches } from './api-key-format.ts';
+import { generateApiKey, isKeyId, parseApiKey, secretMatches, storedDigest } from './api-key-format.ts';
 import {
   createKeyInputSchema,
   rotateKeyInputSchema,
@@ -49,6 +49,8 @@ export interface ApiKeyServiceOptions {
 interface CacheEntry {
   readonly record: ApiKeyRecord;
   readonly principal: Principal;
+  /** SHA-256 of the secret as bytes (null: the stored hash is malformed and nothing matches it). */
+  readonly digest: Buffer | null;
   /** The key's own network binding, compiled once per cached record; null: anywhere. */
   readonly networks: ((ip: string | null) => boolean) | null;
 }
@@ -72,7 +74,7 @@ export interface KeyHygieneReport {
 }
 
 function entryOf(rec: ApiKeyRecord): CacheEntry {
-  return { record: rec, principal: principalOf(rec), networks: rec.allowedNetworks ? networkMatcher(rec.allowedNetworks) : null };
+  return { record: rec, principal: principalOf(rec), digest: storedDigest(rec.secretHash), networks: rec.allowedNetworks ? networkMatcher(rec.allowedNetworks) : null };
 }
 
 export interface IssuedKey {
@@ -244,7 +246,7 @@ export class ApiKeyService {
     const { id, secret } = parseApiKey(raw);
     const entry = this.#cache.get(id) ?? (await this.#load(id));
     // Same error for unknown id and wrong secret: the id alone must not reveal anything.
-    if (entry === null || !secretMatches(secret, entry.record.secretHash)) throw new RampartError('RAMPART_AUTH_INVALID_KEY');
+    if (entry === null || !secretMatches(secret, entry.digest)) throw new RampartError('RAMPART_AUTH_INVALID_KEY');
     const now = this.#clock.now();
     const { record } = entry;
     if (record.revokedAt !== null) throw new RampartError('RAMPART_AUTH_KEY_REVOKED');

@@ -35,8 +35,60 @@ export interface Reservation {
 
 type Kind = 'requests' | 'tokens' | 'budget';
 
+/** One counter a subject is checked against. */
+interface PlannedCounter {
+  readonly key: string;
+  readonly kind: Kind;
+  readonly limit: number;
+  readonly window: CounterWindow;
+}
+
+/** The counters of one subject, and what they were built from. */
+interface Plan {
+  readonly counters: readonly PlannedCounter[];
+  readonly kinds: readonly Kind[];
+  readonly tokenKeys: readonly { key: string; window: CounterWindow }[];
+  readonly keyLimits: LimitValues | null;
+  readonly deploymentLimits: LimitValues | undefined;
+  /** A monthly budget's window is the month of `now`: the plan holds only within it. */
+  readonly validFrom: number;
+  readonly validUntil: number;
+}
+
+const PLANS_PER_PRINCIPAL = 64;
+
+function buildPlan(subject: QuotaSubject, defaults: QuotaDefaults, now: number): Plan {
+  const counters: PlannedCounter[] = [];
+  let validFrom = Number.NEGATIVE_INFINITY;
+  let validUntil = Number.POSITIVE_INFINITY;
+  const add = (scope: string, limits: LimitValues | undefined | null) => {
+    if (!limits) return;
+    if (limits.requestsPerMinute) counters.push({ key: `rpm:${scope}`, kind: 'requests', limit: limits.requestsPerMinute, window: MINUTE });
+    if (limits.tokensPerMinute) counters.push({ key: `tpm:${scope}`, kind: 'tokens', limit: limits.tokensPerMinute, window: MINUTE });
+    if (limits.tokensPerMonth) {
+      const window = monthWindow(now);
+      validFrom = Math.max(validFrom, window.startMs);
+      validUntil = Math.min(validUntil, window.endMs);
+      counters.push({ key: `tpmo:${scope}`, kind: 'budget', limit: limits.tokensPerMonth, window });
+    }
+  };
+  const { principal } = subject;
+  add(`p:${principal.id}`, defaults.principal);
+  if (principal.apiKeyId) add(`k:${principal.apiKeyId}`, subject.keyLimits ?? defaults.apiKey);
+  add(`d:${subject.deployment}`, subject.deploymentLimits);
+  return {
+    counters,
+    kinds: counters.map((c) => c.kind),
+    tokenKeys: counters.filter((c) => c.kind !== 'requests').map((c) => ({ key: c.key, window: c.window })),
+    keyLimits: subject.keyLimits,
+    deploymentLimits: subject.deploymentLimits,
+    validFrom,
+    validUntil,
+  };
+}
+
 /** Start and end of the calendar month (UTC) containing `now`. */
-export function monthWindow(now: number): CounterWindow {
+export function monthWindow(now: number): Extract<CounterWindow, { kind: 'fixed' }> {
   const d = new Date(now);
   const startMs = Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), 1);
   const endMs = Date.UTC(d.getUTCFullYear(), d.getUTCMonth() + 1, 1);
@@ -56,6 +108,7 @@ export function formatDuration(ms: number): string {
 export class QuotaService {
   readonly #counters: Counters;
   readonly #defaults: QuotaDefaults;
+  readonly #plans = new WeakMap<Principal, Map<string, Plan>>();
 
   constructor(counters: Counters, defaults: QuotaDefaults) {
     this.#counters = counters;
@@ -64,31 +117,9 @@ export class QuotaService {
 
   /** Reserves 1 request and `estimatedTokens`; throws 429 errors with Retry-After when over. */
   async reserve(subject: QuotaSubject, estimatedTokens: number, now: number): Promise<Reservation> {
-    const checks: LimitCheck[] = [];
-    const kinds: Kind[] = [];
-    const tokenKeys: { key: string; window: CounterWindow }[] = [];
-    const add = (scope: string, limits: LimitValues | undefined | null) => {
-      if (!limits) return;
-      if (limits.requestsPerMinute) {
-        checks.push({ key: `rpm:${scope}`, cost: 1, limit: limits.requestsPerMinute, window: MINUTE });
-        kinds.push('requests');
-      }
-      if (limits.tokensPerMinute) {
-        checks.push({ key: `tpm:${scope}`, cost: estimatedTokens, limit: limits.tokensPerMinute, window: MINUTE });
-        kinds.push('tokens');
-        tokenKeys.push({ key: `tpm:${scope}`, window: MINUTE });
-      }
-      if (limits.tokensPerMonth) {
-        const window = monthWindow(now);
-        checks.push({ key: `tpmo:${scope}`, cost: estimatedTokens, limit: limits.tokensPerMonth, window });
-        kinds.push('budget');
-        tokenKeys.push({ key: `tpmo:${scope}`, window });
-      }
-    };
-    const { principal } = subject;
-    add(`p:${principal.id}`, this.#defaults.principal);
-    if (principal.apiKeyId) add(`k:${principal.apiKeyId}`, subject.keyLimits ?? this.#defaults.apiKey);
-    add(`d:${subject.deployment}`, subject.deploymentLimits);
+    const plan = this.#planOf(subject, now);
+    const checks: LimitCheck[] = plan.counters.map((c) => ({ key: c.key, cost: c.kind === 'requests' ? 1 : estimatedTokens, limit: c.limit, window: c.window }));
+    const { kinds, tokenKeys } = plan;
     if (checks.length === 0) return { tokenKeys, estimatedTokens, atMs: now, headers: {} };
 
     let result;
@@ -113,6 +144,29 @@ export class QuotaService {
       });
     }
     return { tokenKeys, estimatedTokens, atMs: now, headers };
+  }
+
+  /**
+   * The counters a subject is checked against. They depend only on who calls which deployment
+   * with which limits, so they are built once per principal (the authenticators hand out the same
+   * frozen principal object while it is cached) and deployment, not six key strings per request.
+   */
+  #planOf(subject: QuotaSubject, now: number): Plan {
+    const { principal, deployment } = subject;
+    let perDeployment = this.#plans.get(principal);
+    if (perDeployment === undefined) {
+      perDeployment = new Map();
+      this.#plans.set(principal, perDeployment);
+    }
+    const cached = perDeployment.get(deployment);
+    if (cached !== undefined && cached.keyLimits === subject.keyLimits && cached.deploymentLimits === subject.deploymentLimits && now >= cached.validFrom && now < cached.validUntil) {
+      return cached;
+    }
+    const plan = buildPlan(subject, this.#defaults, now);
+    // Bounded: a principal calls a handful of deployments, and only existing deployments get here.
+    if (perDeployment.size >= PLANS_PER_PRINCIPAL) perDeployment.clear();
+    perDeployment.set(deployment, plan);
+    return plan;
   }
 
   /** Adds actual minus estimated tokens to every token counter of the reservation. */

@@ -73,9 +73,11 @@ function routerFor(logger: Logger, fallback: (req: IncomingMessage, res: ServerR
     maxParamLength: 256,
     defaultRoute: (req, res) => fallback(req, res, router),
   });
-  const on = (method: HTTPMethod, path: string, handler: Handler) => {
+  // `query: false`: the handler never reads the query string (the data plane's), so no
+  // URLSearchParams is built for it per request; it gets an empty one.
+  const on = (method: HTTPMethod, path: string, handler: Handler, opts: { query: boolean } = { query: true }) => {
     router.on(method, path, (req, res, params, _store, searchParams) => {
-      const query = new URLSearchParams(searchParams as Record<string, string>);
+      const query = opts.query ? new URLSearchParams(searchParams as Record<string, string>) : new URLSearchParams();
       Promise.resolve(handler(req, res, params, query)).catch((e: unknown) => {
         logger.error({ err: e }, 'unhandled route error');
         if (!res.headersSent) errorFor(req, res, new RampartError('RAMPART_INTERNAL'));
@@ -86,12 +88,13 @@ function routerFor(logger: Logger, fallback: (req: IncomingMessage, res: ServerR
   return { router, on };
 }
 
-function dataPlaneRoutes(on: (method: HTTPMethod, path: string, handler: Handler) => void, dp: DataPlane): void {
-  on('POST', '/v1/chat/completions', (req, res) => dp.handleOperation('chat.completions', req, res));
-  on('POST', '/v1/embeddings', (req, res) => dp.handleOperation('embeddings', req, res));
-  on('POST', '/v1/responses', (req, res) => dp.handleOperation('responses', req, res));
-  on('GET', '/v1/models', (req, res) => dp.handleModels(req, res));
-  on('POST', '/v1/guard/analyze', (req, res) => dp.handleAnalyze(req, res));
+function dataPlaneRoutes(on: (method: HTTPMethod, path: string, handler: Handler, opts?: { query: boolean }) => void, dp: DataPlane): void {
+  const noQuery = { query: false };
+  on('POST', '/v1/chat/completions', (req, res) => dp.handleOperation('chat.completions', req, res), noQuery);
+  on('POST', '/v1/embeddings', (req, res) => dp.handleOperation('embeddings', req, res), noQuery);
+  on('POST', '/v1/responses', (req, res) => dp.handleOperation('responses', req, res), noQuery);
+  on('GET', '/v1/models', (req, res) => dp.handleModels(req, res), noQuery);
+  on('POST', '/v1/guard/analyze', (req, res) => dp.handleAnalyze(req, res), noQuery);
 }
 
 /** The listeners' timeouts. Node refuses a headersTimeout above requestTimeout (ERR_OUT_OF_RANGE), and the schema allows a requestTimeoutMs below 30 s. */

@@ -7,7 +7,7 @@
  * counts (which would lift limits).
  */
 import type { CounterAdjustment, CounterWindow, Counters, LimitCheck, LimitResult } from '../types.ts';
-import { adjustmentBucket, bucketKeys, bucketStart, firstDenied, summarize, wholeUnits, type BucketKeys, type CheckState } from './window-math.ts';
+import { bucketKeys, bucketStart, firstDenied, summarize, wholeUnits, type BucketKeys, type CheckState } from './window-math.ts';
 import { countersUnavailable, MapBuckets, SWEEP_EVERY, type BucketTable } from './buckets.ts';
 
 export interface MemoryCountersOptions {
@@ -85,8 +85,14 @@ export class MemoryCounters implements Counters {
 
   addAll(items: readonly CounterAdjustment[], nowMs: number): Promise<void> {
     try {
-      // Only a refund can go to an earlier bucket; everything else uses the cached current keys.
-      const keys = items.map((item) => (item.amount < 0 && item.atMs !== undefined ? adjustmentBucket(item.key, item.window, item.amount, item.atMs, nowMs) : this.#keysOf(item.key, item.window, nowMs)));
+      // Only a refund can go to an earlier bucket (the one current at `atMs`), and one whose
+      // bucket has expired has nothing left to correct; both through the cached keys, since the
+      // refund of a request almost always falls in the bucket it was counted in.
+      const keys = items.map((item) => {
+        const at = item.amount < 0 && item.atMs !== undefined && item.atMs <= nowMs ? item.atMs : nowMs;
+        const k = this.#keysOf(item.key, item.window, at);
+        return k.expiresAt > nowMs ? k : null;
+      });
       this.#table.exclusive(() => {
         this.#housekeep(nowMs);
         items.forEach((item, i) => {
