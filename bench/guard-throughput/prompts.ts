@@ -14,7 +14,12 @@ const SENTENCES = [
   'Release 4.2.1 fixes the cache invalidation bug and raises the default timeout to 30 seconds.',
 ];
 
-/** `count` prompts of `size` code units, the same on every call. */
+/**
+ * `count` prompts of `size` code units, the same on every call, each as the gateway hands it to
+ * the guard: a string JSON.parse made from a request body. (Built by concatenation and `slice`, a
+ * prompt would be a sliced string, whose every character read costs an indirection that a parsed
+ * body's flat string does not: about 5 % of a scan, measured 2026-12-07.)
+ */
 export function benchPrompts(size: number, count: number): string[] {
   let seed = 42;
   const rand = () => ((seed = (seed * 1103515245 + 12345) >>> 0) / 2 ** 32);
@@ -23,5 +28,5 @@ export function benchPrompts(size: number, count: number): string[] {
     while (s.length < size) s += `${SENTENCES[Math.floor(rand() * SENTENCES.length)]} `;
     return s.slice(0, size);
   };
-  return Array.from({ length: count }, prompt);
+  return Array.from({ length: count }, () => (JSON.parse(JSON.stringify({ content: prompt() })) as { content: string }).content);
 }
