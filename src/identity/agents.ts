@@ -16,7 +16,7 @@ import type { AgentPatch, AgentRecord, AgentRepo, AgentStatus, Page } from '../s
 import { parseInput } from '../config/load.ts';
 import { agentState, agentView, registerAgentSchema, updateAgentSchema, type AgentView, type RegisterAgentInput, type UpdateAgentInput } from './agent-input.ts';
 import { LastUsedTracker, type WarnLogger } from './last-used.ts';
-import { TtlCache } from './ttl-cache.ts';
+import { REFRESH_SHARE, TtlCache } from './ttl-cache.ts';
 
 const DAY_MS = 86_400_000;
 const AGENT_ID = /^agt_[A-Za-z0-9_-]{1,64}$/;
@@ -68,7 +68,9 @@ export class AgentService {
   readonly #clock: Clock;
   readonly #unregistered: AgentsConfig['unregistered'];
   readonly #cacheTtlMs: number;
-  readonly #cache: TtlCache<string, AgentRecord | null>;
+  /** Lookups by identity keys (joined), with the keys themselves for a background reload. */
+  readonly #cache: TtlCache<string, { agent: AgentRecord | null; keys: readonly string[] }>;
+  readonly #logger: AgentServiceOptions['logger'];
   readonly #lastSeen: LastUsedTracker;
   /** Bumped by every write so a read that started before it is not cached after it. */
   #epoch = 0;
@@ -80,6 +82,7 @@ export class AgentService {
     this.#unregistered = c.unregistered ?? 'flag';
     this.#cacheTtlMs = c.cacheTtlMs ?? 5_000;
     this.#cache = new TtlCache(this.#cacheTtlMs > 0 ? (opts.cacheMaxEntries ?? 10_000) : 0, this.#clock);
+    this.#logger = opts.logger;
     this.#lastSeen = new LastUsedTracker(opts.repo, { intervalMs: c.lastSeenFlushMs ?? 10_000, logger: opts.logger });
   }
 
@@ -174,7 +177,7 @@ export class AgentService {
   async check(principal: Principal): Promise<AgentCheck | null> {
     const keys = identityKeysOf(principal);
     const cacheKey = keys.join('\n');
-    let agent = this.#cache.get(cacheKey);
+    let agent = this.#cache.get(cacheKey, this.#refresh)?.agent;
     if (agent === undefined) {
       const epoch = this.#epoch;
       try {
@@ -186,7 +189,7 @@ export class AgentService {
         if (principal.kind === 'agent') throw e;
         return null;
       }
-      if (epoch === this.#epoch) this.#cache.set(cacheKey, agent, this.#clock.now() + this.#cacheTtlMs);
+      if (epoch === this.#epoch) this.#remember(cacheKey, keys, agent);
     }
     if (agent === null) {
       matched.delete(principal);
@@ -202,6 +205,28 @@ export class AgentService {
     matched.set(principal, agent);
     return { kind: 'registered', agent };
   }
+
+  #remember(cacheKey: string, keys: readonly string[], agent: AgentRecord | null): void {
+    const now = this.#clock.now();
+    this.#cache.set(cacheKey, { agent, keys }, now + this.#cacheTtlMs, now + REFRESH_SHARE * this.#cacheTtlMs);
+  }
+
+  /**
+   * A lookup in use is read again in the last fifth of its cache time, in the background
+   * (ttl-cache.ts), so its requests do not all wait for the store at expiry. A failed read leaves
+   * the entry to expire; the next request then reads (and fails) as before.
+   */
+  readonly #refresh = (cacheKey: string): void => {
+    const cached = this.#cache.get(cacheKey);
+    if (cached === undefined) return;
+    const epoch = this.#epoch;
+    this.#repo.findByIdentity(cached.keys).then(
+      (agent) => {
+        if (epoch === this.#epoch) this.#remember(cacheKey, cached.keys, agent);
+      },
+      (err: unknown) => this.#logger?.warn({ err }, 'agent inventory refresh failed; the cached lookup expires as usual'),
+    );
+  };
 
   /** Writes collected last-seen times now (also done on an interval). */
   flushLastSeen(): Promise<void> {

@@ -29,7 +29,7 @@ import type { ApiKeyPolicy, ApiKeysSettings } from '../config/auth.ts';
 import { networkMatcher } from '../config/cidr.ts';
 import { parseInput } from '../config/load.ts';
 import { LastUsedTracker, type WarnLogger } from './last-used.ts';
-import { TtlCache } from './ttl-cache.ts';
+import { REFRESH_SHARE, TtlCache } from './ttl-cache.ts';
 
 const DAY_MS = 86_400_000;
 const HOUR_MS = 3_600_000;
@@ -114,6 +114,7 @@ export class ApiKeyService {
   readonly #cache: TtlCache<string, CacheEntry>;
   readonly #loading = new Map<string, Promise<ApiKeyRecord | null>>();
   readonly #lastUsed: LastUsedTracker;
+  readonly #logger: WarnLogger | undefined;
   readonly #policy: ApiKeyPolicy;
   readonly #policyNetworks: ((ip: string | null) => boolean) | null;
   /** Bumped by revoke/rotate so a store read that started before them is not cached after them. */
@@ -130,6 +131,7 @@ export class ApiKeyService {
     this.#policy = { requireExpiry: false, warnUnusedDays: 30, warnExpiringDays: 14, ...opts.policy };
     this.#policyNetworks = this.#policy.allowedNetworks ? networkMatcher(this.#policy.allowedNetworks) : null;
     this.#lastUsed = new LastUsedTracker(opts.repo, { intervalMs: s.lastUsedFlushMs ?? 10_000, logger: opts.logger });
+    this.#logger = opts.logger;
   }
 
   /**
@@ -244,7 +246,7 @@ export class ApiKeyService {
   async verify(presented: Secret | string, ctx: VerifyContext = {}): Promise<Principal> {
     const raw = presented instanceof Secret ? presented.reveal() : presented;
     const { id, secret } = parseApiKey(raw);
-    const entry = this.#cache.get(id) ?? (await this.#load(id));
+    const entry = this.#cache.get(id, this.#refresh) ?? (await this.#load(id));
     // Same error for unknown id and wrong secret: the id alone must not reveal anything.
     if (entry === null || !secretMatches(secret, entry.digest)) throw new RampartError('RAMPART_AUTH_INVALID_KEY');
     const now = this.#clock.now();
@@ -346,6 +348,15 @@ export class ApiKeyService {
     this.#loading.delete(id);
   }
 
+  /**
+   * A key in use is read again from the store in the last fifth of its cache time, in the
+   * background (ttl-cache.ts): its requests keep the cached record meanwhile instead of all
+   * waiting for the read at expiry. A failed read leaves the entry to expire as before.
+   */
+  readonly #refresh = (id: string): void => {
+    this.#load(id).catch((err: unknown) => this.#logger?.warn({ err, keyId: id }, 'API key refresh failed; the cached record expires as usual'));
+  };
+
   /** One store read per id at a time; the record is cached for `cacheTtlMs` unless revoke/rotate raced it. */
   async #load(id: string): Promise<CacheEntry | null> {
     let pending = this.#loading.get(id);
@@ -358,9 +369,13 @@ export class ApiKeyService {
       this.#loading.set(id, read);
       void read.then(
         (rec) => {
-          if (rec !== null && epoch === this.#epoch) {
-            this.#cache.set(id, entryOf(rec), this.#clock.now() + this.#cacheTtlMs);
+          if (epoch !== this.#epoch) return;
+          if (rec === null) {
+            this.#cache.delete(id); // deleted meanwhile: a background refresh must not leave it cached
+            return;
           }
+          const now = this.#clock.now();
+          this.#cache.set(id, entryOf(rec), now + this.#cacheTtlMs, now + REFRESH_SHARE * this.#cacheTtlMs);
         },
         () => {},
       );

@@ -1,12 +1,24 @@
 /**
  * A bounded LRU map whose entries also expire at a given time. Used for verified tokens and API
  * key records, so its memory is bounded by `maxEntries` whatever callers send.
+ *
+ * Entries may also carry a refresh time before their expiry: a `get` past it still returns the
+ * value and asks the caller, once, to reload it in the background. A key in steady use is then
+ * reloaded before it expires, so requests do not queue behind the store read that an expiry would
+ * make them wait for (every request arriving meanwhile waited: a latency spike every TTL). No entry
+ * is ever served past its expiry, so the staleness bound callers promise is unchanged.
  */
 import type { Clock } from '../core/clock.ts';
+
+/** Callers that refresh ahead ask for a reload after this share of an entry's time to live. */
+export const REFRESH_SHARE = 0.8;
 
 interface Entry<V> {
   value: V;
   expiresAt: number;
+  /** From then on a `get` with `onRefreshDue` asks for a reload (once per entry). */
+  refreshAt: number;
+  refreshAsked: boolean;
 }
 
 export class TtlCache<K, V> {
@@ -24,24 +36,36 @@ export class TtlCache<K, V> {
     return this.#map.size;
   }
 
-  get(key: K): V | undefined {
+  /**
+   * The value, unless missing or expired. Past the entry's refresh time, `onRefreshDue` is called
+   * once for it (it must not throw; it starts a reload that will `set` the key again).
+   */
+  get(key: K, onRefreshDue?: (key: K) => void): V | undefined {
     const entry = this.#map.get(key);
     if (entry === undefined) return undefined;
-    if (this.#clock.now() >= entry.expiresAt) {
+    const now = this.#clock.now();
+    if (now >= entry.expiresAt) {
       this.#map.delete(key);
       return undefined;
     }
     // Map keeps insertion order: re-inserting marks the entry most recently used.
     this.#map.delete(key);
     this.#map.set(key, entry);
+    if (onRefreshDue !== undefined && now >= entry.refreshAt && !entry.refreshAsked) {
+      entry.refreshAsked = true;
+      onRefreshDue(key);
+    }
     return entry.value;
   }
 
-  /** Stores `value` until `expiresAt` (ms). Entries already expired are not stored. */
-  set(key: K, value: V, expiresAt: number): void {
+  /**
+   * Stores `value` until `expiresAt` (ms), due for a background reload from `refreshAt` (default:
+   * never before it expires). Entries already expired are not stored.
+   */
+  set(key: K, value: V, expiresAt: number, refreshAt: number = expiresAt): void {
     if (this.#max === 0 || expiresAt <= this.#clock.now()) return;
     this.#map.delete(key);
-    this.#map.set(key, { value, expiresAt });
+    this.#map.set(key, { value, expiresAt, refreshAt, refreshAsked: false });
     while (this.#map.size > this.#max) {
       const oldest = this.#map.keys().next();
       if (oldest.done) break;

@@ -3,8 +3,10 @@
  * only while that model meets what the deployment requires (`require`, default `models.require`):
  * a clean scan, a signature by a trusted signer, a trusted publisher, an admin's approval. Until
  * then every call is refused with RAMPART_MODEL_NOT_VERIFIED naming what is missing, and the admin
- * API shows the same. Registry reads are cached for `models.cacheTtlMs`; a registry change on
- * this instance drops the cache at once.
+ * API shows the same. Registry reads are cached for `models.cacheTtlMs` (one read at a time per
+ * deployment, and read again in the background before the cache time ends while the deployment is
+ * in use, so its calls do not all wait for the registry at expiry); a registry change on this
+ * instance drops the cache at once.
  */
 import { systemClock, type Clock } from '../core/clock.ts';
 import { RampartError } from '../core/errors.ts';
@@ -27,8 +29,14 @@ export interface GateStatus extends GateVerdict {
 
 interface Cached {
   readonly until: number;
+  /** From then on a request starts a background read (once). */
+  readonly refreshAt: number;
+  refreshing: boolean;
   readonly status: GateStatus;
 }
+
+/** Share of the cache time after which a deployment in use has its registry read again. */
+const REFRESH_SHARE = 0.8;
 
 /** The gated model of each deployment that names one. */
 export function gatedModels(deployments: readonly { name: string; model?: DeploymentModelConfig | undefined }[], models: ModelsConfig): Map<string, GatedModel> {
@@ -48,6 +56,7 @@ export class ModelGate {
   readonly #ttlMs: number;
   readonly #clock: Clock;
   readonly #cache = new Map<string, Cached>();
+  readonly #reading = new Map<string, Promise<GateStatus>>();
   #epoch = 0;
 
   constructor(opts: { repo: ModelRepo; deployments: readonly { name: string; model?: DeploymentModelConfig | undefined }[]; models: ModelsConfig; clock?: Clock }) {
@@ -69,12 +78,33 @@ export class ModelGate {
     if (model === undefined) return null;
     const now = this.#clock.now();
     const hit = this.#cache.get(deployment);
-    if (hit !== undefined && hit.until > now) return hit.status;
+    if (hit !== undefined && hit.until > now) {
+      if (now >= hit.refreshAt && !hit.refreshing) {
+        hit.refreshing = true;
+        // A failed background read leaves the entry to expire; the next read then fails the call.
+        this.#read(deployment, model).catch(() => undefined);
+      }
+      return hit.status;
+    }
+    return this.#read(deployment, model);
+  }
+
+  /** One registry read per deployment at a time, cached unless the registry changed meanwhile. */
+  #read(deployment: string, model: GatedModel): Promise<GateStatus> {
+    const pending = this.#reading.get(deployment);
+    if (pending !== undefined) return pending;
     const epoch = this.#epoch;
-    const rec = await this.#repo.find(model.name, model.digest);
-    const status: GateStatus = { deployment, model, record: rec && { id: rec.id, name: rec.name, digest: rec.digest }, ...gateVerdict(rec, model.require, this.#publishers) };
-    if (epoch === this.#epoch) this.#cache.set(deployment, { until: now + this.#ttlMs, status });
-    return status;
+    const read = this.#repo.find(model.name, model.digest).then((rec) => {
+      const status: GateStatus = { deployment, model, record: rec && { id: rec.id, name: rec.name, digest: rec.digest }, ...gateVerdict(rec, model.require, this.#publishers) };
+      const now = this.#clock.now();
+      if (epoch === this.#epoch) this.#cache.set(deployment, { until: now + this.#ttlMs, refreshAt: now + REFRESH_SHARE * this.#ttlMs, refreshing: false, status });
+      return status;
+    });
+    const settled = read.finally(() => {
+      if (this.#reading.get(deployment) === settled) this.#reading.delete(deployment);
+    });
+    this.#reading.set(deployment, settled);
+    return settled;
   }
 
   /**
@@ -99,5 +129,7 @@ export class ModelGate {
   invalidate(): void {
     this.#epoch++;
     this.#cache.clear();
+    // A read that started before the change must not answer calls that start after it.
+    this.#reading.clear();
   }
 }
