@@ -3,6 +3,7 @@
  * authenticate → read and validate → authorize → meter → guard(in) → route → guard(out) → record.
  * Each stage is timed; the audit event says what each decided.
  */
+import type { AccessLog } from '../monitor/access-log.ts';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
 import type { Clock } from '../core/clock.ts';
@@ -64,7 +65,8 @@ export interface DataPlaneDeps {
   capturePayloads: boolean;
   exposeOverhead: boolean;
   /** Where the one JSON line per request goes (log.requests); null when off. */
-  accessLog: Logger | null;
+  /** The access line per request (monitor/access-log.ts); null when request logging is off. */
+  accessLog: AccessLog | null;
   sourceIp(req: IncomingMessage): string | null;
   /** Runs a guard profile (named, or the default) on segments for /v1/guard/analyze. */
   analyze(profile: string | undefined, segments: Segment[], principal: Principal, requestId: string): Promise<Verdict>;
@@ -346,12 +348,7 @@ export class DataPlane {
       this.#d.metrics.tokens.inc({ direction: 'completion', deployment }, state.usage.completion);
     }
     const p = state.principal;
-    if (this.#d.accessLog) {
-      this.#d.accessLog.info(
-        { requestId: state.requestId, route: state.route, principal: p?.id, deployment: state.deployment, upstream: state.upstream, status, code, latencyMs: Math.round(latencyMs * 1000) / 1000 },
-        'request',
-      );
-    }
+    this.#d.accessLog?.({ requestId: state.requestId, route: state.route, principal: p?.id, deployment: state.deployment, upstream: state.upstream, status, code, latencyMs: Math.round(latencyMs * 1000) / 1000 });
     this.#d.record({
       id: newId('aud'),
       time: this.#d.clock.now(),

@@ -5,6 +5,7 @@
  * the others what one instance is to another behind a load balancer: its own caches and its own
  * audit chain, the same store and counters.
  */
+import { createAccessLog } from '../monitor/access-log.ts';
 import type { IncomingMessage } from 'node:http';
 import type { Logger } from 'pino';
 import type { Clock } from '../core/clock.ts';
@@ -204,9 +205,9 @@ export async function buildDataPlane(config: RampartConfig, checks: Checks, deps
     requestTimeoutMs: config.server.requestTimeoutMs,
     capturePayloads: config.audit.capturePayloads,
     exposeOverhead: config.server.exposeOverheadHeader,
-    // The access line carries only ids, names, status and timing (never headers or bodies), so it
-    // skips the path redaction every other log line pays for.
-    accessLog: config.log.requests && logger.isLevelEnabled('info') ? logger.child({}, { redact: [] }) : null,
+    // The access line carries only ids, names, status and timing (never headers or bodies): no
+    // redaction to apply, and a fixed shape written without pino's general path.
+    accessLog: config.log.requests ? createAccessLog(logger) : null,
     sourceIp,
     analyze: (name, segments, principal, requestId) => guard.analyze(name ?? config.guard.defaultProfile, segments, principal, requestId),
   });
