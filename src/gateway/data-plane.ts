@@ -3,7 +3,6 @@
  * authenticate → read and validate → authorize → meter → guard(in) → route → guard(out) → record.
  * Each stage is timed; the audit event says what each decided.
  */
-import type { AccessLog } from '../monitor/access-log.ts';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
 import type { Clock } from '../core/clock.ts';
@@ -29,6 +28,7 @@ import { estimateChatTokens, estimateEmbeddingTokens, estimateResponsesTokens, m
 import { readUsage, type Usage } from './usage.ts';
 import type { Segment, Verdict } from '../guard/engine.ts';
 import { analyzeAnswer, analyzeRequest, analyzeSegments } from './guard-analyze.ts';
+import type { AccessLog } from '../monitor/access-log.ts';
 
 export interface AuthResult {
   principal: Principal;
@@ -64,8 +64,7 @@ export interface DataPlaneDeps {
   requestTimeoutMs: number;
   capturePayloads: boolean;
   exposeOverhead: boolean;
-  /** Where the one JSON line per request goes (log.requests); null when off. */
-  /** The access line per request (monitor/access-log.ts); null when request logging is off. */
+  /** Where the one JSON line per request goes (log.requests, monitor/access-log.ts); null when off. */
   accessLog: AccessLog | null;
   sourceIp(req: IncomingMessage): string | null;
   /** Runs a guard profile (named, or the default) on segments for /v1/guard/analyze. */

@@ -220,12 +220,17 @@ export class AgentService {
     const cached = this.#cache.get(cacheKey);
     if (cached === undefined) return;
     const epoch = this.#epoch;
-    this.#repo.findByIdentity(cached.keys).then(
-      (agent) => {
-        if (epoch === this.#epoch) this.#remember(cacheKey, cached.keys, agent);
-      },
-      (err: unknown) => this.#logger?.warn({ err }, 'agent inventory refresh failed; the cached lookup expires as usual'),
-    );
+    const failed = (err: unknown) => this.#logger?.warn({ err }, 'agent inventory refresh failed; the cached lookup expires as usual');
+    let read: Promise<AgentRecord | null>;
+    try {
+      read = this.#repo.findByIdentity(cached.keys);
+    } catch (e) {
+      failed(e); // never into the request that happened to ask
+      return;
+    }
+    read.then((agent) => {
+      if (epoch === this.#epoch) this.#remember(cacheKey, cached.keys, agent);
+    }, failed);
   };
 
   /** Writes collected last-seen times now (also done on an interval). */

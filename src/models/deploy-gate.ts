@@ -12,6 +12,7 @@ import { systemClock, type Clock } from '../core/clock.ts';
 import { RampartError } from '../core/errors.ts';
 import type { DeploymentModelConfig, ModelRequirement, ModelsConfig } from '../config/models.ts';
 import type { ModelRecord, ModelRepo } from '../store/types.ts';
+import { REFRESH_SHARE } from '../identity/ttl-cache.ts';
 import { gateVerdict, type GateVerdict } from './registry.ts';
 
 export interface GatedModel {
@@ -35,8 +36,6 @@ interface Cached {
   readonly status: GateStatus;
 }
 
-/** Share of the cache time after which a deployment in use has its registry read again. */
-const REFRESH_SHARE = 0.8;
 
 /** The gated model of each deployment that names one. */
 export function gatedModels(deployments: readonly { name: string; model?: DeploymentModelConfig | undefined }[], models: ModelsConfig): Map<string, GatedModel> {
