@@ -158,10 +158,19 @@ function serve(port: Port, owner: boolean): void {
   });
 }
 
+/**
+ * PostgreSQL's default buffer pool is 128 MB. Inside PGlite it lives in the WebAssembly memory,
+ * whose pages count in the process's RSS once touched and are never given back: under a steady
+ * audit load the pool filled over minutes and RSS climbed by steps to a plateau ~100 MB higher
+ * (docs/benchmarks.md, session 10). The embedded store appends audit rows and reads a few hot index
+ * pages; 16 MB holds that working set, and the files below stay in the OS page cache.
+ */
+const EMBEDDED_SETTINGS = ['-c', 'shared_buffers=16MB'];
+
 const main = parentPort;
 serve(main, true);
 try {
-  db = await PGlite.create(dbPath);
+  db = await PGlite.create(dbPath, { startParams: [...PGlite.defaultStartParams, ...EMBEDDED_SETTINGS] });
   reply(main, done(STARTUP_ID));
 } catch (e) {
   reply(main, failed(STARTUP_ID, e));
