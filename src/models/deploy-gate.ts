@@ -12,7 +12,7 @@ import { systemClock, type Clock } from '../core/clock.ts';
 import { RampartError } from '../core/errors.ts';
 import type { DeploymentModelConfig, ModelRequirement, ModelsConfig } from '../config/models.ts';
 import type { ModelRecord, ModelRepo } from '../store/types.ts';
-import { REFRESH_SHARE } from '../identity/ttl-cache.ts';
+import { REFRESH_SHARE, TtlCache } from '../identity/ttl-cache.ts';
 import { gateVerdict, type GateVerdict } from './registry.ts';
 
 export interface GatedModel {
@@ -26,14 +26,6 @@ export interface GateStatus extends GateVerdict {
   readonly model: GatedModel;
   /** The registry record the deployment serves, when there is one. */
   readonly record: Pick<ModelRecord, 'id' | 'name' | 'digest'> | null;
-}
-
-interface Cached {
-  readonly until: number;
-  /** From then on a request starts a background read (once). */
-  readonly refreshAt: number;
-  refreshing: boolean;
-  readonly status: GateStatus;
 }
 
 
@@ -54,7 +46,8 @@ export class ModelGate {
   readonly #publishers: readonly string[];
   readonly #ttlMs: number;
   readonly #clock: Clock;
-  readonly #cache = new Map<string, Cached>();
+  /** Gate status per gated deployment, refreshed ahead while in use (identity/ttl-cache.ts). */
+  readonly #cache: TtlCache<string, GateStatus>;
   readonly #reading = new Map<string, Promise<GateStatus>>();
   #epoch = 0;
 
@@ -64,6 +57,7 @@ export class ModelGate {
     this.#publishers = opts.models.publishers;
     this.#ttlMs = opts.models.cacheTtlMs;
     this.#clock = opts.clock ?? systemClock;
+    this.#cache = new TtlCache(this.#ttlMs > 0 ? this.#gated.size : 0, this.#clock);
   }
 
   /** Deployments that name a model. */
@@ -75,17 +69,9 @@ export class ModelGate {
   async status(deployment: string): Promise<GateStatus | null> {
     const model = this.#gated.get(deployment);
     if (model === undefined) return null;
-    const now = this.#clock.now();
-    const hit = this.#cache.get(deployment);
-    if (hit !== undefined && hit.until > now) {
-      if (now >= hit.refreshAt && !hit.refreshing) {
-        hit.refreshing = true;
-        // A failed background read leaves the entry to expire; the next read then fails the call.
-        this.#read(deployment, model).catch(() => undefined);
-      }
-      return hit.status;
-    }
-    return this.#read(deployment, model);
+    // A failed background read leaves the entry to expire; the next read then fails the call.
+    const hit = this.#cache.get(deployment, () => this.#read(deployment, model).catch(() => undefined));
+    return hit ?? this.#read(deployment, model);
   }
 
   /** One registry read per deployment at a time, cached unless the registry changed meanwhile. */
@@ -96,7 +82,7 @@ export class ModelGate {
     const read = this.#repo.find(model.name, model.digest).then((rec) => {
       const status: GateStatus = { deployment, model, record: rec && { id: rec.id, name: rec.name, digest: rec.digest }, ...gateVerdict(rec, model.require, this.#publishers) };
       const now = this.#clock.now();
-      if (epoch === this.#epoch) this.#cache.set(deployment, { until: now + this.#ttlMs, refreshAt: now + REFRESH_SHARE * this.#ttlMs, refreshing: false, status });
+      if (epoch === this.#epoch) this.#cache.set(deployment, status, now + this.#ttlMs, now + REFRESH_SHARE * this.#ttlMs);
       return status;
     });
     const settled = read.finally(() => {

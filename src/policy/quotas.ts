@@ -46,7 +46,6 @@ interface PlannedCounter {
 /** The counters of one subject, and what they were built from. */
 interface Plan {
   readonly counters: readonly PlannedCounter[];
-  readonly kinds: readonly Kind[];
   readonly tokenKeys: readonly { key: string; window: CounterWindow }[];
   readonly keyLimits: LimitValues | null;
   readonly deploymentLimits: LimitValues | undefined;
@@ -78,7 +77,6 @@ function buildPlan(subject: QuotaSubject, defaults: QuotaDefaults, now: number):
   add(`d:${subject.deployment}`, subject.deploymentLimits);
   return {
     counters,
-    kinds: counters.map((c) => c.kind),
     tokenKeys: counters.filter((c) => c.kind !== 'requests').map((c) => ({ key: c.key, window: c.window })),
     keyLimits: subject.keyLimits,
     deploymentLimits: subject.deploymentLimits,
@@ -117,9 +115,8 @@ export class QuotaService {
 
   /** Reserves 1 request and `estimatedTokens`; throws 429 errors with Retry-After when over. */
   async reserve(subject: QuotaSubject, estimatedTokens: number, now: number): Promise<Reservation> {
-    const plan = this.#planOf(subject, now);
-    const checks: LimitCheck[] = plan.counters.map((c) => ({ key: c.key, cost: c.kind === 'requests' ? 1 : estimatedTokens, limit: c.limit, window: c.window }));
-    const { kinds, tokenKeys } = plan;
+    const { counters, tokenKeys } = this.#planOf(subject, now);
+    const checks: LimitCheck[] = counters.map((c) => ({ key: c.key, cost: c.kind === 'requests' ? 1 : estimatedTokens, limit: c.limit, window: c.window }));
     if (checks.length === 0) return { tokenKeys, estimatedTokens, atMs: now, headers: {} };
 
     let result;
@@ -129,9 +126,9 @@ export class QuotaService {
       // Fail closed: without counters no limit can be enforced.
       throw e instanceof RampartError ? e : new RampartError('RAMPART_COUNTERS_UNAVAILABLE', { cause: e });
     }
-    const headers = rateLimitHeaders(result.results, kinds);
+    const headers = rateLimitHeaders(result.results, counters);
     if (!result.allowed) {
-      const kind = kinds[result.deniedIndex]!;
+      const kind = counters[result.deniedIndex]!.kind;
       const retryAfter = String(Math.max(1, Math.ceil(result.retryAfterMs / 1000)));
       const denied = result.results[result.deniedIndex]!;
       const what = kind === 'requests' ? 'requests per minute' : kind === 'tokens' ? 'tokens per minute' : 'tokens per month';
@@ -188,12 +185,12 @@ function scopeName(key: string): string {
 }
 
 /** The tightest request and token limits, in OpenAI's header names. */
-function rateLimitHeaders(results: readonly LimitCheckResult[], kinds: readonly Kind[]): Record<string, string> {
+function rateLimitHeaders(results: readonly LimitCheckResult[], counters: readonly PlannedCounter[]): Record<string, string> {
   const headers: Record<string, string> = {};
   const tightest = (kind: Kind) => {
     let best: LimitCheckResult | undefined;
     results.forEach((r, i) => {
-      if (kinds[i] === kind && (!best || r.remaining < best.remaining)) best = r;
+      if (counters[i]!.kind === kind && (!best || r.remaining < best.remaining)) best = r;
     });
     return best;
   };
