@@ -10,8 +10,8 @@
  * upstream, the node proxy, the Rampart instances (one thread, several threads, the default guard
  * profile, and with --compare another revision's) and Portkey, each in its own process.
  */
-import { execFileSync } from 'node:child_process';
-import { mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { checkoutRevision, removeCheckout } from '../checkout.ts';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Pool } from 'undici';
@@ -109,27 +109,6 @@ async function measureStreaming(targets: Target[], opts: BenchOptions): Promise<
   return results;
 }
 
-const REPO = join(import.meta.dirname, '../..');
-
-/** A detached git worktree of `revision` in `dir`, sharing this checkout's node_modules. */
-async function checkoutRevision(revision: string, dir: string): Promise<string> {
-  const git = (...args: string[]) => execFileSync('git', ['-C', REPO, ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }).trim();
-  const sha = git('rev-parse', '--verify', `${revision}^{commit}`);
-  git('worktree', 'add', '--detach', dir, sha);
-  await symlink(join(REPO, 'node_modules'), join(dir, 'node_modules'), 'dir');
-  log(`rampart-ref: ${revision} (${sha.slice(0, 10)}) checked out in ${dir}`);
-  return dir;
-}
-
-function removeCheckout(dir: string): void {
-  try {
-    execFileSync('git', ['-C', REPO, 'worktree', 'remove', '--force', dir], { stdio: 'ignore' });
-  } catch {
-    // not created (a bad revision) or already gone
-  }
-  execFileSync('git', ['-C', REPO, 'worktree', 'prune'], { stdio: 'ignore' });
-}
-
 async function main(): Promise<void> {
   let opts: BenchOptions | null;
   try {
@@ -175,7 +154,8 @@ async function main(): Promise<void> {
       return server;
     };
     // --compare: the other revision's checkout, with this one's installed packages.
-    const refDir = opts.compare ? await checkoutRevision(opts.compare, join(dataDir, 'ref')) : null;
+    const refDir = opts.compare ? join(dataDir, 'ref') : null;
+    if (opts.compare && refDir) log(`rampart-ref: ${opts.compare} (${(await checkoutRevision(opts.compare, refDir)).slice(0, 10)}) checked out in ${refDir}`);
     const startRampart = (name: RampartTarget) =>
       forkServer(
         name,

@@ -102,6 +102,31 @@ describe('guard engine', () => {
     assert.equal(v.failures[0]?.kind, 'timeout');
   });
 
+  it('gives an async detector only what the synchronous ones before it left of the budget', async () => {
+    // The budget timer is armed when the first promise appears, for the time left then: a 30 ms
+    // detector after 25 ms of synchronous work in a 40 ms budget must time out.
+    const busy: DetectFn = () => {
+      const end = performance.now() + 25;
+      while (performance.now() < end);
+      return [];
+    };
+    const slowish: DetectFn = () => new Promise((r) => setTimeout(() => r([finding('pii.email', 0, 1)]), 30));
+    const v = await scan(profile([{ ...detector(busy), id: 'busy' }, { ...detector(slowish), id: 'slowish' }], { '*': 'annotate' }, { timeBudgetMs: 40 }), [{ path: 'a', channel: 'user', text: 'x' }], null);
+    assert.deepEqual(v.failures, [{ detector: 'slowish', kind: 'timeout', segment: 'a' }]);
+    // With the budget to spare, both answer and the async finding is kept.
+    const ok = await scan(profile([{ ...detector(busy), id: 'busy' }, { ...detector(slowish), id: 'slowish' }], { '*': 'annotate' }, { timeBudgetMs: 200 }), [{ path: 'a', channel: 'user', text: 'x' }], null);
+    assert.deepEqual(ok.failures, []);
+    assert.equal(ok.findings.length, 1);
+  });
+
+  it('fails closed when an async detector rejects, next to synchronous ones that answer', async () => {
+    const rejecting: DetectFn = () => Promise.reject(new Error('judge down'));
+    const v = await scan(profile([detector(emails), { ...detector(rejecting), id: 'judge' }], { '*': 'annotate' }), [{ path: 'a', channel: 'user', text: 'mail bob@x.io' }], null);
+    assert.equal(v.blocked, true);
+    assert.deepEqual(v.failures, [{ detector: 'judge', kind: 'error', segment: 'a' }]);
+    assert.ok(v.findings.some((f) => f.category === 'pii.email'));
+  });
+
   it('lets text through on error only when the profile says onError: allow, and records it', async () => {
     const v = await scan(profile([detector(() => { throw new Error('x'); })], {}, { onError: 'allow' }), [{ path: 'a', channel: 'user', text: 'x' }], null);
     assert.equal(v.blocked, false);
