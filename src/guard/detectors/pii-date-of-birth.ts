@@ -7,6 +7,7 @@
  */
 import { z } from 'zod';
 import type { DetectorDescriptor, Finding } from '../types.ts';
+import { charCensus } from '../normalize/char-census.ts';
 import { contextWords } from './dlp/context.ts';
 import { columnHeader } from './dlp/table-columns.ts';
 import { dlpFinding } from './dlp/finding.ts';
@@ -103,7 +104,7 @@ export const dateOfBirthDetector: DetectorDescriptor<Options> = {
     return ({ text }) => {
       const out: Finding[] = [];
       // Birth words are rare; without one anywhere, no date can qualify.
-      if (!CONTEXT.test(text)) return out;
+      if (!CONTEXT.mayOccur(charCensus(text)) || !CONTEXT.test(text)) return out;
       let previousEnd = 0;
       for (const m of text.matchAll(DATE)) {
         const from = Math.max(previousEnd, m.index - contextWindow);

@@ -7,9 +7,9 @@
  */
 import { z } from 'zod';
 import type { DetectorDescriptor, Finding } from '../types.ts';
-import { contextWords, hasContext } from './dlp/context.ts';
+import { charCensus } from '../normalize/char-census.ts';
+import { contextWords, hasContext, type ContextWords } from './dlp/context.ts';
 import { columnHeader } from './dlp/table-columns.ts';
-import { textStats } from './dlp/text-stats.ts';
 import { dlpFinding } from './dlp/finding.ts';
 import { esNifValid, frNirValid, itFiscalCodeValid, nlBsnValid, plPeselValid } from './dlp/national-ids.ts';
 import { contextWindowOption, minScoreOption } from './dlp/options.ts';
@@ -21,7 +21,7 @@ interface IdRule {
   readonly name: string;
   readonly pattern: RegExp;
   readonly valid: (normalized: string) => boolean;
-  readonly context: RegExp;
+  readonly context: ContextWords;
   /** Score without context; 0 means context is required. */
   readonly score: number;
   readonly contextScore: number;
@@ -116,12 +116,12 @@ export const euNationalIdDetector: DetectorDescriptor<Options> = {
     const rules = RULES.filter((r) => options.categories.includes(r.category)).map((r) => ({ ...r, pattern: new RegExp(r.pattern.source, 'g') }));
     return ({ text }) => {
       const out: Finding[] = [];
-      const stats = textStats(text);
+      const stats = charCensus(text);
       for (const rule of rules) {
         if (stats.digits < rule.minDigits || (rule.minDigits === 0 && stats.uppers < 9)) continue;
         if (rule.digitRun && !stats.digitRun7 && !rule.grouped?.test(text)) continue;
         // Ids reported only beside their name: no name anywhere, nothing to scan for.
-        if (rule.score === 0 && !rule.context.test(text)) continue;
+        if (rule.score === 0 && (!rule.context.mayOccur(stats) || !rule.context.test(text))) continue;
         for (const m of text.matchAll(rule.pattern)) {
           if (!rule.valid(m[0].replace(/[ .\-]/g, ''))) continue;
           const end = m.index + m[0].length;

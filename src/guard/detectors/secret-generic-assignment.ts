@@ -9,6 +9,7 @@
  * provider token, a JWT or a PEM block are left to those recognizers.
  */
 import { z } from 'zod';
+import { charCensus, letterGate } from '../normalize/char-census.ts';
 import type { DetectorDescriptor, Finding } from '../types.ts';
 import { assignmentAt, keyAround, keyWords } from './dlp/assignment.ts';
 import { characterClasses, shannonEntropy } from './dlp/entropy.ts';
@@ -30,6 +31,9 @@ type Options = z.infer<typeof optionsSchema>;
 
 const META = { id: 'secret-generic-assignment', version: '1.0.0' } as const;
 const KEYWORD = /pass(?:word|wd|phrase|code)?|pwd|secret|token|api[_-]?key|apikey|access[_-]?key|auth[_-]?key|private[_-]?key|signing[_-]?key|credentials?/gi;
+/** Census gates of KEYWORD and of the Authorization header: a regex pass each costs more. */
+const MAY_HAVE_KEYWORD = letterGate(['pass', 'pwd', 'secret', 'token', 'key', 'credential']);
+const MAY_HAVE_AUTH = letterGate(['authorization']);
 const PASSWORD_NOUNS = new Set(['password', 'passwd', 'pwd', 'pass', 'passphrase', 'passcode', 'pw']);
 const SECRET_NOUNS = new Set(['secret', 'token', 'apikey', 'credential', 'credentials']);
 /** Words before `key` that make it a secret key (`api_key`, `secret_key`, not `primary_key`). */
@@ -92,8 +96,9 @@ export const genericAssignmentDetector: DetectorDescriptor<Options> = {
     };
     return ({ text }) => {
       const out: Finding[] = [];
+      const census = charCensus(text);
       const keyword = new RegExp(KEYWORD.source, 'gi');
-      for (let m = keyword.exec(text); m !== null; m = keyword.exec(text)) {
+      for (let m = MAY_HAVE_KEYWORD(census) ? keyword.exec(text) : null; m !== null; m = keyword.exec(text)) {
         const key = keyAround(text, m.index, m.index + m[0].length);
         if (!key) continue;
         // `scheme://user:password@host`: user info, the URL recognizer's business.
@@ -139,7 +144,7 @@ export const genericAssignmentDetector: DetectorDescriptor<Options> = {
           report(out, 'password', start, start + password.length, 0.85, 'mysql_command_password', 'Password glued to the -p option of a MySQL command line.');
         }
       }
-      if (/authorization/i.test(text)) {
+      if (MAY_HAVE_AUTH(census) && /authorization/i.test(text)) {
         for (const m of text.matchAll(AUTH_HEADER)) {
           const scheme = m[1]!.toLowerCase();
           const value = m[2]!;

@@ -8,7 +8,7 @@
  * caller, which decodes the decoded text again up to a depth limit.
  */
 
-import { charCensus } from './char-census.ts';
+import { charCensus, letterGate, type CharCensus } from './char-census.ts';
 
 export type PayloadEncoding = 'base64' | 'hex' | 'url-encoding' | 'rot13' | 'reversed';
 
@@ -107,6 +107,8 @@ const FUNCTION_WORDS = new Set(
 );
 // "reverse" alone is everyday coding vocabulary ("reverse a list"); the cue needs reversed text.
 const CIPHER_CUE = /rot-?13|caesar|cipher|backwards|reverse (?:the|this|it)|reversed|decod|unscrambl|obfuscat/i;
+/** The census gate of CIPHER_CUE: the letters of one of its words (a regex pass costs more). */
+const MAY_CUE = letterGate(['rot', 'caesar', 'cipher', 'backwards', 'reverse', 'decod', 'unscrambl', 'obfuscat']);
 
 function knownWords(words: readonly string[]): number {
   let n = 0;
@@ -126,8 +128,8 @@ function rot13(s: string): string {
  * cipher or reversal: a model does not act on rot13 it is not told to decode, and testing every
  * line of every text would cost more than all other layers together.
  */
-function findCipheredLines(text: string, out: DecodedPayload[], limits: DecodeLimits): void {
-  if (!CIPHER_CUE.test(text)) return;
+function findCipheredLines(text: string, census: CharCensus, out: DecodedPayload[], limits: DecodeLimits): void {
+  if (!MAY_CUE(census) || !CIPHER_CUE.test(text)) return;
   const lineRe = /[^\n]+/g;
   let lines = 0;
   for (let m = lineRe.exec(text); m && lines < 256; m = lineRe.exec(text), lines++) {
@@ -200,6 +202,6 @@ export function findEncodedPayloads(text: string, limits: DecodeLimits): Decoded
       consider('url-encoding', m.index, run, d?.text, d?.escapedWordChars ?? 0);
     }
   }
-  findCipheredLines(text, out, limits);
+  findCipheredLines(text, census, out, limits);
   return out;
 }

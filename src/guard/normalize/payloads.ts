@@ -55,7 +55,7 @@ export function normalizeWithPayloads(raw: string, options: DecodeOptions = DEFA
   const limits = { maxCandidates: options.maxCandidates, maxCandidateChars: options.maxCandidateChars, budget };
   // Encodings are case-sensitive, so they are searched in the text before lowercasing; invisible
   // characters are removed first so that a zero-width space cannot break a base64 run.
-  let frontier: { text: string; chain: PayloadEncoding[] }[] = [{ text: scanInvisible(raw).text, chain: [] }];
+  let frontier: { text: string; chain: PayloadEncoding[] }[] = [{ text: census.nonAscii ? scanInvisible(raw).text : raw, chain: [] }];
   for (let depth = 1; depth <= options.maxDepth && frontier.length > 0; depth++) {
     const next: typeof frontier = [];
     for (const item of frontier) {

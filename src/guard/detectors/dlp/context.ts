@@ -3,19 +3,49 @@
  * "SSN" or "card" sit next to a candidate. Only a bounded window around the span is read, so
  * context checks cost O(window) per candidate, never O(text).
  */
+import { letterGate, type CharCensus, type GateTerm } from '../../normalize/char-census.ts';
+
+/** A context-word matcher, and a test of whether it can match a text at all (from its census). */
+export type ContextWords = RegExp & {
+  /** False only when no word of the list can occur in the text the census was taken of. */
+  readonly mayOccur: (census: CharCensus) => boolean;
+};
 
 /**
  * Builds a case-insensitive matcher for whole words or phrases; phrase words may be separated by
  * spaces, underscores, hyphens or dots (`date of birth`, `date_of_birth`, `d.o.b`).
  */
-export function contextWords(words: readonly string[]): RegExp {
+export function contextWords(words: readonly string[]): ContextWords {
   const alternatives = words.map((w) =>
     w
       .split(/[\s_.-]+/)
       .map((part) => part.replace(/[\\^$.*+?()[\]{}|/]/g, '\\$&'))
       .join('[\\s_.-]{0,3}'),
   );
-  return new RegExp(`(?<![a-z0-9])(?:${alternatives.join('|')})(?![a-z])`, 'i');
+  const re = new RegExp(`(?<![a-z0-9])(?:${alternatives.join('|')})(?![a-z])`, 'i');
+  return Object.assign(re, { mayOccur: gateOf(words) });
+}
+
+/**
+ * The census gate of a word list (char-census.ts `letterGate`): a phrase can only occur where its
+ * longest word's letters do. A phrase of single letters ("d.o.b") is either written together
+ * ("dob") or has its first or last letter standing alone. A word outside ASCII can only occur in
+ * a text that has such characters, which every gate lets through. Anything else (digits, "ss#")
+ * leaves the list without a gate.
+ */
+function gateOf(words: readonly string[]): (census: CharCensus) => boolean {
+  const terms: GateTerm[] = [];
+  for (const w of words) {
+    const parts = w.split(/[\s_.-]+/).filter(Boolean);
+    if (parts.some((p) => /[^\x00-\x7f]/.test(p))) continue;
+    if (!parts.every((p) => /^[a-z]+$/i.test(p))) return () => true;
+    const longest = parts.reduce((a, b) => (b.length > a.length ? b : a));
+    if (longest.length >= 3) terms.push({ words: [longest] });
+    else if (parts.length <= 3 && parts.every((p) => p.length === 1) && parts.join('').length >= 3) {
+      terms.push({ words: [parts.join('')] }, { singles: [parts[0]!] }, { singles: [parts[parts.length - 1]!] });
+    } else return () => true;
+  }
+  return letterGate(terms);
 }
 
 /**
