@@ -33,6 +33,7 @@ function oracle(text: string) {
     base64Runs: [...text.matchAll(/[A-Za-z0-9+/_-]{16,}={0,2}/g)].map((m) => [m.index, m.index + m[0].length]),
     hexRun: /[0-9a-fA-F](?:[ :]*[0-9a-fA-F]){15}/.test(text),
     nonAscii: /[^\x00-\x7f]/.test(text),
+    oddSpacing: /  |[\x00-\x1f]/.test(text),
   };
 }
 

@@ -32,6 +32,11 @@ export interface CharCensus {
   /** Any code unit outside ASCII: without one, Unicode normalization has nothing to do. */
   readonly nonAscii: boolean;
   /**
+   * Two spaces in a row or an ASCII control character (tab, line break): whitespace that
+   * normalization rewrites. Without it (and without non-ASCII), there is nothing to collapse.
+   */
+  readonly oddSpacing: boolean;
+  /**
    * Which ASCII letter trigrams occur inside runs of letters, case folded: bit `code` set for
    * every three letters in a row (`code` = `(a & 31) << 10 | (b & 31) << 5 | (c & 31)`), and for
    * the first one and two letters of each run (with zeros in front). Exact, not hashed: 2^15 bits.
@@ -85,6 +90,7 @@ export function charCensus(text: string): CharCensus {
   let digitRun7 = false;
   let hexRun = false;
   let nonAscii = false;
+  let oddSpacing = false;
   let tri = 0;
   let singles = 0;
   const trigrams = new Uint32Array(1024);
@@ -104,6 +110,7 @@ export function charCensus(text: string): CharCensus {
     else {
       if (token >= 16) longToken = true;
       token = 0;
+      if (c <= 32 && (c < 32 || text.charCodeAt(i - 1) === 32)) oddSpacing = true;
     }
     if (k & DIGIT) {
       digits++;
@@ -130,7 +137,7 @@ export function charCensus(text: string): CharCensus {
   }
   if (b64 >= 16 && base64Runs.length < MAX_BASE64_RUNS) base64Runs.push([n - b64, n]);
   if (tri !== 0 && tri < 32) singles |= 1 << tri;
-  const census: CharCensus = { digits, uppers, digitRun7, longToken: longToken || token >= 16, base64Runs, hexRun, nonAscii, trigrams, singles };
+  const census: CharCensus = { digits, uppers, digitRun7, longToken: longToken || token >= 16, base64Runs, hexRun, nonAscii, oddSpacing, trigrams, singles };
   if (n <= MEMO_LIMIT) {
     lastText = text;
     lastCensus = census;

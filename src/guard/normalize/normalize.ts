@@ -84,7 +84,8 @@ export function normalizeText(raw: string, census?: CharCensus): NormalizedText 
   if (de.spacedRuns > 0) transforms.add('letter-spacing');
   if (de.leetWords > 0) transforms.add('leetspeak');
   // Only runs of two or more, and whitespace other than a plain space, need rewriting: matching
-  // every single space would call back once per word.
-  text = de.text.replace(/\s{2,}|[^\S ]/g, (ws) => (ws.includes('\n') ? '\n' : ' ')).trim();
+  // every single space would call back once per word. An ASCII text whose census saw neither has
+  // none (the steps above only remove spaces), and is spared the regex pass.
+  text = ascii && census && !census.oddSpacing ? de.text.trim() : de.text.replace(/\s{2,}|[^\S ]/g, (ws) => (ws.includes('\n') ? '\n' : ' ')).trim();
   return { text, transforms, hidden };
 }
