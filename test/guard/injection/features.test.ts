@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { contextFeatures, type WindowStats } from '../../../src/guard/detectors/injection/features.ts';
 import { scanTokens } from '../../../src/guard/detectors/injection/lexical-rules.ts';
-import { STRUCTURE_NAMES, structureFeatures } from '../../../src/guard/detectors/injection/structure.ts';
+import { lineMatches, lineStarts, STRUCTURE_NAMES, structureFeatures } from '../../../src/guard/detectors/injection/structure.ts';
 import { tokenize } from '../../../src/guard/detectors/injection/tokens.ts';
 
 const stats = (text: string): WindowStats => scanTokens(tokenize(text.toLowerCase()));
@@ -54,5 +54,29 @@ describe('injection features: address with a quoted payload', () => {
     assert.equal(addressAndQuote('"Kim Lee" <kim@corp.example> wrote:\nSee you "soon"'), 0);
     assert.equal(addressAndQuote('email = "joe@corp.example"\nprint("ok")'), 0);
     assert.equal(addressAndQuote('Questions? Write to support@corp.example any time.'), 0);
+  });
+});
+
+describe('injection features: line patterns tried at line starts only', () => {
+  it('finds the same matches as a global multiline search, on random multi-line texts', () => {
+    let seed = 9;
+    const rand = () => (seed = (seed * 1103515245 + 12345) >>> 0) / 2 ** 32;
+    const patterns = [
+      /^(?:[#*>\s[]{0,4})(?:system|user|a)\s{0,2}(?:\]|:|>|-{1,2}>)/,
+      /^[ \t{,"']{0,8}([a-z][a-z0-9_.-]{1,40})["']?[ \t]{0,2}[:=]/,
+      /^\s{0,4}\[([a-z][a-z0-9_ .-]{1,40})\]\s*$/,
+      /^\s{0,3}(?:-{3,}|={3,})\s*$/,
+    ];
+    const pieces = ['system', 'user', 'a', 'key', ':', '=', ' ', '\n', '\n\n', '  ', '\t', '[', ']', '>', '-', '---', '===', 'x', '"'];
+    for (let k = 0; k < 5_000; k++) {
+      let s = '';
+      for (let j = Math.floor(rand() * 30); j > 0; j--) s += pieces[Math.floor(rand() * pieces.length)];
+      for (const p of patterns) {
+        const global = new RegExp(p.source, 'gm');
+        const want = [...s.matchAll(global)].map((m) => [m.index, m[0]]);
+        const got = [...lineMatches(lineStarts(p), s)].map((m) => [m.index, m[0]]);
+        assert.deepEqual(got, want, `${p} on ${JSON.stringify(s)}`);
+      }
+    }
   });
 });

@@ -24,7 +24,12 @@ export const STRUCTURE_NAMES = [
 ] as const;
 
 /** Lines opening with a speaker label, as in a transcript or a forged multi-turn prompt. */
-const ROLE_LINE = /^(?:[#*>\s[]{0,4})(?:system|assistant|user|human|ai|bot|model|developer|admin|chatgpt|gpt|claude|dan|narrator|q|a)\s{0,2}(?:\]|:|>|-{1,2}>)/gm;
+/** A line pattern (`^…`) as `lineMatches` runs it: multiline and sticky. */
+export function lineStarts(re: RegExp): RegExp {
+  return new RegExp(re.source, 'my');
+}
+
+const ROLE_LINE = lineStarts(/^(?:[#*>\s[]{0,4})(?:system|assistant|user|human|ai|bot|model|developer|admin|chatgpt|gpt|claude|dan|narrator|q|a)\s{0,2}(?:\]|:|>|-{1,2}>)/);
 const TEMPLATE_TOKEN = /<\|[a-z_]{2,24}\|>|\[\/?inst\]|<<\/?sys>>|<\/?s>|<(?:start|end)_of_turn>|<\/?(?:system|assistant|user|im_start|im_end)>|###\s?(?:instruction|response|system)\b/g;
 // `(?![\w-])`: `{ADMIN_PASSWORD}` and `[system-requirements]` are names, not a claimed authority.
 const BRACKETED = /[[(<{]\s{0,2}(?:system|admin|administrator|developer|sys|override|important|priority|root|sudo|security|urgent|assistant note|ai note|note to (?:the )?(?:ai|assistant|model))(?![\w-])[^\]\n)>}]{0,40}[\])>}]/g;
@@ -32,9 +37,9 @@ const BRACKETED = /[[(<{]\s{0,2}(?:system|admin|administrator|developer|sys|over
 const POLICY_NAME = /(?:config|policy|policies|rule|mode|setting|permission|allow|block|restrict|system|override|instruction|guideline|role|persona|behavio|safety|filter|refus|interaction|jailbreak|limit|censor|ethic|command)/;
 const TAG = /<\/?([a-z][a-z0-9_.-]{1,40})(?:\s[^<>\n]{0,120})?>/g;
 /** Keys at the start of a line (YAML, INI, one-key-per-line JSON) and quoted keys anywhere (inline JSON). */
-const LINE_KEY = /^[ \t{,"']{0,8}([a-z][a-z0-9_.-]{1,40})["']?[ \t]{0,2}[:=]/gm;
+const LINE_KEY = lineStarts(/^[ \t{,"']{0,8}([a-z][a-z0-9_.-]{1,40})["']?[ \t]{0,2}[:=]/);
 const QUOTED_KEY = /"([a-z][a-z0-9_ .-]{1,40})"\s{0,2}:/g;
-const SECTION = /^\s{0,4}\[([a-z][a-z0-9_ .-]{1,40})\]\s*$/gm;
+const SECTION = lineStarts(/^\s{0,4}\[([a-z][a-z0-9_ .-]{1,40})\]\s*$/);
 const OPEN_TAG = /<[a-z]{1,10}(\s[^<>]{0,600})>/g;
 const HIDDEN_ATTR = /display\s{0,3}:\s{0,3}none|visibility\s{0,3}:\s{0,3}hidden|font-size\s{0,3}:\s{0,3}0(?![.\d]*[1-9])|opacity\s{0,3}:\s{0,3}0(?![.\d]*[1-9])|color\s{0,3}:\s{0,3}(?:white|#fff\b|#ffffff)|\shidden\b|aria-hidden/;
 const IMAGE_WITH_QUERY = /!\[[^\]\n]{0,200}\]\(\s*https?:\/\/[^)\s?]{1,300}\?([^)\s]{1,400})\)/g;
@@ -45,7 +50,7 @@ const IMAGE_WITH_QUERY = /!\[[^\]\n]{0,200}\]\(\s*https?:\/\/[^)\s?]{1,300}\?([^
 const EXFIL_QUERY = /[{<[$]|%s|(?:^|&)(?:q|d|c|x|data|payload|info|text|msg|message|content|chat|history|conv|secret|token|key)=/;
 const PLACEHOLDER = /[{[<]\s{0,2}(?:conversation|chat|history|user_?input|user_?data|secret|password|context|messages|summary|email|query|data|credentials|api_?key|token)[a-z_]{0,20}\s{0,2}[}\]>]/g;
 const SAY_QUOTED = /\b(?:say|print|output|respond with|reply with|answer with|repeat|print out|just say)\s{0,2}:?\s{0,2}["'“‘]/g;
-const FENCE_LINE = /^\s{0,3}(?:-{3,}|={3,}|\*{3,}|_{3,}|#{4,}|~{3,})\s*$/gm;
+const FENCE_LINE = lineStarts(/^\s{0,3}(?:-{3,}|={3,}|\*{3,}|_{3,}|#{4,}|~{3,})\s*$/);
 const CODE_FENCE = /```/g;
 /** An e-mail address (anchored on `@`, local part looked at backwards), for the body-address check. */
 const MAIL_AT = /@[\p{L}\p{N}-]{1,63}\.[\p{L}]{2,}/gu;
@@ -82,6 +87,48 @@ function addressesWithQuote(text: string): number {
 
 /** Anchored on `@` and `http`, never on the letters before them, to stay linear. */
 const ADDRESS = /@[a-z0-9-]{1,63}\.[a-z]{2,}|https?:\/\//g;
+
+/**
+ * The matches of a line pattern (`^…` with the m flag), tried only where a line starts: a global
+ * search tests `^` at every character, a pass of a few µs per 2 KB for what is a handful of
+ * line starts (one in a single-line prompt). Same matches, in the same order, as `exec` with the
+ * g flag: after a match the search goes on from its end. `sticky` is the pattern with flags `my`.
+ */
+export function* lineMatches(sticky: RegExp, text: string): Generator<RegExpExecArray> {
+  for (let p = 0; p <= text.length; ) {
+    sticky.lastIndex = p;
+    const m = sticky.exec(text);
+    let from = p + 1;
+    if (m) {
+      yield m;
+      from = Math.max(from, m.index + m[0].length);
+    }
+    if (from > text.length) break;
+    // The next line start at or after `from`.
+    if (text.charCodeAt(from - 1) === 10) p = from;
+    else {
+      const nl = text.indexOf('\n', from);
+      if (nl < 0) break;
+      p = nl + 1;
+    }
+  }
+}
+
+function countLines(sticky: RegExp, text: string, cap = 64): number {
+  let n = 0;
+  for (const _ of lineMatches(sticky, text)) if (++n >= cap) break;
+  return n;
+}
+
+function countNamedLines(sticky: RegExp, text: string, cap = 64): number {
+  let n = 0;
+  let seen = 0;
+  for (const m of lineMatches(sticky, text)) {
+    if (POLICY_NAME.test(m[1]!)) n++;
+    if (n >= cap || ++seen >= 512) break;
+  }
+  return n;
+}
 
 function count(re: RegExp, text: string, cap = 64): number {
   re.lastIndex = 0;
@@ -137,15 +184,15 @@ function hiddenPieces(text: string): string[] {
  */
 export function structureFeatures(text: string, out: Float64Array, offset: number): void {
   const hasAngle = text.includes('<');
-  const roleTurns = text.includes(':') || text.includes('>') || text.includes(']') ? count(ROLE_LINE, text) : 0;
+  const roleTurns = text.includes(':') || text.includes('>') || text.includes(']') ? countLines(ROLE_LINE, text) : 0;
   out[offset] = roleTurns;
   out[offset + 1] = hasAngle || text.includes('[') || text.includes('###') ? count(TEMPLATE_TOKEN, text) : 0;
   out[offset + 2] = count(BRACKETED, text);
   let policy = 0;
   if (hasAngle) policy += countNamed(TAG, text);
-  if (text.includes(':') || text.includes('=')) policy += countNamed(LINE_KEY, text);
+  if (text.includes(':') || text.includes('=')) policy += countNamedLines(LINE_KEY, text);
   if (text.includes('":')) policy += countNamed(QUOTED_KEY, text);
-  if (text.includes('[')) policy += countNamed(SECTION, text);
+  if (text.includes('[')) policy += countNamedLines(SECTION, text);
   out[offset + 3] = policy;
   let hiddenProse = 0;
   let hiddenInstruction = 0;
@@ -169,7 +216,7 @@ export function structureFeatures(text: string, out: Float64Array, offset: numbe
   out[offset + 7] = count(PLACEHOLDER, text);
   out[offset + 8] = /["'“‘]/.test(text) ? count(SAY_QUOTED, text) : 0;
   // A fence line needs three of the same mark: look for one before running the line pattern.
-  out[offset + 9] = /---|===|\*\*\*|___|####|~~~/.test(text) ? count(FENCE_LINE, text) : 0;
+  out[offset + 9] = /---|===|\*\*\*|___|####|~~~/.test(text) ? countLines(FENCE_LINE, text) : 0;
   out[offset + 10] = text.includes('```') ? count(CODE_FENCE, text) : 0;
   out[offset + 11] = text.includes('@') || text.includes('://') ? count(ADDRESS, text) : 0;
   out[offset + 12] = text.includes('@') ? addressesWithQuote(text) : 0;
