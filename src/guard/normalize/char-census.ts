@@ -37,12 +37,10 @@ export interface CharCensus {
    */
   readonly oddSpacing: boolean;
   /**
-   * Which ASCII letter trigrams occur inside runs of letters, case folded: bit `code` set for
-   * every three letters in a row (`code` = `(a & 31) << 10 | (b & 31) << 5 | (c & 31)`), and for
-   * the first one and two letters of each run (with zeros in front). Exact, not hashed: 2^15 bits.
-   * Read through `letterGate`.
+   * Which table of letter trigrams is this text's (see `letterTrigrams`): the census of each new
+   * text overwrites one shared table, so a census taken earlier no longer has one.
    */
-  readonly trigrams: Uint32Array;
+  readonly trigramsOf: number;
   /** Bit `letter & 31` set for every run of exactly one ASCII letter ("d" in "d.o.b"). */
   readonly singles: number;
 }
@@ -72,6 +70,21 @@ for (const ch of '=.~') CLASS[ch.charCodeAt(0)] = TOKEN;
 CLASS[58] = TOKEN | KEEP; // ':'
 CLASS[32] = KEEP; // ' '
 
+/**
+ * The letter trigrams of the text last counted, case folded: bit `code` set for every three ASCII
+ * letters in a row (`code` = `(a & 31) << 10 | (b & 31) << 5 | (c & 31)`), and for the first one
+ * and two letters of each run of letters (with zeros in front). Exact, not hashed: 2^15 bits.
+ * One table, cleared for each text: a table per census cost more in allocation and collection
+ * (about 2 µs per 2 KB) than filling it.
+ */
+const trigrams = new Uint32Array(1024);
+let trigramsOf = 0;
+
+/** The trigram table of `census`'s text, or null when a later census has overwritten it. */
+export function letterTrigrams(census: CharCensus): Uint32Array | null {
+  return census.trigramsOf === trigramsOf ? trigrams : null;
+}
+
 let lastText: string | undefined;
 let lastCensus: CharCensus | undefined;
 
@@ -93,7 +106,8 @@ export function charCensus(text: string): CharCensus {
   let oddSpacing = false;
   let tri = 0;
   let singles = 0;
-  const trigrams = new Uint32Array(1024);
+  trigrams.fill(0);
+  trigramsOf++;
   const base64Runs: [number, number][] = [];
   const n = text.length;
   for (let i = 0; i < n; i++) {
@@ -137,7 +151,7 @@ export function charCensus(text: string): CharCensus {
   }
   if (b64 >= 16 && base64Runs.length < MAX_BASE64_RUNS) base64Runs.push([n - b64, n]);
   if (tri !== 0 && tri < 32) singles |= 1 << tri;
-  const census: CharCensus = { digits, uppers, digitRun7, longToken: longToken || token >= 16, base64Runs, hexRun, nonAscii, oddSpacing, trigrams, singles };
+  const census: CharCensus = { digits, uppers, digitRun7, longToken: longToken || token >= 16, base64Runs, hexRun, nonAscii, oddSpacing, trigramsOf, singles };
   if (n <= MEMO_LIMIT) {
     lastText = text;
     lastCensus = census;
@@ -164,7 +178,7 @@ function codesOf(word: string): number[] {
  * A test that rules a text out before a pattern runs over it: false only when none of the terms
  * can occur in the text, judged from the census's letter trigrams (any text with a character
  * outside ASCII passes, since case-insensitive matching and normalization reach beyond ASCII
- * letters there). A pattern looking for `password|secret` over every text costs a regex pass of a
+ * letters there; so does a census whose trigram table a later one has overwritten). A pattern looking for `password|secret` over every text costs a regex pass of a
  * few µs per 2 KB; the gate costs a few bit tests on the census the scan takes anyway. Gates must
  * be conservative: every text the pattern could match has to pass.
  *
@@ -182,8 +196,8 @@ export function letterGate(terms: readonly (GateTerm | string)[]): (census: Char
     return { codes, singles };
   });
   return (census) => {
-    if (census.nonAscii) return true;
-    const grams = census.trigrams;
+    const grams = letterTrigrams(census);
+    if (census.nonAscii || grams === null) return true;
     next: for (const { codes, singles } of compiled) {
       if ((census.singles & singles) !== singles) continue;
       for (const code of codes) if ((grams[code >>> 5]! & (1 << (code & 31))) === 0) continue next;

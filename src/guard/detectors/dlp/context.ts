@@ -27,11 +27,13 @@ export function contextWords(words: readonly string[]): ContextWords {
 }
 
 /**
- * The census gate of a word list (char-census.ts `letterGate`): a phrase can only occur where its
- * longest word's letters do. A phrase of single letters ("d.o.b") is either written together
- * ("dob") or has its first or last letter standing alone. A word outside ASCII can only occur in
- * a text that has such characters, which every gate lets through. Anything else (digits, "ss#")
- * leaves the list without a gate.
+ * The census gate of a word list (char-census.ts `letterGate`). A phrase can only occur where the
+ * letters of each of its words of three letters or more do (a word is never split, whatever
+ * separates the words). A one-letter word at either end of a phrase either stands alone or is
+ * written together with its neighbour ("b-day" or "bday"); a phrase of one-letter words ("d.o.b")
+ * is written together or has its first or last letter standing alone. A word outside ASCII can
+ * only occur in a text that has such characters, which every gate lets through. Anything else
+ * (digits, "ss#", only short words) leaves the list without a gate.
  */
 function gateOf(words: readonly string[]): (census: CharCensus) => boolean {
   const terms: GateTerm[] = [];
@@ -39,11 +41,27 @@ function gateOf(words: readonly string[]): (census: CharCensus) => boolean {
     const parts = w.split(/[\s_.-]+/).filter(Boolean);
     if (parts.some((p) => /[^\x00-\x7f]/.test(p))) continue;
     if (!parts.every((p) => /^[a-z]+$/i.test(p))) return () => true;
-    const longest = parts.reduce((a, b) => (b.length > a.length ? b : a));
-    if (longest.length >= 3) terms.push({ words: [longest] });
-    else if (parts.length <= 3 && parts.every((p) => p.length === 1) && parts.join('').length >= 3) {
-      terms.push({ words: [parts.join('')] }, { singles: [parts[0]!] }, { singles: [parts[parts.length - 1]!] });
-    } else return () => true;
+    const glued = parts.join('');
+    if (parts.every((p) => p.length === 1)) {
+      if (parts.length > 3 || glued.length < 3) return () => true;
+      terms.push({ words: [glued] }, { singles: [parts[0]!] }, { singles: [parts[parts.length - 1]!] });
+      continue;
+    }
+    const long = parts.filter((p) => p.length >= 3);
+    if (long.length === 0) return () => true;
+    // Each end: a one-letter word before or after a longer one, alone or joined to it.
+    let options: GateTerm[] = [{ words: long }];
+    const ends: [string, string][] = [];
+    if (parts.length > 1 && parts[0]!.length === 1 && parts[1]!.length >= 2) ends.push([parts[0]!, parts[0]! + parts[1]!.slice(0, 2)]);
+    const [before, last] = [parts[parts.length - 2]!, parts[parts.length - 1]!];
+    if (parts.length > 1 && last.length === 1 && before.length >= 2) ends.push([last, before.slice(-2) + last]);
+    for (const [letter, joined] of ends) {
+      options = options.flatMap((t) => [
+        { ...t, singles: [...(t.singles ?? []), letter] },
+        { ...t, words: [...(t.words ?? []), joined] },
+      ]);
+    }
+    terms.push(...options);
   }
   return letterGate(terms);
 }
