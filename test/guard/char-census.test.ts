@@ -23,8 +23,19 @@ function lettersOracle(text: string): { trigrams: Uint32Array; singles: number }
   return { trigrams, singles };
 }
 
+/** The shortest stretch holding k digits, by brute force. */
+function digitSpan(text: string, k: number): number {
+  const at = [...text].flatMap((ch, i) => (ch >= '0' && ch <= '9' ? [i] : []));
+  let best = Infinity;
+  for (let i = 0; i + k <= at.length; i++) best = Math.min(best, at[i + k - 1]! - at[i]! + 1);
+  return best;
+}
+
 function oracle(text: string) {
   return {
+    digitSpan6: digitSpan(text, 6),
+    digitSpan9: digitSpan(text, 9),
+    digitSpan12: digitSpan(text, 12),
     ...lettersOracle(text),
     digits: (text.match(/[0-9]/g) ?? []).length,
     uppers: (text.match(/[A-Z]/g) ?? []).length,

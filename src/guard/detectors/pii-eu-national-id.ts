@@ -29,6 +29,8 @@ interface IdRule {
   readonly minDigits: number;
   /** The id is (at least) seven digits in a row... */
   readonly digitRun?: boolean;
+  /** The pattern's digits lie within this many characters of each other: [census field, at most]. */
+  readonly span?: readonly ['digitSpan6' | 'digitSpan9' | 'digitSpan12', number];
   /** ...unless written in groups of this shape, which a text must then hold. */
   readonly grouped?: RegExp;
   /** Written without spaces it is just a long number: then it needs its name nearby. */
@@ -46,6 +48,7 @@ const RULES: readonly IdRule[] = [
     score: 0.85,
     contextScore: 0.98,
     minDigits: 7,
+    span: ['digitSpan6', 10],
     digitRun: true,
     grouped: /\d\.\d{3}\.\d{3}/,
   },
@@ -69,6 +72,7 @@ const RULES: readonly IdRule[] = [
     score: 0.85,
     contextScore: 0.98,
     minDigits: 13,
+    span: ['digitSpan12', 21],
     bareNeedsContext: true,
   },
   {
@@ -80,6 +84,7 @@ const RULES: readonly IdRule[] = [
     score: 0,
     contextScore: 0.9,
     minDigits: 9,
+    span: ['digitSpan9', 11],
   },
   {
     category: 'pii.pl_pesel',
@@ -90,6 +95,7 @@ const RULES: readonly IdRule[] = [
     score: 0,
     contextScore: 0.95,
     minDigits: 11,
+    span: ['digitSpan9', 9],
     digitRun: true,
   },
 ];
@@ -119,6 +125,7 @@ export const euNationalIdDetector: DetectorDescriptor<Options> = {
       const stats = charCensus(text);
       for (const rule of rules) {
         if (stats.digits < rule.minDigits || (rule.minDigits === 0 && stats.uppers < 9)) continue;
+        if (rule.span && stats[rule.span[0]] > rule.span[1]) continue;
         if (rule.digitRun && !stats.digitRun7 && !rule.grouped?.test(text)) continue;
         // Ids reported only beside their name: no name anywhere, nothing to scan for.
         if (rule.score === 0 && (!rule.context.mayOccur(stats) || !rule.context.test(text))) continue;

@@ -98,7 +98,8 @@ export const paymentCardDetector: DetectorDescriptor<Options> = {
     const { minScore, contextWindow } = options;
     return ({ text }) => {
       const out: Finding[] = [];
-      if (textStats(text).digits < 12) return out;
+      // Twelve digits, each at most a separator or a line break (8 characters) from the next.
+      if (textStats(text).digitSpan12 > 100) return out;
       for (const m of text.matchAll(CANDIDATE)) {
         const run = m[0];
         if (run.length < 12) continue;

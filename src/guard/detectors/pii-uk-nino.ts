@@ -38,7 +38,8 @@ export const ukNinoDetector: DetectorDescriptor<Options> = {
     const { minScore, contextWindow } = options;
     return ({ text }) => {
       const out: Finding[] = [];
-      if (textStats(text).digits < 6) return out;
+      // Six digits in pairs, at most a space apart: within 8 characters.
+      if (textStats(text).digitSpan6 > 8) return out;
       for (const m of text.matchAll(CANDIDATE)) {
         const nino = m[1]! + m[2]! + m[3]! + m[4]! + (m[5] ?? '');
         if (!ninoValid(nino)) continue;

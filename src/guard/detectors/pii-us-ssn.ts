@@ -46,7 +46,8 @@ export const usSsnDetector: DetectorDescriptor<Options> = {
     const { minScore, contextWindow } = options;
     return ({ text }) => {
       const out: Finding[] = [];
-      if (textStats(text).digits < 9) return out;
+      // Nine digits with at most two separators: within 11 characters of each other.
+      if (textStats(text).digitSpan9 > 11) return out;
       for (const m of text.matchAll(CANDIDATE)) {
         const separator = m[2]!;
         const digits = m[1]! + m[3]! + m[4]!;

@@ -34,6 +34,7 @@ const KEYWORD = /pass(?:word|wd|phrase|code)?|pwd|secret|token|api[_-]?key|apike
 /** Census gates of KEYWORD and of the Authorization header: a regex pass each costs more. */
 const MAY_HAVE_KEYWORD = letterGate(['pass', 'pwd', 'secret', 'token', 'key', 'credential']);
 const MAY_HAVE_AUTH = letterGate(['authorization']);
+const MAY_HAVE_MYSQL = letterGate(['mysql', 'mariadb']);
 const PASSWORD_NOUNS = new Set(['password', 'passwd', 'pwd', 'pass', 'passphrase', 'passcode', 'pw']);
 const SECRET_NOUNS = new Set(['secret', 'token', 'apikey', 'credential', 'credentials']);
 /** Words before `key` that make it a secret key (`api_key`, `secret_key`, not `primary_key`). */
@@ -135,8 +136,8 @@ export const genericAssignmentDetector: DetectorDescriptor<Options> = {
           report(out, 'password', start, start + password.length, 0.85, 'curl_user_password', 'Password in a command-line user:password credential.');
         }
       }
-      // A substring search, not /mysql|mariadb/: it runs on every text, and this is several times cheaper.
-      if (text.includes('mysql') || text.includes('mariadb')) {
+      // The census gate, then a substring search (not /mysql|mariadb/, several times dearer).
+      if (MAY_HAVE_MYSQL(census) && (text.includes('mysql') || text.includes('mariadb'))) {
         for (const m of text.matchAll(MYSQL_PASSWORD)) {
           const password = m[1]!;
           const start = m.index + m[0].length - password.length;

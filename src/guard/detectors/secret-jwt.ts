@@ -5,6 +5,7 @@
  * enough. Unsecured tokens (`alg: none`, RFC 7519 §6) still carry claims and are reported lower.
  */
 import { z } from 'zod';
+import { charCensus } from '../normalize/char-census.ts';
 import type { DetectorDescriptor, Finding } from '../types.ts';
 import { dlpFinding } from './dlp/finding.ts';
 import { minScoreOption } from './dlp/options.ts';
@@ -38,7 +39,9 @@ export const jwtDetector: DetectorDescriptor<Options> = {
   create(options) {
     return ({ text }) => {
       const out: Finding[] = [];
-      if (!text.includes('eyJ')) return out;
+      // A token is a run of over 20 token characters (census.longToken); `includes` alone scans for
+      // the commonest letter of English.
+      if (!charCensus(text).longToken || !text.includes('eyJ')) return out;
       for (const m of text.matchAll(CANDIDATE)) {
         const [header, , signature] = m[0].split('.') as [string, string, string];
         const alg = headerAlg(header);

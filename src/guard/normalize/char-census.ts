@@ -18,6 +18,14 @@ export interface CharCensus {
   /** Seven digits in a row somewhere (bare national ids, unformatted numbers). */
   readonly digitRun7: boolean;
   /**
+   * The shortest stretch of the text holding 6, 9 and 12 ASCII digits, in code units (Infinity
+   * when it has fewer). A pattern for nine digits with at most two separators needs `digitSpan9`
+   * ≤ 11: prose with a version number here and a time there is ruled out without a regex pass.
+   */
+  readonly digitSpan6: number;
+  readonly digitSpan9: number;
+  readonly digitSpan12: number;
+  /**
    * A run of 16 token characters (letters, digits, `_-+/=.~:`) somewhere. Every provider token
    * is at least that long; prose words and most code identifiers are not.
    */
@@ -85,6 +93,9 @@ export function letterTrigrams(census: CharCensus): Uint32Array | null {
   return census.trigramsOf === trigramsOf ? trigrams : null;
 }
 
+/** Positions of the last 16 digits seen, for the digit spans. */
+const digitAt = new Int32Array(16);
+
 let lastText: string | undefined;
 let lastCensus: CharCensus | undefined;
 
@@ -104,6 +115,9 @@ export function charCensus(text: string): CharCensus {
   let hexRun = false;
   let nonAscii = false;
   let oddSpacing = false;
+  let digitSpan6 = Infinity;
+  let digitSpan9 = Infinity;
+  let digitSpan12 = Infinity;
   let tri = 0;
   let singles = 0;
   trigrams.fill(0);
@@ -127,7 +141,15 @@ export function charCensus(text: string): CharCensus {
       if (c <= 32 && (c < 32 || text.charCodeAt(i - 1) === 32)) oddSpacing = true;
     }
     if (k & DIGIT) {
+      digitAt[digits & 15] = i;
       digits++;
+      if (digits >= 6) {
+        digitSpan6 = Math.min(digitSpan6, i - digitAt[(digits - 6) & 15]! + 1);
+        if (digits >= 9) {
+          digitSpan9 = Math.min(digitSpan9, i - digitAt[(digits - 9) & 15]! + 1);
+          if (digits >= 12) digitSpan12 = Math.min(digitSpan12, i - digitAt[(digits - 12) & 15]! + 1);
+        }
+      }
       if (++digitRun >= 7) digitRun7 = true;
     } else {
       digitRun = 0;
@@ -151,7 +173,7 @@ export function charCensus(text: string): CharCensus {
   }
   if (b64 >= 16 && base64Runs.length < MAX_BASE64_RUNS) base64Runs.push([n - b64, n]);
   if (tri !== 0 && tri < 32) singles |= 1 << tri;
-  const census: CharCensus = { digits, uppers, digitRun7, longToken: longToken || token >= 16, base64Runs, hexRun, nonAscii, oddSpacing, trigramsOf, singles };
+  const census: CharCensus = { digits, uppers, digitRun7, digitSpan6, digitSpan9, digitSpan12, longToken: longToken || token >= 16, base64Runs, hexRun, nonAscii, oddSpacing, trigramsOf, singles };
   if (n <= MEMO_LIMIT) {
     lastText = text;
     lastCensus = census;

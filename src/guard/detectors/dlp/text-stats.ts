@@ -7,7 +7,7 @@
  */
 import { charCensus, type CharCensus } from '../../normalize/char-census.ts';
 
-export type TextStats = Pick<CharCensus, 'digits' | 'uppers' | 'digitRun7' | 'longToken'>;
+export type TextStats = Pick<CharCensus, 'digits' | 'uppers' | 'digitRun7' | 'digitSpan6' | 'digitSpan9' | 'digitSpan12' | 'longToken'>;
 
 export function textStats(text: string): TextStats {
   return charCensus(text);
