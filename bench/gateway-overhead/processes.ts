@@ -49,9 +49,10 @@ async function stopChild(child: ChildProcess, graceful: () => void): Promise<voi
  * Forks a TypeScript child entry that speaks child-ipc.ts (a file name in this directory, or an
  * absolute path) and waits for its 'ready' message.
  */
-export async function forkServer(name: string, entry: string, arg: unknown, execArgv: string[] = []): Promise<Server> {
+export async function forkServer(name: string, entry: string, arg: unknown, execArgv: string[] = [], env: NodeJS.ProcessEnv = process.env): Promise<Server> {
   const child = fork(resolve(import.meta.dirname, entry), [JSON.stringify(arg)], {
     execArgv: [...process.execArgv, ...execArgv],
+    env,
     stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
   });
   registerOwnProcess(child.pid!);

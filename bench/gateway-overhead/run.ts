@@ -12,6 +12,7 @@
  */
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { checkoutRevision, removeCheckout } from '../checkout.ts';
+import { tunedEnvironment } from '../../src/cli/malloc-tuning.ts';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Pool } from 'undici';
@@ -170,6 +171,9 @@ async function main(): Promise<void> {
           threads: name === 'rampart-threads' ? opts.threads : 1,
         } satisfies RampartChildOptions,
         name === 'rampart-ref' ? [...profile, ...opts.compareNodeFlags] : profile,
+        // As `rampart serve` runs (src/cli/malloc-tuning.ts): glibc's mmap threshold fixed. The
+        // other revision too, so that a comparison measures the code alone.
+        tunedEnvironment(process.env, process.platform) ?? process.env,
       );
     // Each Rampart initialises its own embedded database (seconds): start them side by side, and
     // wait for all before giving up on one, so that none is left running.

@@ -4,6 +4,7 @@
  * lock, audit tail and verify, and a clean shutdown on SIGTERM.
  */
 import assert from 'node:assert/strict';
+import { MMAP_THRESHOLD, tunedEnvironment } from '../../src/cli/malloc-tuning.ts';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -171,6 +172,16 @@ describe('rampart serve', () => {
     if (child.exitCode === null) child.kill('SIGKILL');
   });
 
+  it('runs as the process it was started as, with glibc malloc tuned (Linux)', (t) => {
+    if (process.platform !== 'linux' || process.env['MALLOC_MMAP_THRESHOLD_'] !== undefined || process.env['RAMPART_MALLOC_TUNING'] === 'off') {
+      t.skip('not Linux, or the environment sets the tuning itself');
+      return;
+    }
+    // process.execve keeps the pid: the child spawned is the server, its environment the tuned one.
+    const environ = readFileSync(`/proc/${child.pid}/environ`, 'utf8').split('\0');
+    assert.ok(environ.includes(`MALLOC_MMAP_THRESHOLD_=${MMAP_THRESHOLD}`), 'the server runs with the fixed mmap threshold');
+  });
+
   it('answers health and readiness', async () => {
     assert.equal((await fetch(`${url}/healthz`)).status, 200);
     const ready = await fetch(`${url}/readyz`);
@@ -247,5 +258,19 @@ describe('rampart serve', () => {
     const verify = rampart(['audit', 'verify', '-c', configFile]);
     assert.equal(verify.code, 0, verify.stdout + verify.stderr);
     assert.equal((JSON.parse(verify.stdout) as { ok: boolean }).ok, true);
+  });
+});
+
+describe('malloc tuning of rampart serve', () => {
+  it('adds the fixed mmap threshold on Linux and keeps the rest of the environment', () => {
+    assert.deepEqual(tunedEnvironment({ PATH: '/bin', EMPTY: undefined }, 'linux'), { PATH: '/bin', MALLOC_MMAP_THRESHOLD_: MMAP_THRESHOLD });
+  });
+
+  it('leaves the process alone off Linux, when told to, and when an operator tuned malloc already', () => {
+    assert.equal(tunedEnvironment({}, 'darwin'), null);
+    assert.equal(tunedEnvironment({ RAMPART_MALLOC_TUNING: 'off' }, 'linux'), null);
+    assert.equal(tunedEnvironment({ MALLOC_MMAP_THRESHOLD_: '65536' }, 'linux'), null);
+    assert.equal(tunedEnvironment({ GLIBC_TUNABLES: 'glibc.malloc.arena_max=2' }, 'linux'), null);
+    assert.notEqual(tunedEnvironment({ GLIBC_TUNABLES: 'glibc.pthread.rseq=0' }, 'linux'), null);
   });
 });
