@@ -10,9 +10,9 @@
  * per-round ratios.
  */
 import { fork, type ChildProcess } from 'node:child_process';
-import { copyFileSync, mkdtempSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { checkoutRevision, removeCheckout } from '../checkout.ts';
 import type { SliceResult } from './worker.ts';
@@ -91,4 +91,5 @@ try {
   );
 } finally {
   removeCheckout(refDir);
+  rmSync(dirname(refDir), { recursive: true, force: true });
 }
