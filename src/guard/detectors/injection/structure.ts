@@ -23,12 +23,12 @@ export const STRUCTURE_NAMES = [
   'address-and-quote',
 ] as const;
 
-/** Lines opening with a speaker label, as in a transcript or a forged multi-turn prompt. */
 /** A line pattern (`^…`) as `lineMatches` runs it: multiline and sticky. */
 export function lineStarts(re: RegExp): RegExp {
   return new RegExp(re.source, 'my');
 }
 
+/** Lines opening with a speaker label, as in a transcript or a forged multi-turn prompt. */
 const ROLE_LINE = lineStarts(/^(?:[#*>\s[]{0,4})(?:system|assistant|user|human|ai|bot|model|developer|admin|chatgpt|gpt|claude|dan|narrator|q|a)\s{0,2}(?:\]|:|>|-{1,2}>)/);
 const TEMPLATE_TOKEN = /<\|[a-z_]{2,24}\|>|\[\/?inst\]|<<\/?sys>>|<\/?s>|<(?:start|end)_of_turn>|<\/?(?:system|assistant|user|im_start|im_end)>|###\s?(?:instruction|response|system)\b/g;
 // `(?![\w-])`: `{ADMIN_PASSWORD}` and `[system-requirements]` are names, not a claimed authority.
