@@ -114,39 +114,30 @@ export function* lineMatches(sticky: RegExp, text: string): Generator<RegExpExec
   }
 }
 
-function countLines(sticky: RegExp, text: string, cap = 64): number {
+/** Every match of a global pattern, from the start of the text (its lastIndex left at 0). */
+function* allMatches(re: RegExp, text: string): Generator<RegExpExecArray> {
+  re.lastIndex = 0;
+  try {
+    for (let m = re.exec(text); m; m = re.exec(text)) yield m;
+  } finally {
+    re.lastIndex = 0;
+  }
+}
+
+function count(matches: Iterable<RegExpExecArray>, cap = 64): number {
   let n = 0;
-  for (const _ of lineMatches(sticky, text)) if (++n >= cap) break;
+  for (const _ of matches) if (++n >= cap) break;
   return n;
 }
 
-function countNamedLines(sticky: RegExp, text: string, cap = 64): number {
+/** Matches whose first group names a policy-like thing; at most 512 matches are looked at. */
+function countNamed(matches: Iterable<RegExpExecArray>, cap = 64): number {
   let n = 0;
   let seen = 0;
-  for (const m of lineMatches(sticky, text)) {
+  for (const m of matches) {
     if (POLICY_NAME.test(m[1]!)) n++;
     if (n >= cap || ++seen >= 512) break;
   }
-  return n;
-}
-
-function count(re: RegExp, text: string, cap = 64): number {
-  re.lastIndex = 0;
-  let n = 0;
-  while (n < cap && re.exec(text)) n++;
-  re.lastIndex = 0;
-  return n;
-}
-
-function countNamed(re: RegExp, text: string, cap = 64): number {
-  re.lastIndex = 0;
-  let n = 0;
-  let seen = 0;
-  for (let m = re.exec(text); m && seen < 512; m = re.exec(text), seen++) {
-    if (POLICY_NAME.test(m[1]!)) n++;
-    if (n >= cap) break;
-  }
-  re.lastIndex = 0;
   return n;
 }
 
@@ -184,15 +175,15 @@ function hiddenPieces(text: string): string[] {
  */
 export function structureFeatures(text: string, out: Float64Array, offset: number): void {
   const hasAngle = text.includes('<');
-  const roleTurns = text.includes(':') || text.includes('>') || text.includes(']') ? countLines(ROLE_LINE, text) : 0;
+  const roleTurns = text.includes(':') || text.includes('>') || text.includes(']') ? count(lineMatches(ROLE_LINE, text)) : 0;
   out[offset] = roleTurns;
-  out[offset + 1] = hasAngle || text.includes('[') || text.includes('###') ? count(TEMPLATE_TOKEN, text) : 0;
-  out[offset + 2] = count(BRACKETED, text);
+  out[offset + 1] = hasAngle || text.includes('[') || text.includes('###') ? count(allMatches(TEMPLATE_TOKEN, text)) : 0;
+  out[offset + 2] = count(allMatches(BRACKETED, text));
   let policy = 0;
-  if (hasAngle) policy += countNamed(TAG, text);
-  if (text.includes(':') || text.includes('=')) policy += countNamedLines(LINE_KEY, text);
-  if (text.includes('":')) policy += countNamed(QUOTED_KEY, text);
-  if (text.includes('[')) policy += countNamedLines(SECTION, text);
+  if (hasAngle) policy += countNamed(allMatches(TAG, text));
+  if (text.includes(':') || text.includes('=')) policy += countNamed(lineMatches(LINE_KEY, text));
+  if (text.includes('":')) policy += countNamed(allMatches(QUOTED_KEY, text));
+  if (text.includes('[')) policy += countNamed(lineMatches(SECTION, text));
   out[offset + 3] = policy;
   let hiddenProse = 0;
   let hiddenInstruction = 0;
@@ -213,11 +204,11 @@ export function structureFeatures(text: string, out: Float64Array, offset: numbe
     IMAGE_WITH_QUERY.lastIndex = 0;
   }
   out[offset + 6] = exfilImages;
-  out[offset + 7] = count(PLACEHOLDER, text);
-  out[offset + 8] = /["'“‘]/.test(text) ? count(SAY_QUOTED, text) : 0;
+  out[offset + 7] = count(allMatches(PLACEHOLDER, text));
+  out[offset + 8] = /["'“‘]/.test(text) ? count(allMatches(SAY_QUOTED, text)) : 0;
   // A fence line needs three of the same mark: look for one before running the line pattern.
-  out[offset + 9] = /---|===|\*\*\*|___|####|~~~/.test(text) ? countLines(FENCE_LINE, text) : 0;
-  out[offset + 10] = text.includes('```') ? count(CODE_FENCE, text) : 0;
-  out[offset + 11] = text.includes('@') || text.includes('://') ? count(ADDRESS, text) : 0;
+  out[offset + 9] = /---|===|\*\*\*|___|####|~~~/.test(text) ? count(lineMatches(FENCE_LINE, text)) : 0;
+  out[offset + 10] = text.includes('```') ? count(allMatches(CODE_FENCE, text)) : 0;
+  out[offset + 11] = text.includes('@') || text.includes('://') ? count(allMatches(ADDRESS, text)) : 0;
   out[offset + 12] = text.includes('@') ? addressesWithQuote(text) : 0;
 }
