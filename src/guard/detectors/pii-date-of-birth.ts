@@ -7,10 +7,10 @@
  */
 import { z } from 'zod';
 import type { DetectorDescriptor, Finding } from '../types.ts';
-import { charCensus } from '../normalize/char-census.ts';
 import { contextWords } from './dlp/context.ts';
 import { columnHeader } from './dlp/table-columns.ts';
 import { dlpFinding } from './dlp/finding.ts';
+import { textStats } from './dlp/text-stats.ts';
 import { contextWindowOption, minScoreOption } from './dlp/options.ts';
 
 const optionsSchema = z.object({ minScore: minScoreOption, contextWindow: contextWindowOption }).strict();
@@ -104,7 +104,7 @@ export const dateOfBirthDetector: DetectorDescriptor<Options> = {
     return ({ text }) => {
       const out: Finding[] = [];
       // Birth words are rare; without one anywhere, no date can qualify.
-      if (!CONTEXT.mayOccur(charCensus(text)) || !CONTEXT.test(text)) return out;
+      if (!CONTEXT.mayOccur(textStats(text)) || !CONTEXT.test(text)) return out;
       let previousEnd = 0;
       for (const m of text.matchAll(DATE)) {
         const from = Math.max(previousEnd, m.index - contextWindow);

@@ -7,10 +7,10 @@
  */
 import { z } from 'zod';
 import type { DetectorDescriptor, Finding } from '../types.ts';
-import { charCensus } from '../normalize/char-census.ts';
 import { contextWords, hasContext, type ContextWords } from './dlp/context.ts';
 import { columnHeader } from './dlp/table-columns.ts';
 import { dlpFinding } from './dlp/finding.ts';
+import { textStats } from './dlp/text-stats.ts';
 import { esNifValid, frNirValid, itFiscalCodeValid, nlBsnValid, plPeselValid } from './dlp/national-ids.ts';
 import { contextWindowOption, minScoreOption } from './dlp/options.ts';
 
@@ -122,7 +122,7 @@ export const euNationalIdDetector: DetectorDescriptor<Options> = {
     const rules = RULES.filter((r) => options.categories.includes(r.category)).map((r) => ({ ...r, pattern: new RegExp(r.pattern.source, 'g') }));
     return ({ text }) => {
       const out: Finding[] = [];
-      const stats = charCensus(text);
+      const stats = textStats(text);
       for (const rule of rules) {
         if (stats.digits < rule.minDigits || (rule.minDigits === 0 && stats.uppers < 9)) continue;
         if (rule.span && stats[rule.span[0]] > rule.span[1]) continue;

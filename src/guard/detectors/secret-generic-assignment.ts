@@ -9,11 +9,12 @@
  * provider token, a JWT or a PEM block are left to those recognizers.
  */
 import { z } from 'zod';
-import { charCensus, letterGate } from '../normalize/char-census.ts';
+import { letterGate } from '../normalize/char-census.ts';
 import type { DetectorDescriptor, Finding } from '../types.ts';
 import { assignmentAt, keyAround, keyWords } from './dlp/assignment.ts';
 import { characterClasses, shannonEntropy } from './dlp/entropy.ts';
 import { dlpFinding } from './dlp/finding.ts';
+import { textStats } from './dlp/text-stats.ts';
 import { claimedByProvider } from './dlp/known-tokens.ts';
 import { minScoreOption } from './dlp/options.ts';
 import { isPlaceholder } from './dlp/placeholders.ts';
@@ -97,7 +98,7 @@ export const genericAssignmentDetector: DetectorDescriptor<Options> = {
     };
     return ({ text }) => {
       const out: Finding[] = [];
-      const census = charCensus(text);
+      const census = textStats(text);
       const keyword = new RegExp(KEYWORD.source, 'gi');
       for (let m = MAY_HAVE_KEYWORD(census) ? keyword.exec(text) : null; m !== null; m = keyword.exec(text)) {
         const key = keyAround(text, m.index, m.index + m[0].length);

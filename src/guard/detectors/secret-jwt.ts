@@ -5,9 +5,9 @@
  * enough. Unsecured tokens (`alg: none`, RFC 7519 §6) still carry claims and are reported lower.
  */
 import { z } from 'zod';
-import { charCensus } from '../normalize/char-census.ts';
 import type { DetectorDescriptor, Finding } from '../types.ts';
 import { dlpFinding } from './dlp/finding.ts';
+import { textStats } from './dlp/text-stats.ts';
 import { minScoreOption } from './dlp/options.ts';
 import { isDocumentedExample, isPlaceholder } from './dlp/placeholders.ts';
 
@@ -41,7 +41,7 @@ export const jwtDetector: DetectorDescriptor<Options> = {
       const out: Finding[] = [];
       // A token is a run of over 20 token characters (census.longToken); `includes` alone scans for
       // the commonest letter of English.
-      if (!charCensus(text).longToken || !text.includes('eyJ')) return out;
+      if (!textStats(text).longToken || !text.includes('eyJ')) return out;
       for (const m of text.matchAll(CANDIDATE)) {
         const [header, , signature] = m[0].split('.') as [string, string, string];
         const alg = headerAlg(header);

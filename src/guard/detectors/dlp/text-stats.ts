@@ -7,7 +7,8 @@
  */
 import { charCensus, type CharCensus } from '../../normalize/char-census.ts';
 
-export type TextStats = Pick<CharCensus, 'digits' | 'uppers' | 'digitRun7' | 'digitSpan6' | 'digitSpan9' | 'digitSpan12' | 'longToken'>;
+/** The whole census: its counts, and what the gates (`letterGate`, `ContextWords.mayOccur`) read. */
+export type TextStats = CharCensus;
 
 export function textStats(text: string): TextStats {
   return charCensus(text);
