@@ -119,6 +119,12 @@ function runOne(det: CompiledDetector, seg: Segment, signal: AbortSignal, deadli
     return FAILED;
   }
   if (result instanceof Promise) return settle(det, result, signal, deadline, budget());
+  // A detector that answers with anything but a list has failed, like one that throws (a
+  // thenable that is not a Promise included): the profile's failure direction applies.
+  if (!Array.isArray(result)) {
+    det.onError?.(new TypeError(`detector ${det.id} answered ${typeof result}, not a list of findings`));
+    return FAILED;
+  }
   // A synchronous detector cannot be interrupted; if it overran the budget it still failed it.
   return performance.now() > deadline ? TIMED_OUT : { findings: result };
 }
@@ -127,6 +133,10 @@ async function settle(det: CompiledDetector, result: Promise<readonly Finding[]>
   try {
     const findings = await Promise.race([result, budget]);
     if (findings === 'timeout' || performance.now() > deadline) return TIMED_OUT;
+    if (!Array.isArray(findings)) {
+      det.onError?.(new TypeError(`detector ${det.id} resolved to ${typeof findings}, not a list of findings`));
+      return FAILED;
+    }
     return { findings };
   } catch (err) {
     if (signal.aborted) return TIMED_OUT;

@@ -127,6 +127,16 @@ describe('guard engine', () => {
     assert.ok(v.findings.some((f) => f.category === 'pii.email'));
   });
 
+  it('fails closed when a detector answers with something that is not a list (a thenable, undefined)', async () => {
+    const told: unknown[] = [];
+    const thenable = { ...detector((() => ({ then: (ok: (v: unknown) => void) => ok([]) })) as unknown as DetectFn), id: 'thenable', onError: (e: unknown) => told.push(e) };
+    const nothing = { ...detector((async () => undefined) as unknown as DetectFn), id: 'nothing', onError: (e: unknown) => told.push(e) };
+    const v = await scan(profile([thenable, nothing], {}), [{ path: 'a', channel: 'user', text: 'x' }], null);
+    assert.equal(v.blocked, true);
+    assert.deepEqual(v.failures.map((f) => [f.detector, f.kind]), [['thenable', 'error'], ['nothing', 'error']]);
+    assert.equal(told.length, 2);
+  });
+
   it('lets text through on error only when the profile says onError: allow, and records it', async () => {
     const v = await scan(profile([detector(() => { throw new Error('x'); })], {}, { onError: 'allow' }), [{ path: 'a', channel: 'user', text: 'x' }], null);
     assert.equal(v.blocked, false);
