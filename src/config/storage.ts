@@ -26,6 +26,13 @@ export const embeddedStorageSchema = z
       .min(1)
       .default('./data')
       .describe('Directory holding the database and its lock file; created with mode 0700, and set to 0700 at start-up if it was open to other users (the database files inside are world-readable by themselves). Relative to the working directory.'),
+    threadPriority: z
+      .enum(['background', 'normal'])
+      .default('background')
+      .describe(
+        'background: on Linux the database\'s thread (audit writes, key lookups) moves to the idle scheduling class, so requests get the CPU first, and returns to normal priority by itself when it waits more than 250 ms for a CPU (back to the background after a minute unstarved, longer each time it was starved again soon); ' +
+          'applied only where the process may raise it again (CAP_SYS_NICE, or RLIMIT_NICE of at least 20) and `chrt` (util-linux) is installed, otherwise the thread stays normal. normal: never changed.',
+      ),
   })
   .describe('Embedded store for a single instance.');
 

@@ -12,6 +12,9 @@ import { SqlModelRepo } from './model-repo.ts';
 import { SqlElevationRepo } from './elevation-repo.ts';
 import { SqlSandboxApprovalRepo } from './sandbox-repo.ts';
 import type { StorageConfig } from '../config/storage.ts';
+
+/** What openStore reads: the parsed config, where the embedded store's thread priority may be left out (background). */
+export type OpenStoreConfig = StorageConfig | { kind: 'embedded'; dataDir: string; threadPriority?: 'background' | 'normal' };
 import { migrate } from './migrate.ts';
 import { openPgliteClient } from './pglite-client.ts';
 import { checkPostgres, createPostgresClient } from './postgres-client.ts';
@@ -27,11 +30,11 @@ export interface OpenStoreDeps {
  * await store.keys.get('key_123');
  * await store.close();
  */
-export async function openStore(config: StorageConfig, deps: OpenStoreDeps): Promise<Store> {
+export async function openStore(config: OpenStoreConfig, deps: OpenStoreDeps): Promise<Store> {
   const logger = deps.logger.child({ component: 'store' });
   let sql: SqlClient;
   if (config.kind === 'embedded') {
-    sql = await openPgliteClient({ dataDir: config.dataDir, logger });
+    sql = await openPgliteClient({ dataDir: config.dataDir, logger, background: config.threadPriority !== 'normal' });
   } else {
     sql = createPostgresClient({ ...config, logger });
     try {

@@ -18,13 +18,15 @@ import type { Logger } from 'pino';
 import { RampartError } from '../core/errors.ts';
 import type { AuditEvent } from '../core/audit-event.ts';
 import { lockDataDir, type DataDirLock } from './data-dir-lock.ts';
-import { fromWireError, NO_TX, STARTUP_ID, type WorkerData, type WorkerReply, type WorkerRequest } from './pglite-protocol.ts';
+import { fromWireError, NO_TX, NOTICE_ID, STARTUP_ID, type WorkerData, type WorkerNotice, type WorkerReply, type WorkerRequest } from './pglite-protocol.ts';
 import { txClient, type TxConnection } from './sql-tx.ts';
 import type { QueryResult, SqlClient } from './types.ts';
 
 export interface PgliteClientOptions {
   dataDir: string;
   logger: Logger;
+  /** The database's thread yields the CPU to the request path (thread-priority.ts). Default true. */
+  background?: boolean;
 }
 
 /** Longest `close()` waits for queued statements and PGlite's shutdown before stopping the worker. */
@@ -52,7 +54,7 @@ export async function openPgliteClient(opts: PgliteClientOptions): Promise<SqlCl
   let worker: Worker | undefined;
   let client: PgliteClient;
   try {
-    worker = startPgliteWorker(join(dir, 'pglite'));
+    worker = startPgliteWorker(join(dir, 'pglite'), opts.background ?? true);
     client = new PgliteClient(worker, lock, opts.logger);
     await client.opened;
   } catch (e) {
@@ -77,8 +79,8 @@ export function attachedPgliteClient(port: MessagePort, logger: Logger): PgliteC
 const WORKER_YOUNG_GENERATION_MB = 16;
 
 /** Starts the worker that opens (creating if needed) the database at `dbPath`; lock it first. */
-export function startPgliteWorker(dbPath: string): Worker {
-  const options = { workerData: { dbPath } satisfies WorkerData, resourceLimits: { maxYoungGenerationSizeMb: WORKER_YOUNG_GENERATION_MB } };
+export function startPgliteWorker(dbPath: string, background = false): Worker {
+  const options = { workerData: { dbPath, background } satisfies WorkerData, resourceLimits: { maxYoungGenerationSizeMb: WORKER_YOUNG_GENERATION_MB } };
   return new Worker(WORKER_URL, ENTRY_OPTION.test(process.execArgv.join(' ')) ? { ...options, execArgv: [] } : options);
 }
 
@@ -131,7 +133,7 @@ export class PgliteClient implements SqlClient {
         reject,
       });
     });
-    end.on('message', (r: WorkerReply) => this.#settle(r));
+    end.on('message', (r: WorkerReply | WorkerNotice) => (r.id === NOTICE_ID ? this.#notice(r as WorkerNotice) : this.#settle(r as WorkerReply)));
     end.on('messageerror', (e: Error) => this.#fail(e));
     if (end instanceof Worker) {
       end.on('error', (e) => this.#fail(e));
@@ -247,6 +249,11 @@ export class PgliteClient implements SqlClient {
       if (this.#pending.size === 0) this.#end.ref();
       this.#pending.set(id, { resolve, reject });
     });
+  }
+
+  #notice({ priority }: WorkerNotice): void {
+    if (priority.policy === 'idle') this.#logger.info({ reason: priority.reason }, 'embedded store thread runs in the background (idle scheduling class)');
+    else this.#logger.warn({ reason: priority.reason }, 'embedded store thread fell behind: back to normal scheduling priority');
   }
 
   #settle(r: WorkerReply): void {

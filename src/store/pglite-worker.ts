@@ -12,7 +12,8 @@ import { PGlite, type Transaction } from '@electric-sql/pglite';
 import { chainEvents } from '../core/audit-hash.ts';
 import type { AuditEvent } from '../core/audit-event.ts';
 import { AUDIT_COPY_SQL, auditBatchCopyText } from './audit-repo.ts';
-import { NO_TX, STARTUP_ID, toWireError, type WorkerData, type WorkerReply, type WorkerRequest } from './pglite-protocol.ts';
+import { NO_TX, NOTICE_ID, STARTUP_ID, toWireError, type WorkerData, type WorkerNotice, type WorkerReply, type WorkerRequest } from './pglite-protocol.ts';
+import { BackgroundPriority } from './thread-priority.ts';
 
 interface OpenTx {
   tx: Transaction;
@@ -26,11 +27,12 @@ interface OpenTx {
 const ROLLBACK = Symbol('rollback');
 
 if (!parentPort) throw new Error('pglite-worker.ts runs only as a worker thread');
-const { dbPath } = workerData as WorkerData;
+const { dbPath, background } = workerData as WorkerData;
 /** Open transactions of each client (the proxy on the parent port, and attached ones): ids are per client. */
 const openTx = new Map<Port, Map<number, OpenTx>>();
 const inFlight = new Set<Promise<void>>();
 let db: PGlite;
+let priority: BackgroundPriority | null = null;
 let closing = false;
 
 type Port = Pick<MessagePort, 'postMessage' | 'close' | 'on'>;
@@ -113,6 +115,7 @@ function track(p: Promise<void>): void {
 /** Rolls back transactions the proxies left open, lets queued statements finish, then closes. */
 async function close(port: Port, id: number): Promise<void> {
   closing = true;
+  priority?.stop();
   for (const open of openTx.values()) for (const t of open.values()) t.end(false);
   while (inFlight.size > 0) await Promise.allSettled([...inFlight]);
   try {
@@ -171,6 +174,9 @@ const main = parentPort;
 serve(main, true);
 try {
   db = await PGlite.create(dbPath, { startParams: [...PGlite.defaultStartParams, ...EMBEDDED_SETTINGS] });
+  if (background) {
+    priority = BackgroundPriority.start({ onChange: (change) => main.postMessage({ id: NOTICE_ID, priority: change } satisfies WorkerNotice) });
+  }
   reply(main, done(STARTUP_ID));
 } catch (e) {
   reply(main, failed(STARTUP_ID, e));

@@ -6,7 +6,9 @@ import { redactUrl, scrubPassword } from '../../src/store/sql-errors.ts';
 
 describe('storage and counters config', () => {
   it('defaults to the embedded store in ./data and memory counters', () => {
-    assert.deepEqual(storageSchema.parse({ kind: 'embedded' }), { kind: 'embedded', dataDir: './data' });
+    assert.deepEqual(storageSchema.parse({ kind: 'embedded' }), { kind: 'embedded', dataDir: './data', threadPriority: 'background' });
+    assert.deepEqual(storageSchema.parse({ kind: 'embedded', threadPriority: 'normal' }), { kind: 'embedded', dataDir: './data', threadPriority: 'normal' });
+    assert.throws(() => storageSchema.parse({ kind: 'embedded', threadPriority: 'high' }));
     assert.deepEqual(countersSchema.parse({ kind: 'memory' }), { kind: 'memory', maxKeys: 1_000_000 });
   });
 

@@ -1,0 +1,196 @@
+/**
+ * The embedded database's thread as a background thread: on Linux it moves itself to the idle
+ * scheduling class (SCHED_IDLE), so that the request path, and whatever else serves requests on
+ * the machine, gets the CPU first, and returns to the normal class by itself when its own work
+ * falls behind. RocksDB lowers its compaction threads the same way; the difference here is the
+ * way back, which an audit log needs: an idle-class thread gets almost no CPU while normal threads
+ * keep every core busy, and audit events must not pile up until the queue drops them.
+ *
+ * Leaving the idle class needs CAP_SYS_NICE or an RLIMIT_NICE that allows nice 0 (sched(7)), so
+ * the thread is lowered only where it can be raised again; elsewhere it stays as it is. Node has
+ * no binding for sched_setscheduler, hence util-linux's `chrt` on the thread's own id; it runs
+ * only when the class changes (at start, when the thread is starved, and after it has kept up).
+ */
+import { execFileSync } from 'node:child_process';
+import { readFileSync, readlinkSync } from 'node:fs';
+
+/** SCHED_OTHER and SCHED_IDLE as /proc/<tid>/stat reports them (field 41). */
+export const SCHED_OTHER = 0;
+export const SCHED_IDLE = 5;
+/** CAP_SYS_NICE's bit in /proc/self/status's CapEff. */
+const CAP_SYS_NICE = 23n;
+
+/** The calling thread's kernel thread id (Linux), or null where there is no /proc/thread-self. */
+export function currentThreadId(): number | null {
+  try {
+    // The link is resolved by the calling thread, so a worker gets its own id, not the process's.
+    const m = /\/task\/(\d+)$/.exec(readlinkSync('/proc/thread-self'));
+    return m ? Number(m[1]) : null;
+  } catch {
+    return null;
+  }
+}
+
+/** The scheduling policy of thread `tid` of this process, from /proc. */
+export function threadPolicy(tid: number): number | null {
+  try {
+    const stat = readFileSync(`/proc/self/task/${tid}/stat`, 'utf8');
+    // Fields after the command name (which may contain spaces) start at field 3.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return Number(fields[41 - 3]);
+  } catch {
+    return null;
+  }
+}
+
+/** Whether this process may move a thread back from the idle class to the normal one. */
+export function mayRaisePriority(status = readProc('/proc/self/status'), limits = readProc('/proc/self/limits')): boolean {
+  const cap = /^CapEff:\s*([0-9a-f]+)$/im.exec(status ?? '');
+  if (cap && (BigInt(`0x${cap[1]}`) >> CAP_SYS_NICE) & 1n) return true;
+  // RLIMIT_NICE's soft limit n allows nice values down to 20 - n: nice 0 needs at least 20.
+  const nice = /^Max nice priority\s+(\d+|unlimited)\s/im.exec(limits ?? '');
+  return nice !== null && (nice[1] === 'unlimited' || Number(nice[1]) >= 20);
+}
+
+function readProc(path: string): string | null {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Nanoseconds thread `tid` of this process has spent runnable but waiting for a CPU (the second
+ * field of /proc/<tid>/schedstat), or null where the kernel keeps no such count.
+ */
+export function runQueueWaitNs(tid: number): number | null {
+  const text = readProc(`/proc/self/task/${tid}/schedstat`);
+  const wait = text === null ? NaN : Number(text.split(' ')[1]);
+  return Number.isFinite(wait) ? wait : null;
+}
+
+export interface BackgroundPriorityOptions {
+  /** Waiting this many ms for a CPU within one check means the thread is starved: raise it. */
+  starvedAfterMs?: number;
+  /**
+   * Lower it again after this long without being starved; each time it has to be raised again
+   * within that time, the time doubles (up to `maxCalmForMs`), so that on a machine whose cores
+   * stay busy it settles at normal priority instead of stalling again and again.
+   */
+  calmForMs?: number;
+  maxCalmForMs?: number;
+  /** How often the thread looks at how long it waited for a CPU. */
+  checkEveryMs?: number;
+  now?: () => number;
+  /** Runs `chrt`; tests replace it. Throws when the class could not be changed. */
+  setPolicy?: (tid: number, policy: 'idle' | 'other') => void;
+  /** Whether the class can be changed back; tests replace it. */
+  mayRaise?: () => boolean;
+  /** The thread's run-queue wait so far, ns (runQueueWaitNs); tests replace it. */
+  waitedNs?: (tid: number) => number | null;
+  onChange?: (change: PriorityChange) => void;
+}
+
+export interface PriorityChange {
+  policy: 'idle' | 'other';
+  reason: string;
+}
+
+function runChrt(tid: number, policy: 'idle' | 'other'): void {
+  execFileSync('chrt', [policy === 'idle' ? '--idle' : '--other', '--pid', '0', String(tid)], { stdio: 'ignore', timeout: 5_000 });
+}
+
+/**
+ * Keeps the calling thread in the idle class while it gets the CPU it needs. A timer reads how
+ * long the thread waited for a CPU since the last look (the kernel's count, so a long statement
+ * is not mistaken for starvation); beyond `starvedAfterMs` it is raised at once.
+ */
+export class BackgroundPriority {
+  readonly #tid: number;
+  readonly #starvedAfterMs: number;
+  readonly #baseCalmForMs: number;
+  readonly #maxCalmForMs: number;
+  readonly #now: () => number;
+  readonly #setPolicy: (tid: number, policy: 'idle' | 'other') => void;
+  readonly #waitedNs: (tid: number) => number | null;
+  readonly #onChange: (change: PriorityChange) => void;
+  #calmForMs: number;
+  #lowered = false;
+  #loweredAt = -Infinity;
+  #lastTrouble = -Infinity;
+  #lastWaitNs = 0;
+  #timer: NodeJS.Timeout | null = null;
+
+  /** Null where the thread cannot be lowered safely: not Linux, no way back, no chrt, no wait count. */
+  static start(opts: BackgroundPriorityOptions = {}): BackgroundPriority | null {
+    const tid = currentThreadId();
+    if (tid === null || !(opts.mayRaise ?? mayRaisePriority)()) return null;
+    const p = new BackgroundPriority(tid, opts);
+    const waited = p.#waitedNs(tid);
+    if (waited === null) return null;
+    p.#lastWaitNs = waited;
+    if (!p.#change('idle', 'started as a background thread')) return null;
+    p.#timer = setInterval(() => p.check(), opts.checkEveryMs ?? 50);
+    p.#timer.unref();
+    return p;
+  }
+
+  private constructor(tid: number, opts: BackgroundPriorityOptions) {
+    this.#tid = tid;
+    this.#starvedAfterMs = opts.starvedAfterMs ?? 250;
+    this.#baseCalmForMs = opts.calmForMs ?? 60_000;
+    this.#maxCalmForMs = opts.maxCalmForMs ?? 3_600_000;
+    this.#calmForMs = this.#baseCalmForMs;
+    this.#now = opts.now ?? Date.now;
+    this.#setPolicy = opts.setPolicy ?? runChrt;
+    this.#waitedNs = opts.waitedNs ?? runQueueWaitNs;
+    this.#onChange = opts.onChange ?? (() => undefined);
+  }
+
+  get lowered(): boolean {
+    return this.#lowered;
+  }
+
+  /** How long it must go unstarved before it is lowered again. */
+  get calmForMs(): number {
+    return this.#calmForMs;
+  }
+
+  /** One look at the wait count (the timer's; exposed for tests). */
+  check(): void {
+    const waited = this.#waitedNs(this.#tid);
+    if (waited === null) return;
+    const waitedMs = (waited - this.#lastWaitNs) / 1e6;
+    this.#lastWaitNs = waited;
+    const now = this.#now();
+    if (waitedMs > this.#starvedAfterMs) {
+      this.#lastTrouble = now;
+      if (this.#lowered) {
+        // Starved again soon after being lowered: wait longer before the next try.
+        this.#calmForMs = now - this.#loweredAt < this.#calmForMs ? Math.min(this.#calmForMs * 2, this.#maxCalmForMs) : this.#baseCalmForMs;
+        this.#change('other', `waited ${Math.round(waitedMs)} ms for a CPU`);
+      }
+    } else if (!this.#lowered && now - this.#lastTrouble >= this.#calmForMs) {
+      this.#change('idle', `not starved for ${Math.round(this.#calmForMs / 1000)} s`);
+    }
+  }
+
+  stop(): void {
+    if (this.#timer) clearInterval(this.#timer);
+    this.#timer = null;
+  }
+
+  #change(policy: 'idle' | 'other', reason: string): boolean {
+    try {
+      this.#setPolicy(this.#tid, policy);
+    } catch {
+      // Could not lower: stay normal. Could not raise: try again at the next look.
+      return false;
+    }
+    this.#lowered = policy === 'idle';
+    if (this.#lowered) this.#loweredAt = this.#now();
+    this.#onChange({ policy, reason });
+    return true;
+  }
+}
