@@ -140,6 +140,7 @@ function serve(port: Port, owner: boolean): void {
     openTx.delete(port);
   });
   port.on('message', (msg: WorkerRequest) => {
+    priority?.busy();
     if (closing) {
       reply(port, failed(msg.id, new Error('the embedded database is closing')));
       return;

@@ -104,7 +104,10 @@ function runChrt(tid: number, policy: 'idle' | 'other'): void {
 /**
  * Keeps the calling thread in the idle class while it gets the CPU it needs. A timer reads how
  * long the thread waited for a CPU since the last look (the kernel's count, so a long statement
- * is not mistaken for starvation); beyond `starvedAfterMs` it is raised at once.
+ * is not mistaken for starvation); beyond `starvedAfterMs`, with work to do (`busy()`), it is
+ * raised at once. A thread with nothing to do that waits only to run this timer is not starved:
+ * the wait counts when work came in during that look or the next one (after a wait, the timer
+ * may run before the message that was waiting).
  */
 export class BackgroundPriority {
   readonly #tid: number;
@@ -120,6 +123,9 @@ export class BackgroundPriority {
   #loweredAt = -Infinity;
   #lastTrouble = -Infinity;
   #lastWaitNs = 0;
+  /** The wait beyond `starvedAfterMs` the previous look saw, ms (0: none). */
+  #previousOverMs = 0;
+  #worked = false;
   #timer: NodeJS.Timeout | null = null;
 
   /** Null where the thread cannot be lowered safely: not Linux, no way back, no chrt, no wait count. */
@@ -139,8 +145,10 @@ export class BackgroundPriority {
   private constructor(tid: number, opts: BackgroundPriorityOptions) {
     this.#tid = tid;
     this.#starvedAfterMs = opts.starvedAfterMs ?? 250;
-    this.#baseCalmForMs = opts.calmForMs ?? 60_000;
-    this.#maxCalmForMs = opts.maxCalmForMs ?? 3_600_000;
+    // Short at first, so that a burst (several servers starting at once) costs seconds at normal
+    // priority, not minutes; doubling makes a machine that stays busy settle at normal priority.
+    this.#baseCalmForMs = opts.calmForMs ?? 10_000;
+    this.#maxCalmForMs = opts.maxCalmForMs ?? 600_000;
     this.#calmForMs = this.#baseCalmForMs;
     this.#now = opts.now ?? Date.now;
     this.#setPolicy = opts.setPolicy ?? runChrt;
@@ -157,19 +165,29 @@ export class BackgroundPriority {
     return this.#calmForMs;
   }
 
+  /** The thread got work (a message, a statement). */
+  busy(): void {
+    this.#worked = true;
+  }
+
   /** One look at the wait count (the timer's; exposed for tests). */
   check(): void {
     const waited = this.#waitedNs(this.#tid);
     if (waited === null) return;
     const waitedMs = (waited - this.#lastWaitNs) / 1e6;
     this.#lastWaitNs = waited;
+    const overMs = waitedMs > this.#starvedAfterMs ? waitedMs : 0;
+    const starvedMs = Math.max(overMs, this.#previousOverMs);
+    const worked = this.#worked;
+    this.#previousOverMs = worked ? 0 : overMs;
+    this.#worked = false;
     const now = this.#now();
-    if (waitedMs > this.#starvedAfterMs) {
+    if (starvedMs > 0 && worked) {
       this.#lastTrouble = now;
       if (this.#lowered) {
         // Starved again soon after being lowered: wait longer before the next try.
         this.#calmForMs = now - this.#loweredAt < this.#calmForMs ? Math.min(this.#calmForMs * 2, this.#maxCalmForMs) : this.#baseCalmForMs;
-        this.#change('other', `waited ${Math.round(waitedMs)} ms for a CPU`);
+        this.#change('other', `waited ${Math.round(starvedMs)} ms for a CPU`);
       }
     } else if (!this.#lowered && now - this.#lastTrouble >= this.#calmForMs) {
       this.#change('idle', `not starved for ${Math.round(this.#calmForMs / 1000)} s`);

@@ -83,10 +83,11 @@ describe('BackgroundPriority, its decisions', () => {
       p,
       calls,
       changes,
-      /** `ms` pass, of which the thread spent `waitMs` waiting for a CPU; then one check. */
-      step(ms: number, waitMs = 0) {
+      /** `ms` pass, of which the thread spent `waitMs` waiting for a CPU, with work (by default); then one check. */
+      step(ms: number, waitMs = 0, work = true) {
         now += ms;
         waitedNs! += waitMs * 1e6;
+        if (work) p!.busy();
         p!.check();
       },
     };
@@ -127,6 +128,18 @@ describe('BackgroundPriority, its decisions', () => {
     assert.equal(h.p!.lowered, false);
     assert.deepEqual(h.calls, ['idle', 'other']);
     assert.match(h.changes[1]!.reason, /waited 300 ms for a CPU/);
+    h.p!.stop();
+  });
+
+  it('does not count a wait with nothing to do (the timer alone waited), but counts one that work followed', () => {
+    const h = harness();
+    h.step(400, 350, false);
+    h.step(50, 0, false);
+    assert.equal(h.p!.lowered, true, 'an idle thread that waited only to run its timer');
+    h.step(400, 350, false); // the wait is seen before the message that waited is handled
+    h.step(50, 0, true);
+    assert.equal(h.p!.lowered, false);
+    assert.match(h.changes.at(-1)!.reason, /waited 350 ms for a CPU/);
     h.p!.stop();
   });
 
@@ -206,6 +219,7 @@ describe('the thread\'s own id and class', { skip: !onLinux && 'reads Linux /pro
       const p = tp.BackgroundPriority.start({ checkEveryMs: 3600000, waitedNs: () => waited });
       const lowered = tp.threadPolicy(tid);
       waited += 1e9;
+      p.busy();
       p.check();
       parentPort.postMessage({ tid, lowered, raised: tp.threadPolicy(tid) });
     `);
