@@ -66,7 +66,11 @@ async function handle(open: Map<number, OpenTx>, msg: Exclude<WorkerRequest, { o
       await target(open, msg.tx).exec(msg.sql);
       return done(msg.id);
     case 'auditAppend': {
-      const stored = chainEvents(JSON.parse(msg.events) as AuditEvent[], msg.chainId, msg.head);
+      const events = JSON.parse(msg.events) as AuditEvent[];
+      // A batch's first event is its oldest: how far the audit log is behind (a batch waits at
+      // most the flush interval, 250 ms by default, while the store keeps up).
+      if (priority && events.length > 0) priority.lagging(Date.now() - events[0]!.time);
+      const stored = chainEvents(events, msg.chainId, msg.head);
       await db.query(AUDIT_COPY_SQL, [], { blob: new Blob([auditBatchCopyText(stored)]) });
       const last = stored.at(-1)!;
       return { id: msg.id, ok: true, rows: [{ seq: last.seq, hash: last.hash }], rowCount: stored.length };

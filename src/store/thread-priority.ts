@@ -73,6 +73,8 @@ export function runQueueWaitNs(tid: number): number | null {
 export interface BackgroundPriorityOptions {
   /** Waiting this many ms for a CPU within one check means the thread is starved: raise it. */
   starvedAfterMs?: number;
+  /** Work that reaches the thread this many ms after it was due (`lagging()`) raises it too. */
+  behindAfterMs?: number;
   /**
    * Lower it again after this long without being starved; each time it has to be raised again
    * within that time, the time doubles (up to `maxCalmForMs`), so that on a machine whose cores
@@ -102,16 +104,17 @@ function runChrt(tid: number, policy: 'idle' | 'other'): void {
 }
 
 /**
- * Keeps the calling thread in the idle class while it gets the CPU it needs. A timer reads how
- * long the thread waited for a CPU since the last look (the kernel's count, so a long statement
- * is not mistaken for starvation); beyond `starvedAfterMs`, with work to do (`busy()`), it is
- * raised at once. A thread with nothing to do that waits only to run this timer is not starved:
- * the wait counts when work came in during that look or the next one (after a wait, the timer
- * may run before the message that was waiting).
+ * Keeps the calling thread in the idle class while it gets the CPU it needs. While there is work
+ * (`busy()`), a timer reads how long the thread waited for a CPU since the last look (the kernel's
+ * count, so a long statement is not mistaken for starvation); beyond `starvedAfterMs` it is raised
+ * at once. A thread with nothing to do that waited only to run this timer is not starved: a wait
+ * counts when work came in during that look or the next one (after a wait, the timer may run
+ * before the message that was waiting). An idle server's thread sets no timer at all.
  */
 export class BackgroundPriority {
   readonly #tid: number;
   readonly #starvedAfterMs: number;
+  readonly #behindAfterMs: number;
   readonly #baseCalmForMs: number;
   readonly #maxCalmForMs: number;
   readonly #now: () => number;
@@ -126,6 +129,8 @@ export class BackgroundPriority {
   /** The wait beyond `starvedAfterMs` the previous look saw, ms (0: none). */
   #previousOverMs = 0;
   #worked = false;
+  readonly #checkEveryMs: number;
+  /** Runs while there is work (and one look after it), so an idle server does not wake up for it. */
   #timer: NodeJS.Timeout | null = null;
 
   /** Null where the thread cannot be lowered safely: not Linux, no way back, no chrt, no wait count. */
@@ -137,14 +142,13 @@ export class BackgroundPriority {
     if (waited === null) return null;
     p.#lastWaitNs = waited;
     if (!p.#change('idle', 'started as a background thread')) return null;
-    p.#timer = setInterval(() => p.check(), opts.checkEveryMs ?? 50);
-    p.#timer.unref();
     return p;
   }
 
   private constructor(tid: number, opts: BackgroundPriorityOptions) {
     this.#tid = tid;
     this.#starvedAfterMs = opts.starvedAfterMs ?? 250;
+    this.#behindAfterMs = opts.behindAfterMs ?? 1_000;
     // Short at first, so that a burst (several servers starting at once) costs seconds at normal
     // priority, not minutes; doubling makes a machine that stays busy settle at normal priority.
     this.#baseCalmForMs = opts.calmForMs ?? 10_000;
@@ -154,10 +158,16 @@ export class BackgroundPriority {
     this.#setPolicy = opts.setPolicy ?? runChrt;
     this.#waitedNs = opts.waitedNs ?? runQueueWaitNs;
     this.#onChange = opts.onChange ?? (() => undefined);
+    this.#checkEveryMs = opts.checkEveryMs ?? 50;
   }
 
   get lowered(): boolean {
     return this.#lowered;
+  }
+
+  /** Whether its timer runs (only while there is work). */
+  get watching(): boolean {
+    return this.#timer !== null;
   }
 
   /** How long it must go unstarved before it is lowered again. */
@@ -168,6 +178,12 @@ export class BackgroundPriority {
   /** The thread got work (a message, a statement). */
   busy(): void {
     this.#worked = true;
+    if (this.#timer === null) {
+      // While it looked at nothing, the thread was runnable only for work: a wait since the last
+      // look is this work's, and the first look counts it.
+      this.#timer = setInterval(() => this.check(), this.#checkEveryMs);
+      this.#timer.unref();
+    }
   }
 
   /** One look at the wait count (the timer's; exposed for tests). */
@@ -181,17 +197,29 @@ export class BackgroundPriority {
     const worked = this.#worked;
     this.#previousOverMs = worked ? 0 : overMs;
     this.#worked = false;
-    const now = this.#now();
-    if (starvedMs > 0 && worked) {
-      this.#lastTrouble = now;
-      if (this.#lowered) {
-        // Starved again soon after being lowered: wait longer before the next try.
-        this.#calmForMs = now - this.#loweredAt < this.#calmForMs ? Math.min(this.#calmForMs * 2, this.#maxCalmForMs) : this.#baseCalmForMs;
-        this.#change('other', `waited ${Math.round(starvedMs)} ms for a CPU`);
-      }
-    } else if (!this.#lowered && now - this.#lastTrouble >= this.#calmForMs) {
-      this.#change('idle', `not starved for ${Math.round(this.#calmForMs / 1000)} s`);
+    if (starvedMs > 0 && worked) this.#trouble(`waited ${Math.round(starvedMs)} ms for a CPU`);
+    else if (!this.#lowered && this.#now() - this.#lastTrouble >= this.#calmForMs) {
+      this.#change('idle', `kept up for ${Math.round(this.#calmForMs / 1000)} s`);
     }
+    if (!worked && this.#previousOverMs === 0) this.stop();
+  }
+
+  /**
+   * Work reached the thread `lagMs` after it was due (an audit batch's oldest event): a thread that
+   * gets CPU in short slices may never wait long at once and still fall behind; beyond
+   * `behindAfterMs` it is raised as if starved.
+   */
+  lagging(lagMs: number): void {
+    if (lagMs > this.#behindAfterMs) this.#trouble(`work ${Math.round(lagMs)} ms behind`);
+  }
+
+  #trouble(reason: string): void {
+    const now = this.#now();
+    this.#lastTrouble = now;
+    if (!this.#lowered) return;
+    // Starved again soon after being lowered: wait longer before the next try.
+    this.#calmForMs = now - this.#loweredAt < this.#calmForMs ? Math.min(this.#calmForMs * 2, this.#maxCalmForMs) : this.#baseCalmForMs;
+    this.#change('other', reason);
   }
 
   stop(): void {

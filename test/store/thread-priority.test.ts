@@ -143,6 +143,42 @@ describe('BackgroundPriority, its decisions', () => {
     h.p!.stop();
   });
 
+  it('raises a thread whose work arrives more than a second late, though it never waited long at once', () => {
+    const h = harness();
+    h.p!.lagging(900);
+    h.step(50, 100);
+    assert.equal(h.p!.lowered, true);
+    h.p!.lagging(1_500);
+    assert.equal(h.p!.lowered, false);
+    assert.match(h.changes.at(-1)!.reason, /work 1500 ms behind/);
+    h.step(9_000);
+    h.p!.lagging(1_200); // still behind: the calm time starts over
+    h.step(15_000);
+    assert.equal(h.p!.lowered, false);
+    h.step(5_000);
+    assert.equal(h.p!.lowered, true, 'lowered again once it kept up for the (doubled) calm time');
+    h.p!.stop();
+  });
+
+  it('looks at its wait only while there is work, and once more after it', () => {
+    const h = harness();
+    assert.equal(h.p!.watching, false, 'an idle server sets no timer');
+    h.p!.busy();
+    assert.equal(h.p!.watching, true);
+    h.step(50, 0, false); // the look that sees the work
+    assert.equal(h.p!.watching, true);
+    h.step(50, 0, false); // a look without work
+    assert.equal(h.p!.watching, false);
+    h.p!.busy();
+    h.step(50, 0, false);
+    h.step(400, 300, false); // a late look without work: one more look before it stops
+    assert.equal(h.p!.watching, true);
+    h.step(50, 0, false);
+    assert.equal(h.p!.watching, false);
+    assert.equal(h.p!.lowered, true);
+    h.p!.stop();
+  });
+
   it('lowers it again after the calm time, and doubles that time when it is starved again soon', () => {
     const h = harness();
     h.step(1_000, 500); // starved: raised
