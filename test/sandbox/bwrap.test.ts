@@ -221,14 +221,19 @@ describe('bwrap backend: lifecycle', { skip: h.skip }, () => {
     const s = await b.status();
     assert.equal(s.available, true, s.reason ?? '');
     const envs = await Promise.all([1, 2].map((i) => b.create({ sessionId: `close-${i}`, limits: LIMITS })));
-    await envs[0]!.writeFile('x', new Uint8Array(1));
+    // These sessions' own mounts, found by marker files: other test files mount and unmount theirs
+    // concurrently, so "what disappeared" would count theirs too.
+    const marker = `marker-${process.pid}-${Date.now()}`;
+    for (const env of envs) await env.writeFile(marker, new Uint8Array(1));
     const cgroupsBefore = await sandboxCgroupDirs();
-    const before = (await readMountinfo()).filter((m) => m.source === 'rampart-sandbox').map((m) => m.mountPoint);
+    const own = (await readMountinfo()).filter((m) => m.source === 'rampart-sandbox' && existsSync(join(m.mountPoint, marker))).map((m) => m.mountPoint);
+    assert.equal(own.length, 2);
     await b.close();
     const afterMounts = (await readMountinfo()).filter((m) => m.source === 'rampart-sandbox').map((m) => m.mountPoint);
-    const removed = before.filter((m) => !afterMounts.includes(m));
-    assert.equal(removed.length, 2);
-    for (const m of removed) assert.equal(existsSync(m), false);
+    for (const m of own) {
+      assert.ok(!afterMounts.includes(m), `${m} is unmounted`);
+      assert.equal(existsSync(m), false);
+    }
     const cgroupsAfter = await sandboxCgroupDirs();
     assert.ok(cgroupsAfter.length < cgroupsBefore.length, 'the closed backend\'s cgroups are gone');
     assert.ok(cgroupsAfter.every((d) => cgroupsBefore.includes(d)));
