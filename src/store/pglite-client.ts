@@ -252,7 +252,9 @@ export class PgliteClient implements SqlClient {
   }
 
   #notice({ priority }: WorkerNotice): void {
-    if (priority.policy === 'idle') this.#logger.info({ reason: priority.reason }, 'embedded store thread runs in the background (idle scheduling class)');
+    if (priority.failed !== undefined) {
+      this.#logger.error({ reason: priority.reason, error: priority.failed }, 'embedded store thread fell behind and could not be raised to normal priority');
+    } else if (priority.policy === 'idle') this.#logger.info({ reason: priority.reason }, 'embedded store thread runs in the background (idle scheduling class)');
     else this.#logger.warn({ reason: priority.reason }, 'embedded store thread fell behind: back to normal scheduling priority');
   }
 

@@ -30,7 +30,7 @@ export type WorkerReply =
 /** Unasked news from the worker for the owner's log: its thread changed scheduling class. */
 export interface WorkerNotice {
   id: typeof NOTICE_ID;
-  priority: { policy: 'idle' | 'other'; reason: string };
+  priority: { policy: 'idle' | 'other'; reason: string; failed?: string };
 }
 
 export interface WorkerData {

@@ -97,7 +97,12 @@ export interface BackgroundPriorityOptions {
 export interface PriorityChange {
   policy: 'idle' | 'other';
   reason: string;
+  /** Set when `chrt` failed to move it there (the thread stays where it was). */
+  failed?: string;
 }
+
+/** After a failed attempt to raise the thread, the next one waits this long (no chrt storm). */
+const RETRY_RAISE_MS = 1_000;
 
 function runChrt(tid: number, policy: 'idle' | 'other'): void {
   execFileSync('chrt', [policy === 'idle' ? '--idle' : '--other', '--pid', '0', String(tid)], { stdio: 'ignore', timeout: 5_000 });
@@ -125,6 +130,7 @@ export class BackgroundPriority {
   #lowered = false;
   #loweredAt = -Infinity;
   #lastTrouble = -Infinity;
+  #raiseFailedAt = -Infinity;
   #lastWaitNs = 0;
   /** The wait beyond `starvedAfterMs` the previous look saw, ms (0: none). */
   #previousOverMs = 0;
@@ -218,8 +224,9 @@ export class BackgroundPriority {
     this.#lastTrouble = now;
     if (!this.#lowered) return;
     // Starved again soon after being lowered: wait longer before the next try.
+    if (now - this.#raiseFailedAt < RETRY_RAISE_MS) return;
     this.#calmForMs = now - this.#loweredAt < this.#calmForMs ? Math.min(this.#calmForMs * 2, this.#maxCalmForMs) : this.#baseCalmForMs;
-    this.#change('other', reason);
+    if (!this.#change('other', reason)) this.#raiseFailedAt = now;
   }
 
   stop(): void {
@@ -230,8 +237,9 @@ export class BackgroundPriority {
   #change(policy: 'idle' | 'other', reason: string): boolean {
     try {
       this.#setPolicy(this.#tid, policy);
-    } catch {
-      // Could not lower: stay normal. Could not raise: try again at the next look.
+    } catch (e) {
+      // Could not lower: stay normal. Could not raise: said loudly, and tried again a second later.
+      if (policy === 'other') this.#onChange({ policy, reason, failed: e instanceof Error ? e.message : String(e) });
       return false;
     }
     this.#lowered = policy === 'idle';

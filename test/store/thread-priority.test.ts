@@ -215,11 +215,15 @@ describe('BackgroundPriority, its decisions', () => {
     h.p!.stop();
   });
 
-  it('keeps trying to raise a thread when raising failed', () => {
+  it('says so when raising fails, and tries again a second later, not at every sign', () => {
     const h = harness({ failOn: 'other' });
     h.step(100, 400);
-    h.step(100, 400);
     assert.equal(h.p!.lowered, true);
+    assert.equal(h.changes.at(-1)!.failed, 'EPERM');
+    h.step(100, 400);
+    h.p!.lagging(5_000);
+    assert.deepEqual(h.calls, ['idle', 'other'], 'no retry within the second');
+    h.step(1_000, 400);
     assert.deepEqual(h.calls, ['idle', 'other', 'other']);
     h.p!.stop();
   });
