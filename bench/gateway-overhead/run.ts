@@ -10,7 +10,7 @@
  * upstream, the node proxy, the Rampart instances (one thread, several threads, the default guard
  * profile, and with --compare another revision's) and Portkey, each in its own process.
  */
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { checkoutRevision, removeCheckout } from '../checkout.ts';
 import { tunedEnvironment } from '../../src/cli/malloc-tuning.ts';
 import { tmpdir } from 'node:os';
@@ -25,7 +25,7 @@ import { foreignCpu } from './proc.ts';
 import { formatReport, machineInfo, type BenchResults } from './report.ts';
 import { soak } from './soak.ts';
 import { probeStreaming, type StreamResult } from './stream-probe.ts';
-import { buildTargets, chatBody, type RampartTarget, type Target, type TargetName } from './targets.ts';
+import { buildTargets, chatBody, RAMPART_TARGETS, type RampartTarget, type Target, type TargetName } from './targets.ts';
 import type { RampartChildOptions } from './rampart-server.ts';
 import type { UpstreamChildOptions } from './upstream-server.ts';
 
@@ -206,6 +206,7 @@ async function main(): Promise<void> {
 
     const results: BenchResults = { machine: machineInfo(), client: opts.client, load, streaming, soak: soakResult };
     process.stdout.write(`\n${formatReport(results)}\n\n`);
+    for (const name of RAMPART_TARGETS) if (rampartServers[name]) log(await storeThreadReport(name, join(dataDir, `${name}.log`)));
     if (opts.json) await writeFile(opts.json, `${JSON.stringify({ options: opts, ...results }, null, 2)}\n`);
     log(`done in ${((performance.now() - started) / 1000).toFixed(0)} s`);
   } finally {
@@ -213,6 +214,26 @@ async function main(): Promise<void> {
     if (opts.compare) removeCheckout(join(dataDir, 'ref'));
     await rm(dataDir, { recursive: true, force: true });
   }
+}
+
+/**
+ * What the embedded store's thread did with its scheduling class (src/store/thread-priority.ts),
+ * from the server's log: whether it ran in the background and how often it was raised.
+ */
+async function storeThreadReport(name: string, logFile: string): Promise<string> {
+  const lines = (await readFile(logFile, 'utf8').catch(() => '')).split('\n');
+  let background = false;
+  const raised: string[] = [];
+  for (const line of lines) {
+    if (!line.includes('embedded store thread')) continue;
+    const entry = JSON.parse(line) as { msg: string; reason?: string };
+    if (entry.msg.includes('idle scheduling class')) background = true;
+    else if (entry.msg.includes('back to normal')) raised.push(entry.reason ?? '?');
+  }
+  if (!background) return `${name}: the store thread ran at normal priority (not lowered: see storage.threadPriority)`;
+  return raised.length === 0
+    ? `${name}: the store thread stayed in the background (idle scheduling class) throughout`
+    : `${name}: the store thread went back to normal priority ${raised.length} time(s): ${raised.join('; ')}`;
 }
 
 await main();
