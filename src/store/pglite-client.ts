@@ -18,7 +18,8 @@ import type { Logger } from 'pino';
 import { RampartError } from '../core/errors.ts';
 import type { AuditEvent } from '../core/audit-event.ts';
 import { lockDataDir, type DataDirLock } from './data-dir-lock.ts';
-import { fromWireError, NO_TX, NOTICE_ID, STARTUP_ID, type WorkerData, type WorkerNotice, type WorkerReply, type WorkerRequest } from './pglite-protocol.ts';
+import { fromWireError, NO_TX, STARTUP_ID, type WorkerData, type WorkerReply, type WorkerRequest } from './pglite-protocol.ts';
+import { BackgroundPriority, type PriorityChange } from './thread-priority.ts';
 import { txClient, type TxConnection } from './sql-tx.ts';
 import type { QueryResult, SqlClient } from './types.ts';
 
@@ -54,9 +55,10 @@ export async function openPgliteClient(opts: PgliteClientOptions): Promise<SqlCl
   let worker: Worker | undefined;
   let client: PgliteClient;
   try {
-    worker = startPgliteWorker(join(dir, 'pglite'), opts.background ?? true);
+    worker = startPgliteWorker(join(dir, 'pglite'));
     client = new PgliteClient(worker, lock, opts.logger);
     await client.opened;
+    if (opts.background ?? true) client.runInBackground();
   } catch (e) {
     await worker?.terminate();
     await lock.release();
@@ -79,8 +81,8 @@ export function attachedPgliteClient(port: MessagePort, logger: Logger): PgliteC
 const WORKER_YOUNG_GENERATION_MB = 16;
 
 /** Starts the worker that opens (creating if needed) the database at `dbPath`; lock it first. */
-export function startPgliteWorker(dbPath: string, background = false): Worker {
-  const options = { workerData: { dbPath, background } satisfies WorkerData, resourceLimits: { maxYoungGenerationSizeMb: WORKER_YOUNG_GENERATION_MB } };
+export function startPgliteWorker(dbPath: string): Worker {
+  const options = { workerData: { dbPath } satisfies WorkerData, resourceLimits: { maxYoungGenerationSizeMb: WORKER_YOUNG_GENERATION_MB } };
   return new Worker(WORKER_URL, ENTRY_OPTION.test(process.execArgv.join(' ')) ? { ...options, execArgv: [] } : options);
 }
 
@@ -94,6 +96,8 @@ const ENTRY_OPTION = /(?:^| )(?:--input-type\b|-e |--eval\b|-p |--print\b|-pe )/
 interface Pending {
   resolve(r: Extract<WorkerReply, { ok: true }>): void;
   reject(e: unknown): void;
+  /** When it was sent (Date.now()), for the watch on the worker's scheduling. */
+  at?: number;
 }
 
 type Request = WorkerRequest extends infer R ? (R extends { id: number } ? Omit<R, 'id'> : never) : never;
@@ -118,6 +122,9 @@ export class PgliteClient implements SqlClient {
   #state: 'starting' | 'open' | 'closing' | 'closed' | 'failed' = 'starting';
   #failure: unknown = null;
   #closing: Promise<void> | null = null;
+  /** The worker's kernel thread id (Linux; owner only) and the watch on its scheduling class. */
+  #workerTid: number | null = null;
+  #priority: BackgroundPriority | null = null;
 
   constructor(end: Worker | MessagePort, lock: DataDirLock | null, logger: Logger) {
     this.#end = end;
@@ -126,14 +133,16 @@ export class PgliteClient implements SqlClient {
     this.#conn = this.#connection(NO_TX);
     this.opened = new Promise((resolve, reject) => {
       this.#pending.set(STARTUP_ID, {
-        resolve: () => {
+        resolve: (r) => {
           this.#state = 'open';
+          const tid = (r.rows?.[0] as { tid?: unknown } | undefined)?.tid;
+          this.#workerTid = typeof tid === 'number' ? tid : null;
           resolve();
         },
         reject,
       });
     });
-    end.on('message', (r: WorkerReply | WorkerNotice) => (r.id === NOTICE_ID ? this.#notice(r as WorkerNotice) : this.#settle(r as WorkerReply)));
+    end.on('message', (r: WorkerReply) => this.#settle(r));
     end.on('messageerror', (e: Error) => this.#fail(e));
     if (end instanceof Worker) {
       end.on('error', (e) => this.#fail(e));
@@ -190,6 +199,7 @@ export class PgliteClient implements SqlClient {
   }
 
   close(): Promise<void> {
+    this.#priority?.stop();
     this.#closing ??= this.#shutdown();
     return this.#closing;
   }
@@ -247,15 +257,31 @@ export class PgliteClient implements SqlClient {
       this.#end.postMessage({ ...req, id } as WorkerRequest, transfer);
       // Idle, the worker must not keep the process alive; waiting for an answer, it must.
       if (this.#pending.size === 0) this.#end.ref();
-      this.#pending.set(id, { resolve, reject });
+      this.#pending.set(id, { resolve, reject, at: Date.now() });
     });
   }
 
-  #notice({ priority }: WorkerNotice): void {
-    if (priority.failed !== undefined) {
-      this.#logger.error({ reason: priority.reason, error: priority.failed }, 'embedded store thread fell behind and could not be raised to normal priority');
-    } else if (priority.policy === 'idle') this.#logger.info({ reason: priority.reason }, 'embedded store thread runs in the background (idle scheduling class)');
-    else this.#logger.warn({ reason: priority.reason }, 'embedded store thread fell behind: back to normal scheduling priority');
+  /**
+   * Moves the database's thread to the idle scheduling class and watches it from this thread
+   * (thread-priority.ts); owner only, and only where it can be raised again.
+   */
+  runInBackground(): void {
+    if (!this.#owner || this.#priority || this.#workerTid === null) return;
+    this.#priority = BackgroundPriority.start(this.#workerTid, {
+      onChange: (c) => this.#logPriority(c),
+      // The map keeps insertion order and loses answered calls: its first entry is the oldest.
+      pendingMs: () => {
+        const first = this.#pending.values().next();
+        return first.done || first.value.at === undefined ? 0 : Date.now() - first.value.at;
+      },
+    });
+  }
+
+  #logPriority(change: PriorityChange): void {
+    if (change.failed !== undefined) {
+      this.#logger.error({ reason: change.reason, error: change.failed }, 'embedded store thread is starved and could not be raised to normal priority');
+    } else if (change.policy === 'idle') this.#logger.info({ reason: change.reason }, 'embedded store thread runs in the background (idle scheduling class)');
+    else this.#logger.warn({ reason: change.reason }, 'embedded store thread was starved: back to normal scheduling priority');
   }
 
   #settle(r: WorkerReply): void {

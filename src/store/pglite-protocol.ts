@@ -22,27 +22,19 @@ export type WorkerRequest =
    */
   | { id: number; op: 'auditAppend'; events: string; chainId: string; head: { seq: number; hash: string } };
 
-/** `id: 0` answers the start-up (the database is open, or could not be opened). */
+/** `id: 0` answers the start-up (the database is open, with the worker's thread id as its one row, or could not be opened). */
 export type WorkerReply =
   | { id: number; ok: true; rows: unknown[] | undefined; rowCount: number }
   | { id: number; ok: false; error: WireError };
 
-/** Unasked news from the worker for the owner's log: its thread changed scheduling class. */
-export interface WorkerNotice {
-  id: typeof NOTICE_ID;
-  priority: { policy: 'idle' | 'other'; reason: string; failed?: string };
-}
 
 export interface WorkerData {
   /** Absolute path of PGlite's own directory inside the (already locked) data directory. */
   dbPath: string;
-  /** Run the worker's thread as a background thread (thread-priority.ts). */
-  background: boolean;
 }
 
 export const STARTUP_ID = 0;
 export const NO_TX = 0;
-export const NOTICE_ID = -1;
 
 /**
  * An error as it crosses the port. The PostgreSQL error fields are kept because callers classify

@@ -12,8 +12,8 @@ import { PGlite, type Transaction } from '@electric-sql/pglite';
 import { chainEvents } from '../core/audit-hash.ts';
 import type { AuditEvent } from '../core/audit-event.ts';
 import { AUDIT_COPY_SQL, auditBatchCopyText } from './audit-repo.ts';
-import { NO_TX, NOTICE_ID, STARTUP_ID, toWireError, type WorkerData, type WorkerNotice, type WorkerReply, type WorkerRequest } from './pglite-protocol.ts';
-import { BackgroundPriority } from './thread-priority.ts';
+import { NO_TX, STARTUP_ID, toWireError, type WorkerData, type WorkerReply, type WorkerRequest } from './pglite-protocol.ts';
+import { currentThreadId } from './thread-priority.ts';
 
 interface OpenTx {
   tx: Transaction;
@@ -27,12 +27,11 @@ interface OpenTx {
 const ROLLBACK = Symbol('rollback');
 
 if (!parentPort) throw new Error('pglite-worker.ts runs only as a worker thread');
-const { dbPath, background } = workerData as WorkerData;
+const { dbPath } = workerData as WorkerData;
 /** Open transactions of each client (the proxy on the parent port, and attached ones): ids are per client. */
 const openTx = new Map<Port, Map<number, OpenTx>>();
 const inFlight = new Set<Promise<void>>();
 let db: PGlite;
-let priority: BackgroundPriority | null = null;
 let closing = false;
 
 type Port = Pick<MessagePort, 'postMessage' | 'close' | 'on'>;
@@ -66,11 +65,7 @@ async function handle(open: Map<number, OpenTx>, msg: Exclude<WorkerRequest, { o
       await target(open, msg.tx).exec(msg.sql);
       return done(msg.id);
     case 'auditAppend': {
-      const events = JSON.parse(msg.events) as AuditEvent[];
-      // A batch's first event is its oldest: how far the audit log is behind (a batch waits at
-      // most the flush interval, 250 ms by default, while the store keeps up).
-      if (priority && events.length > 0) priority.lagging(Date.now() - events[0]!.time);
-      const stored = chainEvents(events, msg.chainId, msg.head);
+      const stored = chainEvents(JSON.parse(msg.events) as AuditEvent[], msg.chainId, msg.head);
       await db.query(AUDIT_COPY_SQL, [], { blob: new Blob([auditBatchCopyText(stored)]) });
       const last = stored.at(-1)!;
       return { id: msg.id, ok: true, rows: [{ seq: last.seq, hash: last.hash }], rowCount: stored.length };
@@ -119,7 +114,6 @@ function track(p: Promise<void>): void {
 /** Rolls back transactions the proxies left open, lets queued statements finish, then closes. */
 async function close(port: Port, id: number): Promise<void> {
   closing = true;
-  priority?.stop();
   for (const open of openTx.values()) for (const t of open.values()) t.end(false);
   while (inFlight.size > 0) await Promise.allSettled([...inFlight]);
   try {
@@ -144,7 +138,6 @@ function serve(port: Port, owner: boolean): void {
     openTx.delete(port);
   });
   port.on('message', (msg: WorkerRequest) => {
-    priority?.busy();
     if (closing) {
       reply(port, failed(msg.id, new Error('the embedded database is closing')));
       return;
@@ -179,10 +172,8 @@ const main = parentPort;
 serve(main, true);
 try {
   db = await PGlite.create(dbPath, { startParams: [...PGlite.defaultStartParams, ...EMBEDDED_SETTINGS] });
-  if (background) {
-    priority = BackgroundPriority.start({ onChange: (change) => main.postMessage({ id: NOTICE_ID, priority: change } satisfies WorkerNotice) });
-  }
-  reply(main, done(STARTUP_ID));
+  // The owner watches this thread's scheduling (thread-priority.ts) by its kernel thread id.
+  reply(main, { id: STARTUP_ID, ok: true, rows: [{ tid: currentThreadId() }], rowCount: 1 });
 } catch (e) {
   reply(main, failed(STARTUP_ID, e));
   main.close();

@@ -1,15 +1,18 @@
 /**
- * The embedded database's thread as a background thread: on Linux it moves itself to the idle
+ * The embedded database's thread as a background thread: on Linux it is moved to the idle
  * scheduling class (SCHED_IDLE), so that the request path, and whatever else serves requests on
- * the machine, gets the CPU first, and returns to the normal class by itself when its own work
- * falls behind. RocksDB lowers its compaction threads the same way; the difference here is the
+ * the machine, gets the CPU first, and back to the normal class as soon as it is starved. RocksDB lowers its compaction threads the same way; the difference here is the
  * way back, which an audit log needs: an idle-class thread gets almost no CPU while normal threads
  * keep every core busy, and audit events must not pile up until the queue drops them.
  *
- * Leaving the idle class needs CAP_SYS_NICE or an RLIMIT_NICE that allows nice 0 (sched(7)), so
- * the thread is lowered only where it can be raised again; elsewhere it stays as it is. Node has
- * no binding for sched_setscheduler, hence util-linux's `chrt` on the thread's own id; it runs
- * only when the class changes (at start, when the thread is starved, and after it has kept up).
+ * The watch runs on another thread of the process (the request thread, which stays in the normal
+ * class): a starved thread cannot notice its own starvation, since noticing needs the CPU it does
+ * not get. It reads the kernel's count of the time the thread spent runnable but waiting for a CPU;
+ * an idle thread is not runnable and a thread busy with a long statement is running, so neither
+ * counts. Leaving the idle class needs CAP_SYS_NICE or an RLIMIT_NICE that allows nice 0
+ * (sched(7)), so the thread is lowered only where it can be raised again; elsewhere it stays as
+ * it is. Node has no binding for sched_setscheduler, hence util-linux's `chrt` on the thread's id;
+ * it runs only when the class changes (at start, when the thread is starved, after it kept up).
  */
 import { execFileSync } from 'node:child_process';
 import { readFileSync, readlinkSync } from 'node:fs';
@@ -71,10 +74,23 @@ export function runQueueWaitNs(tid: number): number | null {
 }
 
 export interface BackgroundPriorityOptions {
-  /** Waiting this many ms for a CPU within one check means the thread is starved: raise it. */
-  starvedAfterMs?: number;
-  /** Work that reaches the thread this many ms after it was due (`lagging()`) raises it too. */
-  behindAfterMs?: number;
+  /** The span over which its waiting is added up, ms. */
+  windowMs?: number;
+  /**
+   * Waiting for a CPU this share of the window means it is starved. A background thread that
+   * keeps up waits too, by design (a third of the time under the gateway benchmark's load), but
+   * it finishes its work and sleeps; a starved one is runnable and waiting nearly all the time.
+   */
+  starvedShare?: number;
+  /**
+   * Work that has waited this long (`pendingMs`) while the thread waited for a CPU at least
+   * `backlogShare` of the window means it is falling behind: raised too. (A long statement keeps
+   * work waiting while the thread runs: that does not count.)
+   */
+  backlogAfterMs?: number;
+  backlogShare?: number;
+  /** How long the oldest unanswered request to the thread has waited, ms (0: none). */
+  pendingMs?: () => number;
   /**
    * Lower it again after this long without being starved; each time it has to be raised again
    * within that time, the time doubles (up to `maxCalmForMs`), so that on a machine whose cores
@@ -82,7 +98,7 @@ export interface BackgroundPriorityOptions {
    */
   calmForMs?: number;
   maxCalmForMs?: number;
-  /** How often the thread looks at how long it waited for a CPU. */
+  /** How often the watching thread looks at the wait count; 0: no timer (tests call `check()`). */
   checkEveryMs?: number;
   now?: () => number;
   /** Runs `chrt`; tests replace it. Throws when the class could not be changed. */
@@ -109,17 +125,17 @@ function runChrt(tid: number, policy: 'idle' | 'other'): void {
 }
 
 /**
- * Keeps the calling thread in the idle class while it gets the CPU it needs. While there is work
- * (`busy()`), a timer reads how long the thread waited for a CPU since the last look (the kernel's
- * count, so a long statement is not mistaken for starvation); beyond `starvedAfterMs` it is raised
- * at once. A thread with nothing to do that waited only to run this timer is not starved: a wait
- * counts when work came in during that look or the next one (after a wait, the timer may run
- * before the message that was waiting). An idle server's thread sets no timer at all.
+ * Keeps thread `tid` in the idle class while it gets the CPU it needs, watched from the calling
+ * thread: every `checkEveryMs` it reads how long `tid` waited for a CPU within the last
+ * `windowMs`, and raises it at once when it is starved or its work piles up.
  */
 export class BackgroundPriority {
   readonly #tid: number;
-  readonly #starvedAfterMs: number;
-  readonly #behindAfterMs: number;
+  readonly #windowMs: number;
+  readonly #starvedShare: number;
+  readonly #backlogAfterMs: number;
+  readonly #backlogShare: number;
+  readonly #pendingMs: () => number;
   readonly #baseCalmForMs: number;
   readonly #maxCalmForMs: number;
   readonly #now: () => number;
@@ -131,30 +147,36 @@ export class BackgroundPriority {
   #loweredAt = -Infinity;
   #lastTrouble = -Infinity;
   #raiseFailedAt = -Infinity;
-  #lastWaitNs = 0;
-  /** The wait beyond `starvedAfterMs` the previous look saw, ms (0: none). */
-  #previousOverMs = 0;
-  #worked = false;
-  readonly #checkEveryMs: number;
-  /** Runs while there is work (and one look after it), so an idle server does not wake up for it. */
+  /** Wait counts of the looks within the window, oldest first: [time ms, wait ns]. */
+  #samples: [number, number][] = [];
   #timer: NodeJS.Timeout | null = null;
 
-  /** Null where the thread cannot be lowered safely: not Linux, no way back, no chrt, no wait count. */
-  static start(opts: BackgroundPriorityOptions = {}): BackgroundPriority | null {
-    const tid = currentThreadId();
-    if (tid === null || !(opts.mayRaise ?? mayRaisePriority)()) return null;
+  /**
+   * Lowers thread `tid` of this process and starts watching it. Null where it cannot be done
+   * safely: not Linux, no way back, no wait count, or `chrt` failed.
+   */
+  static start(tid: number, opts: BackgroundPriorityOptions = {}): BackgroundPriority | null {
+    if (!(opts.mayRaise ?? mayRaisePriority)()) return null;
     const p = new BackgroundPriority(tid, opts);
     const waited = p.#waitedNs(tid);
     if (waited === null) return null;
-    p.#lastWaitNs = waited;
+    p.#samples.push([p.#now(), waited]);
     if (!p.#change('idle', 'started as a background thread')) return null;
+    const every = opts.checkEveryMs ?? 100;
+    if (every > 0) {
+      p.#timer = setInterval(() => p.check(), every);
+      p.#timer.unref();
+    }
     return p;
   }
 
   private constructor(tid: number, opts: BackgroundPriorityOptions) {
     this.#tid = tid;
-    this.#starvedAfterMs = opts.starvedAfterMs ?? 250;
-    this.#behindAfterMs = opts.behindAfterMs ?? 1_000;
+    this.#windowMs = opts.windowMs ?? 2_000;
+    this.#starvedShare = opts.starvedShare ?? 0.75;
+    this.#backlogAfterMs = opts.backlogAfterMs ?? 1_000;
+    this.#backlogShare = opts.backlogShare ?? 0.25;
+    this.#pendingMs = opts.pendingMs ?? (() => 0);
     // Short at first, so that a burst (several servers starting at once) costs seconds at normal
     // priority, not minutes; doubling makes a machine that stays busy settle at normal priority.
     this.#baseCalmForMs = opts.calmForMs ?? 10_000;
@@ -164,16 +186,10 @@ export class BackgroundPriority {
     this.#setPolicy = opts.setPolicy ?? runChrt;
     this.#waitedNs = opts.waitedNs ?? runQueueWaitNs;
     this.#onChange = opts.onChange ?? (() => undefined);
-    this.#checkEveryMs = opts.checkEveryMs ?? 50;
   }
 
   get lowered(): boolean {
     return this.#lowered;
-  }
-
-  /** Whether its timer runs (only while there is work). */
-  get watching(): boolean {
-    return this.#timer !== null;
   }
 
   /** How long it must go unstarved before it is lowered again. */
@@ -181,50 +197,36 @@ export class BackgroundPriority {
     return this.#calmForMs;
   }
 
-  /** The thread got work (a message, a statement). */
-  busy(): void {
-    this.#worked = true;
-    if (this.#timer === null) {
-      // While it looked at nothing, the thread was runnable only for work: a wait since the last
-      // look is this work's, and the first look counts it.
-      this.#timer = setInterval(() => this.check(), this.#checkEveryMs);
-      this.#timer.unref();
-    }
-  }
-
   /** One look at the wait count (the timer's; exposed for tests). */
   check(): void {
     const waited = this.#waitedNs(this.#tid);
-    if (waited === null) return;
-    const waitedMs = (waited - this.#lastWaitNs) / 1e6;
-    this.#lastWaitNs = waited;
-    const overMs = waitedMs > this.#starvedAfterMs ? waitedMs : 0;
-    const starvedMs = Math.max(overMs, this.#previousOverMs);
-    const worked = this.#worked;
-    this.#previousOverMs = worked ? 0 : overMs;
-    this.#worked = false;
-    if (starvedMs > 0 && worked) this.#trouble(`waited ${Math.round(starvedMs)} ms for a CPU`);
-    else if (!this.#lowered && this.#now() - this.#lastTrouble >= this.#calmForMs) {
+    if (waited === null) return; // the thread has exited
+    const now = this.#now();
+    const samples = this.#samples;
+    samples.push([now, waited]);
+    // Keep the newest look at or before the window's start, so the window is always covered.
+    while (samples.length > 2 && samples[1]![0] <= now - this.#windowMs) samples.shift();
+    const spanMs = now - samples[0]![0];
+    const waitedMs = (waited - samples[0]![1]) / 1e6;
+    const share = spanMs > 0 ? waitedMs / spanMs : 0;
+    const pendingMs = this.#pendingMs();
+    const starved = spanMs >= this.#windowMs / 2 && share >= this.#starvedShare;
+    const backlog = pendingMs >= this.#backlogAfterMs && share >= this.#backlogShare;
+    if (starved || backlog) {
+      const waits = `waited ${Math.round(waitedMs)} ms for a CPU in ${Math.round(spanMs)} ms`;
+      this.#trouble(backlog ? `work waited ${Math.round(pendingMs)} ms; ${waits}` : waits);
+      // Counted once: the next window starts here.
+      this.#samples = [[now, waited]];
+    } else if (!this.#lowered && now - this.#lastTrouble >= this.#calmForMs) {
       this.#change('idle', `kept up for ${Math.round(this.#calmForMs / 1000)} s`);
     }
-    if (!worked && this.#previousOverMs === 0) this.stop();
-  }
-
-  /**
-   * Work reached the thread `lagMs` after it was due (an audit batch's oldest event): a thread that
-   * gets CPU in short slices may never wait long at once and still fall behind; beyond
-   * `behindAfterMs` it is raised as if starved.
-   */
-  lagging(lagMs: number): void {
-    if (lagMs > this.#behindAfterMs) this.#trouble(`work ${Math.round(lagMs)} ms behind`);
   }
 
   #trouble(reason: string): void {
     const now = this.#now();
     this.#lastTrouble = now;
-    if (!this.#lowered) return;
+    if (!this.#lowered || now - this.#raiseFailedAt < RETRY_RAISE_MS) return;
     // Starved again soon after being lowered: wait longer before the next try.
-    if (now - this.#raiseFailedAt < RETRY_RAISE_MS) return;
     this.#calmForMs = now - this.#loweredAt < this.#calmForMs ? Math.min(this.#calmForMs * 2, this.#maxCalmForMs) : this.#baseCalmForMs;
     if (!this.#change('other', reason)) this.#raiseFailedAt = now;
   }
