@@ -10,7 +10,9 @@
  * upstream, the node proxy, the Rampart instances (one thread, several threads, the default guard
  * profile, and with --compare another revision's) and Portkey, each in its own process.
  */
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { createReadStream } from 'node:fs';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { createInterface } from 'node:readline';
 import { checkoutRevision, removeCheckout } from '../checkout.ts';
 import { tunedEnvironment } from '../../src/cli/malloc-tuning.ts';
 import { tmpdir } from 'node:os';
@@ -221,10 +223,11 @@ async function main(): Promise<void> {
  * from the server's log: whether it ran in the background and how often it was raised.
  */
 async function storeThreadReport(name: string, logFile: string): Promise<string> {
-  const lines = (await readFile(logFile, 'utf8').catch(() => '')).split('\n');
   let background = false;
   const raised: string[] = [];
-  for (const line of lines) {
+  // Line by line: after a soak the access log is hundreds of MiB, more than one string may hold.
+  const lines = createInterface({ input: createReadStream(logFile, 'utf8'), crlfDelay: Infinity });
+  for await (const line of lines) {
     if (!line.includes('embedded store thread')) continue;
     const entry = JSON.parse(line) as { msg: string; reason?: string };
     if (entry.msg.includes('idle scheduling class')) background = true;
