@@ -12,13 +12,13 @@ import { SqlModelRepo } from './model-repo.ts';
 import { SqlElevationRepo } from './elevation-repo.ts';
 import { SqlSandboxApprovalRepo } from './sandbox-repo.ts';
 import type { StorageConfig } from '../config/storage.ts';
-
-/** What openStore reads: the parsed config, where the embedded store's thread priority may be left out (background). */
-export type OpenStoreConfig = StorageConfig | { kind: 'embedded'; dataDir: string; threadPriority?: 'background' | 'normal' };
 import { migrate } from './migrate.ts';
 import { openPgliteClient } from './pglite-client.ts';
 import { checkPostgres, createPostgresClient } from './postgres-client.ts';
 import type { SqlClient, Store } from './types.ts';
+
+/** What openStore reads: the parsed config, where the embedded store's thread priority may be left out (background). */
+export type OpenStoreConfig = StorageConfig | { kind: 'embedded'; dataDir: string; threadPriority?: 'background' | 'normal' };
 
 export interface OpenStoreDeps {
   logger: Logger;

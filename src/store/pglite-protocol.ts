@@ -27,7 +27,6 @@ export type WorkerReply =
   | { id: number; ok: true; rows: unknown[] | undefined; rowCount: number }
   | { id: number; ok: false; error: WireError };
 
-
 export interface WorkerData {
   /** Absolute path of PGlite's own directory inside the (already locked) data directory. */
   dbPath: string;
