@@ -11,14 +11,14 @@ import { SqlPinRepo } from './pin-repo.ts';
 import { SqlModelRepo } from './model-repo.ts';
 import { SqlElevationRepo } from './elevation-repo.ts';
 import { SqlSandboxApprovalRepo } from './sandbox-repo.ts';
-import type { StorageConfig } from '../config/storage.ts';
+import type { StorageConfig, StorageConfigInput } from '../config/storage.ts';
 import { migrate } from './migrate.ts';
 import { openPgliteClient } from './pglite-client.ts';
 import { checkPostgres, createPostgresClient } from './postgres-client.ts';
 import type { SqlClient, Store } from './types.ts';
 
 /** What openStore reads: the parsed config, where the embedded store's thread priority may be left out (background). */
-export type OpenStoreConfig = StorageConfig | { kind: 'embedded'; dataDir: string; threadPriority?: 'background' | 'normal' };
+export type OpenStoreConfig = StorageConfig | (Extract<StorageConfigInput, { kind: 'embedded' }> & { dataDir: string });
 
 export interface OpenStoreDeps {
   logger: Logger;

@@ -17,9 +17,6 @@
 import { execFileSync } from 'node:child_process';
 import { readFileSync, readlinkSync } from 'node:fs';
 
-/** SCHED_OTHER and SCHED_IDLE as /proc/<tid>/stat reports them (field 41). */
-export const SCHED_OTHER = 0;
-export const SCHED_IDLE = 5;
 /** CAP_SYS_NICE's bit in /proc/self/status's CapEff. */
 const CAP_SYS_NICE = 23n;
 
@@ -29,18 +26,6 @@ export function currentThreadId(): number | null {
     // The link is resolved by the calling thread, so a worker gets its own id, not the process's.
     const m = /\/task\/(\d+)$/.exec(readlinkSync('/proc/thread-self'));
     return m ? Number(m[1]) : null;
-  } catch {
-    return null;
-  }
-}
-
-/** The scheduling policy of thread `tid` of this process, from /proc. */
-export function threadPolicy(tid: number): number | null {
-  try {
-    const stat = readFileSync(`/proc/self/task/${tid}/stat`, 'utf8');
-    // Fields after the command name (which may contain spaces) start at field 3.
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return Number(fields[41 - 3]);
   } catch {
     return null;
   }

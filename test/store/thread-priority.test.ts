@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { readdirSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
@@ -18,11 +18,24 @@ import {
   currentThreadId,
   mayRaisePriority,
   runQueueWaitNs,
-  SCHED_IDLE,
-  SCHED_OTHER,
-  threadPolicy,
   type PriorityChange,
 } from '../../src/store/thread-priority.ts';
+
+/** SCHED_OTHER and SCHED_IDLE as /proc/<tid>/stat reports them (field 41). */
+const SCHED_OTHER = 0;
+const SCHED_IDLE = 5;
+
+/** The scheduling policy of thread `tid` of this process, from /proc. */
+function threadPolicy(tid: number): number | null {
+  try {
+    const stat = readFileSync(`/proc/self/task/${tid}/stat`, 'utf8');
+    // Fields after the command name (which may contain spaces) start at field 3.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return Number(fields[41 - 3]);
+  } catch {
+    return null;
+  }
+}
 
 const onLinux = process.platform === 'linux';
 function hasChrt(): boolean {
