@@ -3,7 +3,7 @@
  * Rampart): a child announces itself once it listens, answers memory probes, and stops on request
  * or when its parent goes away (so a crashed run never leaves servers behind).
  */
-import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { constants, monitorEventLoopDelay, PerformanceObserver } from 'node:perf_hooks';
 
 export interface ReadyMessage {
   type: 'ready';
@@ -21,11 +21,29 @@ export interface MemoryMessage {
   arrayBuffers: number;
   /** Event-loop delay since the previous probe, ms. */
   loopDelay: { p50: number; p99: number; max: number };
+  /** Garbage-collection pauses of the main thread since the previous probe (scavenges apart from the rest). */
+  gc: GcPauses;
   /** Rampart only: the audit log's counters. */
   audit?: { queued: number; written: number; dropped: number; rejected: number };
 }
 
-export type MemoryProbe = Omit<MemoryMessage, 'loopDelay'>;
+export type MemoryProbe = Omit<MemoryMessage, 'loopDelay' | 'gc'>;
+
+/** Pauses in ms: how many, their sum, the longest. */
+export interface PauseSum {
+  count: number;
+  totalMs: number;
+  maxMs: number;
+}
+
+export interface GcPauses {
+  /** Young-generation collections (scavenges). */
+  minor: PauseSum;
+  /** Everything else: mark-compact steps and finalization, incremental marking, weak callbacks. */
+  major: PauseSum;
+}
+
+const emptyPauses = (): GcPauses => ({ minor: { count: 0, totalMs: 0, maxMs: 0 }, major: { count: 0, totalMs: 0, maxMs: 0 } });
 
 export type ChildMessage = ReadyMessage | MemoryMessage | { type: 'stopped' } | { type: 'error'; message: string };
 export type ParentMessage = { type: 'memory' } | { type: 'stop' };
@@ -41,6 +59,16 @@ export function send(message: ChildMessage): void {
 export function serveParent(handlers: { memory(): MemoryProbe; stop(): Promise<void> }): void {
   const loop = monitorEventLoopDelay({ resolution: 1 });
   loop.enable();
+  let gc = emptyPauses();
+  new PerformanceObserver((list) => {
+    for (const e of list.getEntries()) {
+      const kind = (e as unknown as { detail?: { kind?: number } }).detail?.kind;
+      const sum = kind === constants.NODE_PERFORMANCE_GC_MINOR ? gc.minor : gc.major;
+      sum.count++;
+      sum.totalMs += e.duration;
+      sum.maxMs = Math.max(sum.maxMs, e.duration);
+    }
+  }).observe({ entryTypes: ['gc'] });
   let stopping = false;
   const stop = async (): Promise<void> => {
     if (stopping) return;
@@ -57,7 +85,8 @@ export function serveParent(handlers: { memory(): MemoryProbe; stop(): Promise<v
     if (m.type === 'memory') {
       const loopDelay = { p50: loop.percentile(50) / 1e6, p99: loop.percentile(99) / 1e6, max: loop.max / 1e6 };
       loop.reset();
-      send({ ...handlers.memory(), loopDelay });
+      send({ ...handlers.memory(), loopDelay, gc });
+      gc = emptyPauses();
     }
     else if (m.type === 'stop') void stop();
   });

@@ -7,6 +7,7 @@
  * the measured time.
  */
 import autocannon from 'autocannon';
+import type { GcPauses, PauseSum } from './child-ipc.ts';
 import { busiestThread, clockTicks, cpuSecondsOf, foreignCpu, threadCpuOf } from './proc.ts';
 import { Samples, type Summary } from './stats.ts';
 import type { Target } from './targets.ts';
@@ -49,6 +50,8 @@ export interface LoadResult {
   perSecond: number[];
   /** The serving process's event-loop delay during the run, ms (forked servers only). */
   loopDelay: { p50: number; p99: number; max: number } | null;
+  /** The serving process's main-thread GC pauses during the run (forked servers only). */
+  gc: GcPauses | null;
 }
 
 /** Runs of one target at one connection count, in several rounds, and their medians. */
@@ -102,10 +105,23 @@ export function aggregate(rounds: LoadResult[]): LoadSeries {
       loops.length === rounds.length
         ? { p50: median(loops.map((l) => l.p50)), p99: median(loops.map((l) => l.p99)), max: median(loops.map((l) => l.max)) }
         : null,
+    gc: gcMedian(rounds.map((r) => r.gc)),
     rounds,
     rpsMin: Math.min(...rounds.map((r) => r.rps)),
     rpsMax: Math.max(...rounds.map((r) => r.rps)),
   };
+}
+
+/** Per-round GC pauses, normalised to a round's length by the caller: medians of each figure. */
+function gcMedian(all: (GcPauses | null)[]): GcPauses | null {
+  if (all.some((g) => g === null)) return null;
+  const g = all as GcPauses[];
+  const sum = (pick: (x: GcPauses) => PauseSum): PauseSum => ({
+    count: median(g.map((x) => pick(x).count)),
+    totalMs: median(g.map((x) => pick(x).totalMs)),
+    maxMs: median(g.map((x) => pick(x).maxMs)),
+  });
+  return { minor: sum((x) => x.minor), major: sum((x) => x.major) };
 }
 
 /** What a load generator reports of one run; runLoad adds the server's readings around it. */
@@ -151,6 +167,7 @@ export async function runLoad(target: Target, opts: LoadOptions): Promise<LoadRe
     header: r.header,
     perSecond: r.perSecond,
     loopDelay: probe?.loopDelay ?? null,
+    gc: probe?.gc ?? null,
   };
 }
 

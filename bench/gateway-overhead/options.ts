@@ -66,6 +66,9 @@ See docs/benchmarks.md.
   --json <file>           also write every figure and memory sample as JSON
   --cpu-prof <dir>        run Rampart and the node proxy under node --cpu-prof, profiles into <dir>
   --help
+
+Node flags given to this script (node --trace-gc run.ts ...) go to every server it forks; with
+BENCH_CHILD_STDOUT=1 the servers' standard output reaches this terminal (e.g. to read --trace-gc).
 `;
 
 function positiveInt(name: string, v: string | undefined, dflt: number, min = 1): number {

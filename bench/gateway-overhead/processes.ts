@@ -53,7 +53,7 @@ export async function forkServer(name: string, entry: string, arg: unknown, exec
   const child = fork(resolve(import.meta.dirname, entry), [JSON.stringify(arg)], {
     execArgv: [...process.execArgv, ...execArgv],
     env,
-    stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+    stdio: ['ignore', process.env.BENCH_CHILD_STDOUT ? 'inherit' : 'pipe', 'pipe', 'ipc'],
   });
   registerOwnProcess(child.pid!);
   const output = tail(child);

@@ -66,6 +66,19 @@ export function formatReport(r: BenchResults): string {
   }
   out.push('');
 
+  const withGc = r.load.filter((l) => l.gc !== null && l.rounds.length > 0);
+  if (withGc.length > 0) {
+    out.push("Main-thread garbage collection during the runs (medians over the rounds, per second of load; the longest pause of a round):", '');
+    out.push('| connections | target | scavenges / s | scavenge ms / s | longest scavenge ms | other GC pauses / s | other GC ms / s | longest other ms |');
+    out.push('|---:|---|---:|---:|---:|---:|---:|---:|');
+    for (const l of withGc) {
+      const g = l.gc!;
+      const perS = (x: number) => (x / (l.durationS / l.rounds.length)).toFixed(1);
+      out.push(`| ${l.connections} | ${l.target} | ${perS(g.minor.count)} | ${perS(g.minor.totalMs)} | ${ms(g.minor.maxMs)} | ${perS(g.major.count)} | ${perS(g.major.totalMs)} | ${ms(g.major.maxMs)} |`);
+    }
+    out.push('');
+  }
+
   const rampartHeader = r.load.filter((l) => l.target.startsWith('rampart') && l.header);
   if (rampartHeader.length > 0) {
     out.push("Rampart's own time per request (x-rampart-overhead-ms, measured inside the process: its stages, not the HTTP hops):", '');
