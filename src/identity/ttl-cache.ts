@@ -1,6 +1,13 @@
 /**
- * A bounded LRU map whose entries also expire at a given time. Used for verified tokens and API
- * key records, so its memory is bounded by `maxEntries` whatever callers send.
+ * A bounded map whose entries also expire at a given time. Used for verified tokens and API key
+ * records, so its memory is bounded by `maxEntries` whatever callers send.
+ *
+ * Eviction is second-chance (CLOCK), an approximation of least-recently-used: a hit only marks its
+ * entry used; when the map is full, the oldest entries that were used since they were last passed
+ * over are moved to the back with the mark cleared, and the first unmarked one is evicted. A hit
+ * on the request path then changes no map: moving the entry to the back on every hit (a delete
+ * and a set, twice per request) made the map's backing table grow and be rebuilt all the time,
+ * garbage the collector then had to find in the old generation.
  *
  * Entries may also carry a refresh time before their expiry: a `get` past it still returns the
  * value and asks the caller, once, to reload it in the background. A key in steady use is then
@@ -19,6 +26,8 @@ interface Entry<V> {
   /** From then on a `get` with `onRefreshDue` asks for a reload (once per entry). */
   refreshAt: number;
   refreshAsked: boolean;
+  /** Read since eviction last passed over it: it gets a second chance. */
+  used: boolean;
 }
 
 export class TtlCache<K, V> {
@@ -48,9 +57,7 @@ export class TtlCache<K, V> {
       this.#map.delete(key);
       return undefined;
     }
-    // Map keeps insertion order: re-inserting marks the entry most recently used.
-    this.#map.delete(key);
-    this.#map.set(key, entry);
+    entry.used = true;
     if (onRefreshDue !== undefined && now >= entry.refreshAt && !entry.refreshAsked) {
       entry.refreshAsked = true;
       onRefreshDue(key);
@@ -65,11 +72,19 @@ export class TtlCache<K, V> {
   set(key: K, value: V, expiresAt: number, refreshAt: number = expiresAt): void {
     if (this.#max === 0 || expiresAt <= this.#clock.now()) return;
     this.#map.delete(key);
-    this.#map.set(key, { value, expiresAt, refreshAt, refreshAsked: false });
-    while (this.#map.size > this.#max) {
-      const oldest = this.#map.keys().next();
-      if (oldest.done) break;
-      this.#map.delete(oldest.value);
+    // Room first, so that the entry being stored is not the one evicted.
+    while (this.#map.size >= this.#max) this.#evictOne();
+    this.#map.set(key, { value, expiresAt, refreshAt, refreshAsked: false, used: false });
+  }
+
+  /** Removes the oldest entry not read since it was last passed over; read ones go to the back, unmarked. */
+  #evictOne(): void {
+    // Ends within size + 1 steps: each entry passed over loses its mark.
+    for (const [key, entry] of this.#map) {
+      this.#map.delete(key);
+      if (!entry.used) return;
+      entry.used = false;
+      this.#map.set(key, entry);
     }
   }
 

@@ -88,6 +88,42 @@ describe('TtlCache refresh-ahead', () => {
   });
 });
 
+describe('TtlCache eviction', () => {
+  const keys = (cache: TtlCache<string, number>) => ['a', 'b', 'c', 'd', 'e'].filter((k) => cache.get(k) !== undefined);
+
+  it('keeps entries read since they were last passed over, evicting the oldest unread one', () => {
+    const cache = new TtlCache<string, number>(3, new ManualClock(0));
+    for (const k of ['a', 'b', 'c']) cache.set(k, 1, 1_000);
+    cache.get('a');
+    cache.set('d', 1, 1_000); // full: 'a' was read (second chance), 'b' was not
+    assert.equal(cache.size, 3);
+    assert.equal(cache.get('b'), undefined, 'the oldest unread entry went');
+    assert.equal(cache.get('a'), 1, 'the read entry stayed');
+    assert.equal(cache.get('c'), 1);
+  });
+
+  it('stays bounded when every entry is read, evicting the oldest after passing over all of them', () => {
+    const cache = new TtlCache<string, number>(3, new ManualClock(0));
+    for (const k of ['a', 'b', 'c']) cache.set(k, 1, 1_000);
+    assert.deepEqual(keys(cache), ['a', 'b', 'c']); // reads all three
+    cache.set('d', 1, 1_000);
+    assert.equal(cache.size, 3);
+    // Every mark was cleared on the way: 'a' (oldest) went, and the next insert takes the next oldest.
+    cache.set('e', 1, 1_000);
+    assert.equal(cache.size, 3);
+    assert.equal(cache.get('a'), undefined);
+    assert.equal(cache.get('b'), undefined);
+    assert.equal(cache.get('c'), 1);
+  });
+
+  it('with room for none stores nothing', () => {
+    const cache = new TtlCache<string, number>(0, new ManualClock(0));
+    cache.set('a', 1, 1_000);
+    assert.equal(cache.size, 0);
+    assert.equal(cache.get('a'), undefined);
+  });
+});
+
 describe('API key records: refresh-ahead', () => {
   async function setup() {
     const clock = new ManualClock(Date.UTC(2026, 11, 7, 12, 0, 0));
