@@ -14,7 +14,7 @@ import { createReadStream } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createInterface } from 'node:readline';
 import { checkoutRevision, removeCheckout } from '../checkout.ts';
-import { tunedEnvironment } from '../../src/cli/malloc-tuning.ts';
+import { tunedEnvironment, tunedNodeFlags } from '../../src/cli/process-tuning.ts';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Pool } from 'undici';
@@ -172,9 +172,10 @@ async function main(): Promise<void> {
           guard: name === 'rampart-guard' ? 'default' : 'off',
           threads: name === 'rampart-threads' ? opts.threads : 1,
         } satisfies RampartChildOptions,
-        name === 'rampart-ref' ? [...profile, ...opts.compareNodeFlags] : profile,
-        // As `rampart serve` runs (src/cli/malloc-tuning.ts): glibc's mmap threshold fixed. The
-        // other revision too, so that a comparison measures the code alone.
+        // As `rampart serve` runs (src/cli/process-tuning.ts): glibc's mmap threshold and V8's
+        // heap growth fixed. The other revision too, so that a comparison measures the code alone
+        // (its --compare-node-flags come last, and V8 takes the last of a flag's settings).
+        [...tunedNodeFlags(process.env, process.execArgv), ...profile, ...(name === 'rampart-ref' ? opts.compareNodeFlags : [])],
         tunedEnvironment(process.env, process.platform) ?? process.env,
       );
     // Each Rampart initialises its own embedded database (seconds): start them side by side, and

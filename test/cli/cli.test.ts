@@ -4,7 +4,7 @@
  * lock, audit tail and verify, and a clean shutdown on SIGTERM.
  */
 import assert from 'node:assert/strict';
-import { MMAP_THRESHOLD, tunedEnvironment } from '../../src/cli/malloc-tuning.ts';
+import { MMAP_THRESHOLD, tunedEnvironment, tunedNodeFlags, V8_SERVING_FLAGS } from '../../src/cli/process-tuning.ts';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -182,6 +182,16 @@ describe('rampart serve', () => {
     assert.ok(environ.includes(`MALLOC_MMAP_THRESHOLD_=${MMAP_THRESHOLD}`), 'the server runs with the fixed mmap threshold');
   });
 
+  it('runs with the V8 heap flags (Linux)', (t) => {
+    if (process.platform !== 'linux' || process.env['RAMPART_V8_TUNING'] === 'off') {
+      t.skip('not Linux, or the environment turns the tuning off');
+      return;
+    }
+    const argv = readFileSync(`/proc/${child.pid}/cmdline`, 'utf8').split('\0');
+    for (const flag of V8_SERVING_FLAGS) assert.ok(argv.includes(flag), `${flag} on the server's command line: ${argv.join(' ')}`);
+    assert.ok(argv.includes('serve'), 'the command line after the flags is the one given');
+  });
+
   it('answers health and readiness', async () => {
     assert.equal((await fetch(`${url}/healthz`)).status, 200);
     const ready = await fetch(`${url}/readyz`);
@@ -258,6 +268,15 @@ describe('rampart serve', () => {
     const verify = rampart(['audit', 'verify', '-c', configFile]);
     assert.equal(verify.code, 0, verify.stdout + verify.stderr);
     assert.equal((JSON.parse(verify.stdout) as { ok: boolean }).ok, true);
+  });
+});
+
+describe('V8 tuning of rampart serve', () => {
+  it('adds the heap flags unless the command line sets them, in either spelling, or the tuning is off', () => {
+    assert.deepEqual(tunedNodeFlags({}, ['--enable-source-maps']), ['--heap-growing-percent=100']);
+    assert.deepEqual(tunedNodeFlags({}, ['--heap-growing-percent=50']), []);
+    assert.deepEqual(tunedNodeFlags({}, ['--heap_growing_percent=0']), []);
+    assert.deepEqual(tunedNodeFlags({ RAMPART_V8_TUNING: 'off' }, []), []);
   });
 });
 
