@@ -19,16 +19,16 @@
  * starts with is luck: on two cores shared with its upstream and clients, a server whose
  * start-up collections ran while the cores were busy got a factor near its minimum, and under
  * load then ran a mark-compact every 2–5 s (10–23 ms pauses, ~200 ms of background marking
- * each), each measured under load again, so it stayed there; a server started a moment later had
- * none in minutes (docs/benchmarks.md, session 13: the same build, started first or second, in
- * every one of ten runs). A fixed factor of 2 (`--heap-growing-percent=100`: the old generation
+ * each), each measured under load again, so it stayed there; the same build started a moment
+ * later had none in minutes (docs/benchmarks.md, session 13: nine of ten runs, and the other way
+ * round when the order of starting was swapped). A fixed factor of 2 (`--heap-growing-percent=100`: the old generation
  * may double its live size before the next full collection) makes that the same for every start:
  * a full collection about every 20 s at 6 000 requests/s, for at most the live size in memory.
  *
  * Each is skipped where an operator chose the setting already (the variable or a glibc malloc
  * tunable; the node flag on the command line) and with `RAMPART_MALLOC_TUNING=off` or
  * `RAMPART_V8_TUNING=off`. Off Linux, and where the runtime lacks `process.execve`, nothing
- * changes. V8 takes these flags only at start-up (Node refuses them in NODE_OPTIONS).
+ * changes. The V8 flag goes on node's command line (Node refuses it in NODE_OPTIONS).
  */
 
 /** The mmap threshold the server runs with, in bytes (glibc's own starting value, kept fixed). */
