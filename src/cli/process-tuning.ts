@@ -47,9 +47,13 @@ type Env = Readonly<Record<string, string | undefined>>;
 export function tunedEnvironment(env: Env, platform: string): Record<string, string> | null {
   if (platform !== 'linux' || env['RAMPART_MALLOC_TUNING'] === 'off') return null;
   if (env['MALLOC_MMAP_THRESHOLD_'] !== undefined || env['GLIBC_TUNABLES']?.includes('glibc.malloc.')) return null;
+  return { ...definedEntries(env), MALLOC_MMAP_THRESHOLD_: MMAP_THRESHOLD };
+}
+
+/** The variables that have a value (what execve takes). */
+function definedEntries(env: Env): Record<string, string> {
   const out: Record<string, string> = {};
   for (const [k, v] of Object.entries(env)) if (v !== undefined) out[k] = v;
-  out['MALLOC_MMAP_THRESHOLD_'] = MMAP_THRESHOLD;
   return out;
 }
 
@@ -74,6 +78,6 @@ export function applyServeTuning(): void {
   const tunedEnv = tunedEnvironment(process.env, process.platform);
   const flags = tunedNodeFlags(process.env, process.execArgv);
   if (!tunedEnv && flags.length === 0) return;
-  const env = tunedEnv ?? Object.fromEntries(Object.entries(process.env).filter((e): e is [string, string] => e[1] !== undefined));
+  const env = tunedEnv ?? definedEntries(process.env);
   execve.call(process, process.execPath, [process.execPath, ...flags, ...process.execArgv, ...process.argv.slice(1)], env);
 }

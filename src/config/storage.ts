@@ -30,7 +30,7 @@ export const embeddedStorageSchema = z
       .enum(['background', 'normal'])
       .default('background')
       .describe(
-        'background: on Linux the database\'s thread (audit writes, key lookups) moves to the idle scheduling class, so requests get the CPU first, and is moved back to normal priority as soon as it waits more than 250 ms for a CPU within half a second (watched from the request thread; back to the background after 10 s of keeping up, twice as long each time it was starved again soon, up to 10 minutes); ' +
+        'background: on Linux the database\'s thread (audit writes, key lookups) moves to the idle scheduling class, so requests get the CPU first, and is moved back to normal priority as soon as it waits for a CPU 75 % of the last two seconds, or a request to it is pending over a second while it waits at least a quarter of the time (watched from the request thread; back to the background after 10 s of keeping up, twice as long each time it was starved again soon, up to 10 minutes); ' +
           'applied only where the process may raise it again (CAP_SYS_NICE, or RLIMIT_NICE of at least 20) and `chrt` (util-linux) is installed, otherwise the thread stays normal. normal: never changed.',
       ),
   })

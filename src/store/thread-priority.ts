@@ -1,8 +1,9 @@
 /**
  * The embedded database's thread as a background thread: on Linux it is moved to the idle
  * scheduling class (SCHED_IDLE), so that the request path, and whatever else serves requests on
- * the machine, gets the CPU first, and back to the normal class as soon as it is starved. RocksDB lowers its compaction threads the same way; the difference here is the
- * way back, which an audit log needs: an idle-class thread gets almost no CPU while normal threads
+ * the machine, gets the CPU first, and back to the normal class as soon as it is starved. RocksDB
+ * lowers its compaction threads the same way; the difference here is the way back, which an audit
+ * log needs: an idle-class thread gets almost no CPU while normal threads
  * keep every core busy, and audit events must not pile up until the queue drops them.
  *
  * The watch runs on another thread of the process (the request thread, which stays in the normal
@@ -199,7 +200,7 @@ export class BackgroundPriority {
     const backlog = pendingMs >= this.#backlogAfterMs && share >= this.#backlogShare;
     if (starved || backlog) {
       const waits = `waited ${Math.round(waitedMs)} ms for a CPU in ${Math.round(spanMs)} ms`;
-      this.#trouble(backlog ? `work waited ${Math.round(pendingMs)} ms; ${waits}` : waits);
+      this.#trouble(now, backlog ? `work waited ${Math.round(pendingMs)} ms; ${waits}` : waits);
       // Counted once: the next window starts here.
       this.#samples = [[now, waited]];
     } else if (!this.#lowered && now - this.#lastTrouble >= this.#calmForMs) {
@@ -207,8 +208,7 @@ export class BackgroundPriority {
     }
   }
 
-  #trouble(reason: string): void {
-    const now = this.#now();
+  #trouble(now: number, reason: string): void {
     this.#lastTrouble = now;
     if (!this.#lowered || now - this.#raiseFailedAt < RETRY_RAISE_MS) return;
     // Starved again soon after being lowered: wait longer before the next try.
