@@ -116,6 +116,18 @@ describe('TtlCache eviction', () => {
     assert.equal(cache.get('c'), 1);
   });
 
+  it('a flood of new keys (unknown key ids, say) stays bounded and does not push out a key in steady use', () => {
+    const cache = new TtlCache<string, number>(64, new ManualClock(0));
+    cache.set('hot', 1, 1_000);
+    for (let i = 0; i < 10_000; i++) {
+      cache.set(`flood-${i}`, i, 1_000);
+      if (i % 32 === 0) assert.equal(cache.get('hot'), 1, `the hot key is still cached after ${i} inserts`);
+      assert.ok(cache.size <= 64);
+    }
+    assert.equal(cache.get('flood-0'), undefined, 'the flood evicts its own oldest entries');
+    assert.equal(cache.get('flood-9999'), 9_999);
+  });
+
   it('with room for none stores nothing', () => {
     const cache = new TtlCache<string, number>(0, new ManualClock(0));
     cache.set('a', 1, 1_000);
