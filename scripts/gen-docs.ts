@@ -84,6 +84,10 @@ function errorsReference(): string {
     "OpenAI-style JSON (`{\"error\":{\"message\",\"type\",\"code\",\"param\"}}`), the admin API with RFC 9457",
     '`application/problem+json` whose `code` is the same. Messages never contain secrets or config values.',
     '',
+    'A request that is not HTTP the server can parse gets a bare status line and the connection is closed,',
+    'with no body and no code: 400 for malformed HTTP, 431 for headers over 16 KiB, 413 for oversize chunk',
+    'extensions, 408 for a request whose headers do not arrive within `server.requestTimeoutMs` (at most 30 s).',
+    '',
     '| code | HTTP status | type | message |',
     '| --- | --- | --- | --- |',
   ];

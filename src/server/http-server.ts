@@ -5,6 +5,7 @@
  */
 import { hash, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerOptions, type ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
 import FindMyWay, { type HTTPMethod } from 'find-my-way';
 import { RampartError, openAiErrorBody, problemBody } from '../core/errors.ts';
 import type { Logger } from 'pino';
@@ -99,7 +100,10 @@ function dataPlaneRoutes(on: (method: HTTPMethod, path: string, handler: Handler
 
 /** The listeners' timeouts. Node refuses a headersTimeout above requestTimeout (ERR_OUT_OF_RANGE), and the schema allows a requestTimeoutMs below 30 s. */
 export function serverTimeouts(requestTimeoutMs: number): ServerOptions {
-  return { requestTimeout: requestTimeoutMs, headersTimeout: Math.min(30_000, requestTimeoutMs), keepAliveTimeout: 65_000 };
+  const headersTimeout = Math.min(30_000, requestTimeoutMs);
+  // Node looks for connections past these times every 30 s by default: a slow-headers client
+  // would hold its connection up to 30 s longer than the limit. A quarter of it instead.
+  return { requestTimeout: requestTimeoutMs, headersTimeout, connectionsCheckingInterval: Math.max(250, Math.floor(headersTimeout / 4)), keepAliveTimeout: 65_000 };
 }
 
 /** Stops accepting, lets in-flight requests finish for `graceMs`, then cuts what is left. */
@@ -117,6 +121,14 @@ export function closeGracefully(server: Server, graceMs: number): Promise<void> 
   });
 }
 
+const bare = (status: string) => `HTTP/1.1 ${status}\r\nconnection: close\r\ncontent-length: 0\r\n\r\n`;
+const BAD_REQUEST = bare('400 Bad Request');
+const CLIENT_ERROR_RESPONSES: Record<string, string> = {
+  HPE_HEADER_OVERFLOW: bare('431 Request Header Fields Too Large'),
+  HPE_CHUNK_EXTENSIONS_OVERFLOW: bare('413 Payload Too Large'),
+  ERR_HTTP_REQUEST_TIMEOUT: bare('408 Request Timeout'),
+};
+
 function serverOn(router: FindMyWay.Instance<FindMyWay.HTTPVersion.V1>, deps: { isShuttingDown(): boolean; requestTimeoutMs: number; shares?: ConnectionShares }): Server {
   const { shares } = deps;
   const server = createServer(serverTimeouts(deps.requestTimeoutMs), (req, res) => {
@@ -124,9 +136,11 @@ function serverOn(router: FindMyWay.Instance<FindMyWay.HTTPVersion.V1>, deps: { 
     router.lookup(req, res);
   });
   shares?.track(server);
-  server.on('clientError', (err: NodeJS.ErrnoException, socket) => {
-    // Malformed HTTP: answer 400 if the socket still can, never a stack trace.
-    if (socket.writable && err.code !== 'ECONNRESET') socket.end('HTTP/1.1 400 Bad Request\r\nconnection: close\r\ncontent-length: 0\r\n\r\n');
+  server.on('clientError', (err: NodeJS.ErrnoException, socket: Socket) => {
+    // Malformed or too slow HTTP: a bare status line, never a stack trace, and only while nothing
+    // of a response went out on this connection (a status line in the middle of one would corrupt
+    // what the client reads). The statuses are Node's own defaults, which a listener replaces.
+    if (socket.writable && socket.bytesWritten === 0 && err.code !== 'ECONNRESET') socket.end(CLIENT_ERROR_RESPONSES[err.code ?? ''] ?? BAD_REQUEST);
     else socket.destroy();
   });
   return server;
