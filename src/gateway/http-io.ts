@@ -43,6 +43,12 @@ export function parseJsonObject(req: IncomingMessage, body: Buffer): Record<stri
   if (type !== undefined && !/^application\/([a-z0-9.+-]*\+)?json\b/i.test(type)) {
     throw new RampartError('RAMPART_UNSUPPORTED_MEDIA_TYPE');
   }
+  // A compressed body is refused as such (it would otherwise read as malformed JSON); it is never
+  // inflated, so a compression bomb costs nothing.
+  const encoding = req.headers['content-encoding'];
+  if (encoding !== undefined && encoding.trim().toLowerCase() !== 'identity') {
+    throw new RampartError('RAMPART_UNSUPPORTED_MEDIA_TYPE', { detail: `Content-Encoding '${encoding.slice(0, 32)}' is not accepted: send the body uncompressed.` });
+  }
   if (body.length === 0) throw new RampartError('RAMPART_BAD_JSON', { detail: 'The body is empty.' });
   let value: unknown;
   try {

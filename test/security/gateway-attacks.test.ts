@@ -5,6 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { gzipSync } from 'node:zlib';
 import { generateKeyPair } from 'jose';
 import { LocalIdp, signWith, unsecuredJwt, withPayload } from '../support/local-idp.ts';
 import { defaultConfig, startTestGateway, type TestGateway } from '../support/gateway.ts';
@@ -36,7 +37,7 @@ async function chat(credential: string | null, body: unknown = { model: 'chat', 
   const res = await fetch(`${gw.app.url}/v1/chat/completions`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', ...(credential ? { authorization: `Bearer ${credential}` } : {}), ...headers },
-    body: typeof body === 'string' ? body : JSON.stringify(body),
+    body: typeof body === 'string' || body instanceof Uint8Array ? body : JSON.stringify(body),
   });
   const text = await res.text();
   return { status: res.status, headers: res.headers, text, json: text ? (JSON.parse(text) as { error?: { code?: string; message?: string } }) : null };
@@ -159,6 +160,16 @@ describe('bad input', () => {
   it('a non-JSON content type is a 415', async () => {
     const r = await chat(userKey, 'model=chat', { 'content-type': 'application/x-www-form-urlencoded' });
     assert.equal(r.status, 415);
+  });
+
+  it('a compressed body is a 415 that says so, not malformed JSON, and is never inflated', async () => {
+    const bomb = gzipSync(Buffer.alloc(20 * 1024 * 1024)); // 20 MiB of zeros in ~20 KiB
+    const r = await chat(userKey, bomb, { 'content-encoding': 'gzip' });
+    assert.equal(r.status, 415);
+    assert.equal(r.json?.error?.code, 'RAMPART_UNSUPPORTED_MEDIA_TYPE');
+    assert.match(String(r.json?.error?.message), /Content-Encoding 'gzip'/);
+    const identity = await chat(userKey, { model: 'chat', messages: [{ role: 'user', content: 'hi' }] }, { 'content-encoding': 'identity' });
+    assert.equal(identity.status, 200);
   });
 
   it('unknown routes and wrong methods get coded errors, not stack traces', async () => {
