@@ -42,7 +42,12 @@ export const profileSchema = z
           'restored in the answer, so the model never sees the value; neutralize: replace an image, link, tag or URL with plain text ' +
           '(its alt or link text and [image removed] / [link removed], never the URL); annotate: record only; alert: record and raise an alert.',
       ),
-    timeBudgetMs: z.int().min(1).max(60_000).default(200).describe('Time all detectors of one request may take together.'),
+    timeBudgetMs: z
+      .int()
+      .min(1)
+      .max(60_000)
+      .default(200)
+      .describe('Time all detectors of one request may take together: CPU time for the built-in (synchronous) detectors, the clock for a model or judge.'),
     onError: z
       .enum(['block', 'allow'])
       .default('block')

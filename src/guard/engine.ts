@@ -109,7 +109,7 @@ const FAILED: Outcome = { failure: 'error' };
  * default-profile scan of a 2 KB prompt. Only a detector that returns a promise starts the
  * profile's budget timer (`budget`, shared by all of them) and is raced against it.
  */
-function runOne(det: CompiledDetector, seg: Segment, signal: AbortSignal, deadline: number, budget: () => Promise<'timeout'>): Outcome | Promise<Outcome> {
+function runOne(det: CompiledDetector, seg: Segment, signal: AbortSignal, deadline: number, overran: () => boolean, budget: () => Promise<'timeout'>): Outcome | Promise<Outcome> {
   let result: readonly Finding[] | Promise<readonly Finding[]>;
   try {
     result = det.detect({ text: seg.text, channel: seg.channel, signal });
@@ -126,7 +126,7 @@ function runOne(det: CompiledDetector, seg: Segment, signal: AbortSignal, deadli
     return FAILED;
   }
   // A synchronous detector cannot be interrupted; if it overran the budget it still failed it.
-  return performance.now() > deadline ? TIMED_OUT : { findings: result };
+  return overran() ? TIMED_OUT : { findings: result };
 }
 
 async function settle(det: CompiledDetector, result: Promise<readonly Finding[]>, signal: AbortSignal, deadline: number, budget: Promise<'timeout'>): Promise<Outcome> {
@@ -145,6 +145,32 @@ async function settle(det: CompiledDetector, result: Promise<readonly Finding[]>
   }
 }
 
+/** This thread's CPU time in ms; null where Node cannot tell (before 23.9). */
+const threadCpuMs: (() => number) | null =
+  typeof process.threadCpuUsage === 'function'
+    ? () => {
+        const u = process.threadCpuUsage();
+        return (u.user + u.system) / 1000;
+      }
+    : null;
+
+interface CpuSample {
+  readonly wall: number;
+  readonly cpu: number;
+}
+/** This thread's CPU time as last read, and when (module state is per thread). */
+let lastCpu: CpuSample | null = null;
+
+/**
+ * A reading of this thread's CPU time taken at most `maxAgeMs` before `now`: reading the CPU
+ * clock is a system call (about 1.5 µs, and it slows the code after it), too dear for every scan.
+ */
+function recentCpu(now: number, maxAgeMs: number): CpuSample | null {
+  if (threadCpuMs === null) return null;
+  if (lastCpu === null || now - lastCpu.wall > maxAgeMs) lastCpu = { wall: now, cpu: threadCpuMs() };
+  return lastCpu;
+}
+
 /** The verdict on nothing: no findings, nothing rewritten. */
 export function emptyVerdict(profile: string): Verdict {
   return { profile, blocked: false, blockedBy: null, findings: [], failures: [], rewrites: new Map(), durationMs: 0 };
@@ -157,6 +183,14 @@ export async function scan(profile: CompiledProfile, segments: readonly Segment[
     return emptyVerdict(profile.name);
   }
   const deadline = t0 + profile.timeBudgetMs;
+  // Synchronous detectors run on this thread, start to end: they overran the budget when the
+  // scan's own CPU time did, not when the clock did. A paused machine (a virtual CPU descheduled
+  // by its host, a stopped process) must not turn into a block of a request that was scanned in
+  // full. Once the clock says the deadline passed, the CPU time since a reading taken at most a
+  // quarter of the budget before the scan bounds the scan's from above: at most the budget, and
+  // the scan did not overrun it; more, and it counts as overrun (as it always did by the clock).
+  const cpu = recentCpu(t0, profile.timeBudgetMs / 4);
+  const overran = (): boolean => performance.now() > deadline && (cpu === null || threadCpuMs!() - cpu.cpu > profile.timeBudgetMs);
   const controller = new AbortController();
   // The budget timer is armed by the first detector that answers with a promise, for what is left
   // of the budget then (synchronous detectors are checked against the deadline as they return).
@@ -178,7 +212,7 @@ export async function scan(profile: CompiledProfile, segments: readonly Segment[
     if (seg.text.length === 0) continue;
     for (const det of profile.detectors) {
       if (!det.channels.has(seg.channel)) continue;
-      results.push(runOne(det, seg, controller.signal, deadline, armBudget));
+      results.push(runOne(det, seg, controller.signal, deadline, overran, armBudget));
       owners.push({ det, seg });
     }
   }

@@ -102,6 +102,27 @@ describe('guard engine', () => {
     assert.equal(v.failures[0]?.kind, 'timeout');
   });
 
+  it('does not count a pause of the thread against synchronous detectors: a fully scanned text is judged by its findings', { skip: typeof process.threadCpuUsage !== 'function' && 'this Node cannot read a thread\'s CPU time (before 23.9): the budget is wall-clock there' }, async () => {
+    // The thread sleeps 40 ms inside the scan without running (as when the host deschedules a
+    // virtual CPU): the wall clock passes the 10 ms deadline, the detectors' CPU time does not.
+    const paused: DetectFn = () => {
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 40);
+      return [];
+    };
+    const finds: DetectFn = ({ text }) => [finding('pii.email', 0, text.length)];
+    const v = await scan(profile([{ ...detector(paused), id: 'paused' }, { ...detector(finds), id: 'finds' }], { '*': 'annotate' }, { timeBudgetMs: 10 }), [{ path: 'a', channel: 'user', text: 'x' }], null);
+    assert.deepEqual(v.failures, []);
+    assert.deepEqual(v.findings.map((f) => f.category), ['pii.email']);
+    // Busy for as long, it overran: the CPU time counts.
+    const busy: DetectFn = () => {
+      const end = performance.now() + 40;
+      while (performance.now() < end);
+      return [];
+    };
+    const slow = await scan(profile([{ ...detector(busy), id: 'busy' }, { ...detector(finds), id: 'finds' }], { '*': 'annotate' }, { timeBudgetMs: 10 }), [{ path: 'a', channel: 'user', text: 'x' }], null);
+    assert.deepEqual(slow.failures.map((f) => [f.detector, f.kind]), [['busy', 'timeout'], ['finds', 'timeout']]);
+  });
+
   it('gives an async detector only what the synchronous ones before it left of the budget', async () => {
     // The budget timer is armed when the first promise appears, for the time left then: a 30 ms
     // detector after 25 ms of synchronous work in a 40 ms budget must time out.
