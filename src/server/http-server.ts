@@ -123,11 +123,11 @@ export function closeGracefully(server: Server, graceMs: number): Promise<void> 
 
 const bare = (status: string) => `HTTP/1.1 ${status}\r\nconnection: close\r\ncontent-length: 0\r\n\r\n`;
 const BAD_REQUEST = bare('400 Bad Request');
-const CLIENT_ERROR_RESPONSES: Record<string, string> = {
-  HPE_HEADER_OVERFLOW: bare('431 Request Header Fields Too Large'),
-  HPE_CHUNK_EXTENSIONS_OVERFLOW: bare('413 Payload Too Large'),
-  ERR_HTTP_REQUEST_TIMEOUT: bare('408 Request Timeout'),
-};
+const CLIENT_ERROR_RESPONSES = new Map<string | undefined, string>([
+  ['HPE_HEADER_OVERFLOW', bare('431 Request Header Fields Too Large')],
+  ['HPE_CHUNK_EXTENSIONS_OVERFLOW', bare('413 Payload Too Large')],
+  ['ERR_HTTP_REQUEST_TIMEOUT', bare('408 Request Timeout')],
+]);
 
 function serverOn(router: FindMyWay.Instance<FindMyWay.HTTPVersion.V1>, deps: { isShuttingDown(): boolean; requestTimeoutMs: number; shares?: ConnectionShares }): Server {
   const { shares } = deps;
@@ -140,7 +140,7 @@ function serverOn(router: FindMyWay.Instance<FindMyWay.HTTPVersion.V1>, deps: { 
     // Malformed or too slow HTTP: a bare status line, never a stack trace, and only while nothing
     // of a response went out on this connection (a status line in the middle of one would corrupt
     // what the client reads). The statuses are Node's own defaults, which a listener replaces.
-    if (socket.writable && socket.bytesWritten === 0 && err.code !== 'ECONNRESET') socket.end(CLIENT_ERROR_RESPONSES[err.code ?? ''] ?? BAD_REQUEST);
+    if (socket.writable && socket.bytesWritten === 0 && err.code !== 'ECONNRESET') socket.end(CLIENT_ERROR_RESPONSES.get(err.code) ?? BAD_REQUEST);
     else socket.destroy();
   });
   return server;
