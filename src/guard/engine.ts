@@ -145,7 +145,10 @@ async function settle(det: CompiledDetector, result: Promise<readonly Finding[]>
   }
 }
 
-/** This thread's CPU time in ms; null where Node cannot tell (before 23.9). */
+/**
+ * This thread's CPU time in ms; null where Node cannot tell (before 23.9). The kernel brings a
+ * running thread's count up to date at its scheduler tick, so a reading may lag by one (1–4 ms).
+ */
 const threadCpuMs: (() => number) | null =
   typeof process.threadCpuUsage === 'function'
     ? () => {
