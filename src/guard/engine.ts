@@ -196,7 +196,7 @@ export async function scan(profile: CompiledProfile, segments: readonly Segment[
   const overran = (): boolean => performance.now() > deadline && (cpu === null || threadCpuMs!() - cpu.cpu > profile.timeBudgetMs);
   const controller = new AbortController();
   // The budget timer is armed by the first detector that answers with a promise, for what is left
-  // of the budget then (synchronous detectors are checked against the deadline as they return).
+  // of the budget then (synchronous detectors are checked with `overran` as they return).
   let timer: NodeJS.Timeout | undefined;
   let budget: Promise<'timeout'> | undefined;
   const armBudget = () =>

@@ -3,8 +3,8 @@
  * scheduling class (SCHED_IDLE), so that the request path, and whatever else serves requests on
  * the machine, gets the CPU first, and back to the normal class as soon as it is starved. RocksDB
  * lowers its compaction threads the same way; the difference here is the way back, which an audit
- * log needs: an idle-class thread gets almost no CPU while normal threads
- * keep every core busy, and audit events must not pile up until the queue drops them.
+ * log needs: an idle-class thread gets almost no CPU while normal threads keep every core busy,
+ * and audit events must not pile up until the queue drops them.
  *
  * The watch runs on another thread of the process (the request thread, which stays in the normal
  * class): a starved thread cannot notice its own starvation, since noticing needs the CPU it does
