@@ -338,6 +338,26 @@ export function storeContract(name: string, opts: StoreContractOptions): void {
         const page = await store.audit.list({ limit: 0, deployment: randomName('none-') });
         assert.deepEqual(page, { items: [], nextCursor: null });
       });
+
+      it('serves the newest-first lists from ascending indexes read backwards, never a sort of the table', async () => {
+        // The plan the lists get once the tables are large: with sequential scans and sorts priced
+        // out, a list whose order no index gives would still show a Sort node.
+        const plans = await store.sql.transaction(async (tx) => {
+          await tx.exec('SET LOCAL enable_seqscan = off; SET LOCAL enable_sort = off; SET LOCAL enable_bitmapscan = off');
+          const explain = async (q: string) => (await tx.query<Record<string, string>>(`EXPLAIN ${q}`)).rows.map((r) => Object.values(r)[0]).join('\n');
+          return {
+            audit: await explain(`SELECT * FROM audit_events WHERE (time, chain_id, seq) < (1, 'c', 1) ORDER BY time DESC, chain_id DESC, seq DESC LIMIT 51`),
+            byPrincipal: await explain(`SELECT * FROM audit_events WHERE principal_id = 'p' ORDER BY time DESC LIMIT 51`),
+            detections: await explain(`SELECT * FROM detections WHERE (time, id) < (1, 'd') ORDER BY time DESC, id DESC LIMIT 51`),
+            byCategory: await explain(`SELECT * FROM detections WHERE category = 'pii' ORDER BY time DESC LIMIT 51`),
+          };
+        });
+        assert.match(plans.audit, /Index Scan Backward using audit_events_time_idx/);
+        assert.match(plans.byPrincipal, /Index Scan Backward using audit_events_principal_idx/);
+        assert.match(plans.detections, /Index Scan Backward using detections_time_idx/);
+        assert.match(plans.byCategory, /Index Scan Backward using detections_category_idx/);
+        for (const plan of Object.values(plans)) assert.doesNotMatch(plan, /Sort/);
+      });
     });
   });
 }
