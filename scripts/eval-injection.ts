@@ -5,6 +5,7 @@
  *   node scripts/eval-injection.ts --generated SEED [--misses N]
  *   node scripts/eval-injection.ts --bench [file.jsonl]
  *   node scripts/eval-injection.ts [file.jsonl] --onnx DIR [--onnx-options JSON] [--with-builtin] [--thresholds U,D]
+ *   node scripts/eval-injection.ts [file.jsonl] --model model.json   (a model trained with --out elsewhere)
  *
  * Rows: {"text", "label": "attack"|"benign", "kind", "channel": "prompt"|"document"}. Reports recall
  * per kind, false-positive rate on benign kinds, precision/recall/F1 per channel at the detector's
@@ -36,6 +37,7 @@ const { values, positionals } = parseArgs({
     'onnx-options': { type: 'string', default: '{}' },
     'with-builtin': { type: 'boolean', default: false },
     thresholds: { type: 'string' },
+    model: { type: 'string' },
   },
 });
 const file = positionals[0] ?? join(root, '../shared/datasets/prompt-injection/dev.jsonl');
@@ -76,7 +78,7 @@ const rows: Row[] = values.generated
       .filter((l) => l.trim())
       .map((l) => JSON.parse(l) as Row);
 
-const builtin = promptInjectionDetector.create(promptInjectionDetector.optionsSchema.parse({}), { assetsDir: root });
+const builtin = promptInjectionDetector.create(promptInjectionDetector.optionsSchema.parse(values.model ? { modelPath: values.model } : {}), { assetsDir: root });
 // --onnx DIR: score with an ONNX classifier (see docs/guard.md, "ONNX models"), alone or, with
 // --with-builtin, as the higher of its score and the built-in detector's.
 const onnx = values.onnx ? onnxClassifierDetector.create(onnxClassifierDetector.optionsSchema.parse({ ...JSON.parse(values['onnx-options']!), path: values.onnx }), { assetsDir: root }) : null;
