@@ -56,7 +56,10 @@ export interface MockReply {
   text?: string;
   toolCalls?: { name: string; arguments: string; id?: string; pieces?: string[] }[];
   usage?: { prompt: number; completion: number };
-  /** Streams: content chunks (default one per word), pause between frames, cut the socket after K frames. */
+  /**
+   * Streams: content chunks (default one per word; never more than the text has characters, so give
+   * a long `text` for a long stream), pause between frames, cut the socket after K frames.
+   */
   chunks?: number;
   /** Streams: exactly these content pieces, in order (their concatenation should be `text`). */
   pieces?: string[];
