@@ -8,7 +8,8 @@ import { after, before, describe, it } from 'node:test';
 import type { AuditEvent, StoredAuditEvent } from '../../src/core/audit-event.ts';
 import { isRampartError } from '../../src/core/errors.ts';
 import { chainEvents, GENESIS_HASH } from '../../src/core/audit-hash.ts';
-import { migrate } from '../../src/store/migrate.ts';
+import { SqlAuditRepo } from '../../src/store/audit-repo.ts';
+import { loadMigrations, migrate } from '../../src/store/migrate.ts';
 import type { ApiKeyRecord, AuditFilter, Store } from '../../src/store/types.ts';
 import { randomName, silent, type TestStore } from '../support/backends.ts';
 import { elevationContract } from './elevations.contract.ts';
@@ -92,6 +93,38 @@ export function storeContract(name: string, opts: StoreContractOptions): void {
         const r = await store.sql.query<{ version: number }>('SELECT version FROM rampart_migrations ORDER BY version');
         const shipped = readdirSync(new URL('../../src/store/migrations/', import.meta.url)).filter((f) => f.endsWith('.sql'));
         assert.deepEqual(r.rows.map((row) => Number(row.version)), shipped.map((_, i) => i + 1));
+      });
+
+      it('upgrades a store written by the earlier migrations: rows, order and chain kept, indexes ascending', async () => {
+        // A schema of its own inside a transaction that is rolled back: nothing is left behind.
+        const schema = randomName('upgrade_');
+        const all = await loadMigrations();
+        const rollback = new Error('rollback');
+        await assert.rejects(
+          store.sql.transaction(async (tx) => {
+            await tx.exec(`CREATE SCHEMA ${schema}; SET LOCAL search_path = ${schema}`);
+            assert.deepEqual(await migrate(tx, { logger: silent, migrations: all.slice(0, 7) }), [1, 2, 3, 4, 5, 6, 7]);
+            const audit = new SqlAuditRepo(tx);
+            const t0 = Date.UTC(2026, 3, 1);
+            const chain = randomName('chain-');
+            await audit.append(chainEvents(Array.from({ length: 5 }, (_, i) => auditEvent({ time: t0 + i * 1000 })), chain, { seq: 0, hash: GENESIS_HASH }));
+            const before = await audit.list({ limit: 10 });
+            const links = await audit.readChain(chain, 1, 10);
+            assert.deepEqual(await migrate(tx, { logger: silent, migrations: all }), all.slice(7).map((m) => m.version));
+            const after = await audit.list({ limit: 10 });
+            assert.deepEqual(after.items.map((e) => e.id), before.items.map((e) => e.id));
+            assert.deepEqual(after.items.map((e) => e.time), [4, 3, 2, 1, 0].map((i) => t0 + i * 1000));
+            assert.deepEqual(await audit.readChain(chain, 1, 10), links);
+            const defs = await tx.query<{ indexname: string; indexdef: string }>(
+              `SELECT indexname, indexdef FROM pg_indexes WHERE schemaname = $1 AND tablename IN ('audit_events', 'detections') ORDER BY indexname`,
+              [schema],
+            );
+            assert.equal(defs.rows.length, 10);
+            for (const d of defs.rows) assert.doesNotMatch(d.indexdef, /DESC/, d.indexname);
+            throw rollback;
+          }),
+          (e) => e === rollback,
+        );
       });
 
       it('answers ping', async () => {
