@@ -11,6 +11,7 @@ import { chainEvents, GENESIS_HASH } from '../../src/core/audit-hash.ts';
 import { SqlAuditRepo } from '../../src/store/audit-repo.ts';
 import { loadMigrations, migrate } from '../../src/store/migrate.ts';
 import type { ApiKeyRecord, AuditFilter, Store } from '../../src/store/types.ts';
+import { pino } from 'pino';
 import { randomName, silent, type TestStore } from '../support/backends.ts';
 import { elevationContract } from './elevations.contract.ts';
 import { agentContract } from './agents.contract.ts';
@@ -110,7 +111,17 @@ export function storeContract(name: string, opts: StoreContractOptions): void {
             await audit.append(chainEvents(Array.from({ length: 5 }, (_, i) => auditEvent({ time: t0 + i * 1000 })), chain, { seq: 0, hash: GENESIS_HASH }));
             const before = await audit.list({ limit: 10 });
             const links = await audit.readChain(chain, 1, 10);
-            assert.deepEqual(await migrate(tx, { logger: silent, migrations: all }), all.slice(7).map((m) => m.version));
+            const lines: { msg: string; migration: string }[] = [];
+            const logger = pino({ level: 'info' }, { write: (line: string) => void lines.push(JSON.parse(line) as { msg: string; migration: string }) });
+            assert.deepEqual(await migrate(tx, { logger, migrations: all }), all.slice(7).map((m) => m.version));
+            // Each pending migration is announced before it runs (a long one is not silence) and confirmed after.
+            assert.deepEqual(
+              lines.map((l) => `${l.msg}: ${l.migration}`),
+              all.slice(7).flatMap((m) => {
+                const label = `migration ${String(m.version).padStart(4, '0')}_${m.name}`;
+                return [`applying migration: ${label}`, `migration applied: ${label}`];
+              }),
+            );
             const after = await audit.list({ limit: 10 });
             assert.deepEqual(after.items.map((e) => e.id), before.items.map((e) => e.id));
             assert.deepEqual(after.items.map((e) => e.time), [4, 3, 2, 1, 0].map((i) => t0 + i * 1000));
