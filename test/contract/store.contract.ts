@@ -5,13 +5,13 @@ import { readdirSync } from 'node:fs';
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { pino } from 'pino';
 import type { AuditEvent, StoredAuditEvent } from '../../src/core/audit-event.ts';
 import { isRampartError } from '../../src/core/errors.ts';
 import { chainEvents, GENESIS_HASH } from '../../src/core/audit-hash.ts';
 import { SqlAuditRepo } from '../../src/store/audit-repo.ts';
 import { loadMigrations, migrate } from '../../src/store/migrate.ts';
 import type { ApiKeyRecord, AuditFilter, Store } from '../../src/store/types.ts';
-import { pino } from 'pino';
 import { randomName, silent, type TestStore } from '../support/backends.ts';
 import { elevationContract } from './elevations.contract.ts';
 import { agentContract } from './agents.contract.ts';
