@@ -79,8 +79,9 @@ export async function migrate(sql: SqlClient, opts: MigrateOptions): Promise<num
   for (const m of migrations) {
     if (applied.has(m.version)) continue;
     const label = `migration ${String(m.version).padStart(4, '0')}_${m.name}`;
-    // Said before it runs: one that rebuilds indexes on a large audit log takes a while.
-    opts.logger.info({ migration: label }, 'applying migration');
+    // On an upgrade, said before it runs: one that rebuilds indexes on a large audit log takes a
+    // while. (A new database's migrations run on empty tables.)
+    if (applied.size > 0) opts.logger.info({ migration: label }, 'applying migration');
     const didApply = await run(label, () =>
       sql.transaction(async (tx) => {
         await prepare(tx);

@@ -104,17 +104,20 @@ export function storeContract(name: string, opts: StoreContractOptions): void {
         await assert.rejects(
           store.sql.transaction(async (tx) => {
             await tx.exec(`CREATE SCHEMA ${schema}; SET LOCAL search_path = ${schema}`);
-            assert.deepEqual(await migrate(tx, { logger: silent, migrations: all.slice(0, 7) }), [1, 2, 3, 4, 5, 6, 7]);
+            const lines: { msg: string; migration: string }[] = [];
+            const logger = pino({ level: 'info' }, { write: (line: string) => void lines.push(JSON.parse(line) as { msg: string; migration: string }) });
+            assert.deepEqual(await migrate(tx, { logger, migrations: all.slice(0, 7) }), [1, 2, 3, 4, 5, 6, 7]);
+            // A new database: one line per migration, after it ran on empty tables.
+            assert.deepEqual(new Set(lines.map((l) => l.msg)), new Set(['migration applied']));
+            lines.length = 0;
             const audit = new SqlAuditRepo(tx);
             const t0 = Date.UTC(2026, 3, 1);
             const chain = randomName('chain-');
             await audit.append(chainEvents(Array.from({ length: 5 }, (_, i) => auditEvent({ time: t0 + i * 1000 })), chain, { seq: 0, hash: GENESIS_HASH }));
             const before = await audit.list({ limit: 10 });
             const links = await audit.readChain(chain, 1, 10);
-            const lines: { msg: string; migration: string }[] = [];
-            const logger = pino({ level: 'info' }, { write: (line: string) => void lines.push(JSON.parse(line) as { msg: string; migration: string }) });
             assert.deepEqual(await migrate(tx, { logger, migrations: all }), all.slice(7).map((m) => m.version));
-            // Each pending migration is announced before it runs (a long one is not silence) and confirmed after.
+            // On an upgrade each pending migration is announced before it runs (a long one is not silence) and confirmed after.
             assert.deepEqual(
               lines.map((l) => `${l.msg}: ${l.migration}`),
               all.slice(7).flatMap((m) => {
