@@ -4,10 +4,10 @@ import { after, before, describe, it } from 'node:test';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { pino } from 'pino';
 import { rampartConfigSchema } from '../../src/server/config.ts';
 import { validateConfig } from '../../src/config/load.ts';
 import { startApp } from '../../src/server/app.ts';
+import { capturingLogger } from '../support/backends.ts';
 import { defaultConfig, startTestGateway, type TestGateway } from '../support/gateway.ts';
 
 let gw: TestGateway;
@@ -109,8 +109,7 @@ describe('audit API', () => {
 describe('audit.headsLogMinutes', () => {
   it('puts every chain head in the log at shutdown, as an anchor the database cannot change', async () => {
     const dataDir = await mkdtemp(join(tmpdir(), 'rampart-heads-'));
-    const lines: Record<string, unknown>[] = [];
-    const logger = pino({ level: 'info' }, { write: (l: string) => void lines.push(JSON.parse(l) as Record<string, unknown>) });
+    const { logger, lines } = capturingLogger();
     const config = validateConfig(rampartConfigSchema(), { ...defaultConfig('http://127.0.0.1:9', dataDir), audit: { flushIntervalMs: 20, chainId: 'heads-test' } });
     assert.equal(config.audit.headsLogMinutes, 60, 'on by default');
     const app = await startApp(config, { logger, defaultMetrics: false, bootstrapKey: false });

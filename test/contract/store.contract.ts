@@ -5,14 +5,13 @@ import { readdirSync } from 'node:fs';
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { pino } from 'pino';
 import type { AuditEvent, StoredAuditEvent } from '../../src/core/audit-event.ts';
 import { isRampartError } from '../../src/core/errors.ts';
 import { chainEvents, GENESIS_HASH } from '../../src/core/audit-hash.ts';
 import { SqlAuditRepo } from '../../src/store/audit-repo.ts';
 import { loadMigrations, migrate } from '../../src/store/migrate.ts';
 import type { ApiKeyRecord, AuditFilter, Store } from '../../src/store/types.ts';
-import { randomName, silent, type TestStore } from '../support/backends.ts';
+import { capturingLogger, randomName, silent, type TestStore } from '../support/backends.ts';
 import { elevationContract } from './elevations.contract.ts';
 import { agentContract } from './agents.contract.ts';
 
@@ -104,8 +103,7 @@ export function storeContract(name: string, opts: StoreContractOptions): void {
         await assert.rejects(
           store.sql.transaction(async (tx) => {
             await tx.exec(`CREATE SCHEMA ${schema}; SET LOCAL search_path = ${schema}`);
-            const lines: { msg: string; migration: string }[] = [];
-            const logger = pino({ level: 'info' }, { write: (line: string) => void lines.push(JSON.parse(line) as { msg: string; migration: string }) });
+            const { logger, lines } = capturingLogger<{ msg: string; migration: string }>();
             assert.deepEqual(await migrate(tx, { logger, migrations: all.slice(0, 7) }), [1, 2, 3, 4, 5, 6, 7]);
             // A new database: one line per migration, after it ran on empty tables.
             assert.deepEqual(new Set(lines.map((l) => l.msg)), new Set(['migration applied']));

@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { Worker } from 'node:worker_threads';
-import pino from 'pino';
+import { capturingLogger } from '../support/backends.ts';
 import { openPgliteClient } from '../../src/store/pglite-client.ts';
 import {
   BackgroundPriority,
@@ -270,8 +270,7 @@ describe('the embedded store\'s thread', { skip: !canTryForReal && whyNotForReal
   for (const background of [true, false]) {
     it(background ? 'runs in the idle class by default, and says so in the log' : 'stays normal with threadPriority: normal', async () => {
       const dir = await mkdtemp(join(tmpdir(), 'rampart-prio-'));
-      const lines: { msg: string }[] = [];
-      const logger = pino({ level: 'info' }, { write: (line: string) => void lines.push(JSON.parse(line) as { msg: string }) });
+      const { logger, lines } = capturingLogger<{ msg: string }>();
       const before = idleThreads();
       const sql = await openPgliteClient({ dataDir: dir, logger, ...(background ? {} : { background: false }) });
       try {

@@ -10,13 +10,19 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import pg from 'pg';
-import { pino } from 'pino';
+import { pino, type Logger } from 'pino';
 import { openStore } from '../../src/store/open-store.ts';
 import type { Store } from '../../src/store/types.ts';
 
 export const PG_URL = process.env.RAMPART_TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 export const REDIS_URL = process.env.RAMPART_TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 export const silent = pino({ level: 'silent' });
+
+/** A logger at `info` that keeps each line it writes, parsed, in `lines` (for tests that read the log). */
+export function capturingLogger<Line = Record<string, unknown>>(): { logger: Logger; lines: Line[] } {
+  const lines: Line[] = [];
+  return { logger: pino({ level: 'info' }, { write: (line: string) => void lines.push(JSON.parse(line) as Line) }), lines };
+}
 
 export function randomName(prefix: string): string {
   return `${prefix}${randomBytes(6).toString('hex')}`;
