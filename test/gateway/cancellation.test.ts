@@ -45,7 +45,7 @@ async function lastEvent() {
 describe('cancellation', () => {
   it('a client that goes away mid-stream is recorded as 499, and the upstream call is cancelled', async () => {
     gw.upstream.reset();
-    gw.upstream.script({ path: '/v1/chat/completions', times: 1, reply: { text: 'word '.repeat(100), chunks: 100, chunkDelayMs: 20 } });
+    gw.upstream.script({ path: '/v1/chat/completions', times: 1, reply: { chunks: 100, chunkDelayMs: 20 } });
     const ac = new AbortController();
     const res = await post({ model: 'chat', stream: true, messages: [{ role: 'user', content: 'hi' }] }, ac.signal);
     const reader = res.body!.getReader();
@@ -73,7 +73,7 @@ describe('cancellation', () => {
 
   it('a stream the upstream keeps alive ends at server.requestTimeoutMs with a coded error', async () => {
     gw.upstream.reset();
-    gw.upstream.script({ path: '/v1/chat/completions', times: 1, reply: { text: 'word '.repeat(100), chunks: 100, chunkDelayMs: 100 } });
+    gw.upstream.script({ path: '/v1/chat/completions', times: 1, reply: { chunks: 100, chunkDelayMs: 100 } });
     const t0 = performance.now();
     const res = await post({ model: 'chat', stream: true, messages: [{ role: 'user', content: 'hi' }] });
     assert.equal(res.status, 200);

@@ -30,9 +30,14 @@ const CREATED = 1_700_000_000;
 
 export function split(text: string, n: number | undefined): string[] {
   if (n === undefined) return text.match(/\S+\s*/g) ?? [text];
-  const size = Math.ceil(text.length / Math.max(1, n));
+  // Exactly n pieces (fewer only when the text has fewer characters), the longer ones first.
+  const count = Math.min(Math.max(1, n), text.length);
   const out: string[] = [];
-  for (let i = 0; i < text.length; i += size) out.push(text.slice(i, i + size));
+  for (let i = 0, at = 0; i < count; i++) {
+    const size = Math.floor(text.length / count) + (i < text.length % count ? 1 : 0);
+    out.push(text.slice(at, at + size));
+    at += size;
+  }
   return out.length > 0 ? out : [''];
 }
 

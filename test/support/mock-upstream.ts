@@ -57,8 +57,10 @@ export interface MockReply {
   toolCalls?: { name: string; arguments: string; id?: string; pieces?: string[] }[];
   usage?: { prompt: number; completion: number };
   /**
-   * Streams: content chunks (default one per word; never more than the text has characters, so give
-   * a long `text` for a long stream), pause between frames, cut the socket after K frames.
+   * Streams: content chunks (default one per word), pause between frames, cut the socket after K
+   * frames. A chunk has at least one character: without a `text` of its own, a reply that asks for
+   * more chunks than the default text has characters gets that text repeated, so that it really
+   * streams `chunks` frames. A given `text` is never changed.
    */
   chunks?: number;
   /** Streams: exactly these content pieces, in order (their concatenation should be `text`). */
@@ -214,11 +216,16 @@ export async function startMockUpstream(options: MockUpstreamOptions = {}): Prom
     res.end();
   }
 
+  /** The default text, repeated until it has at least `chunks` characters (see MockReply.chunks). */
+  function longEnough(text: string, chunks: number | undefined): string {
+    return chunks === undefined || text.length >= chunks ? text : `${text} `.repeat(Math.ceil(chunks / (text.length + 1)));
+  }
+
   function protocolAnswer(req: RecordedRequest, reply: MockReply): Answer | undefined {
     const body = req.body ?? {};
     const stream = body['stream'] === true;
     const spec: AnswerSpec = {
-      text: reply.text ?? options.text ?? MOCK_TEXT,
+      text: reply.text ?? longEnough(options.text ?? MOCK_TEXT, reply.chunks),
       toolCalls: (reply.toolCalls ?? []).map((c, i) => ({ id: c.id ?? `call_mock_${i}`, name: c.name, arguments: c.arguments, pieces: c.pieces })),
       usage: reply.usage ?? MOCK_USAGE,
       chunks: reply.chunks,
