@@ -4,6 +4,7 @@
  */
 import { openSync } from 'node:fs';
 import { pino, type Logger, type DestinationStream } from 'pino';
+import { LogSink } from './log-sink.ts';
 
 export type { Logger };
 
@@ -41,21 +42,15 @@ const LOG_FLUSH_MS = 250;
  * that a busy gateway makes one write system call per dozen lines rather than one per line, with
  * every line written within LOG_FLUSH_MS, and the rest when the process exits.
  */
-export function logDestination(dest: number | string): DestinationStream {
-  // A path is opened here, synchronously: an asynchronously opened file is not ready for the
-  // synchronous flush at exit when the process exits within its first turn of the event loop.
+export function logDestination(dest: number | string): LogSink {
+  // A path is opened here, synchronously: the file must be ready for the synchronous write at
+  // exit when the process exits within its first turn of the event loop.
   const fd = typeof dest === 'number' ? dest : openSync(dest, 'a', 0o600);
-  const stream = pino.destination({ dest: fd, sync: false, minLength: 4096 });
-  const timer = setInterval(() => {
-    try {
-      stream.flush();
-    } catch {
-      // not open yet, or closed: the next tick or the exit handler writes the lines
-    }
-  }, LOG_FLUSH_MS);
+  const sink = new LogSink(fd);
+  const timer = setInterval(() => sink.flush(), LOG_FLUSH_MS);
   timer.unref();
-  // pino writes what is still buffered synchronously when the process exits (its autoEnd).
-  return stream;
+  process.on('exit', () => sink.flushSync());
+  return sink;
 }
 
 export const silentLogger: Logger = pino({ level: 'silent' });

@@ -3,7 +3,8 @@
  * process's lines appear within the flush interval, and what is buffered at exit is written.
  */
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { once } from 'node:events';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -38,5 +39,57 @@ describe('log destination', () => {
     const got = lines(file);
     assert.equal(got.length, 500);
     assert.deepEqual(got.at(-1)!.n, 499);
+  });
+
+  // A pipe that libuv has made non-blocking (touching process.stdout does that) answers EAGAIN when
+  // it is full and takes part of a write when it is partly full. The reader here waits 300 ms before
+  // it starts, so the pipe fills and writes pause: the lines must still all arrive, whole and in
+  // order — written as the process runs, or at an exit that comes while a write is pausing.
+  for (const when of ['while running', 'at an exit during a pause'] as const) {
+    it(`writes every line through a full non-blocking pipe ${when}`, async () => {
+      const script = `
+        const { createLogger, logDestination } = await import(${JSON.stringify(new URL('../../src/monitor/logger.ts', import.meta.url).href)});
+        void process.stdout.fd; // libuv opens the pipe: O_NONBLOCK
+        const logger = createLogger('info', logDestination(1));
+        const pad = 'x'.repeat(200);
+        let n = 0;
+        const more = () => {
+          for (let i = 0; i < 500; i++, n++) logger.info({ n, pad }, 'line');
+          if (n < 20000) setImmediate(more);
+          else if (${JSON.stringify(when)} === 'while running') logger.flush(() => process.exit(0));
+          else process.exit(0);
+        };
+        more();`;
+      const child = spawn(process.execPath, ['--input-type=module', '-e', script], { stdio: ['ignore', 'pipe', 'inherit'] });
+      child.stdout.pause();
+      await new Promise((r) => setTimeout(r, 300));
+      const chunks: Buffer[] = [];
+      child.stdout.on('data', (c: Buffer) => chunks.push(c));
+      child.stdout.resume();
+      const [code] = (await once(child, 'close')) as [number];
+      assert.equal(code, 0);
+      const got = Buffer.concat(chunks).toString('utf8').split('\n').filter(Boolean).map((l) => (JSON.parse(l) as { n: number }).n);
+      assert.equal(got.length, 20000);
+      assert.ok(got.every((n, i) => n === i), 'lines out of order');
+    });
+  }
+
+  it('reports a failed write on stderr once and goes on', () => {
+    const script = `
+      const { closeSync, openSync } = await import('node:fs');
+      const { createLogger, logDestination } = await import(${JSON.stringify(new URL('../../src/monitor/logger.ts', import.meta.url).href)});
+      const fd = openSync('/dev/null', 'r'); // read-only: every write fails with EBADF
+      const logger = createLogger('info', logDestination(fd));
+      for (let n = 0; n < 100; n++) logger.info({ n, pad: 'y'.repeat(100) }, 'line');
+      logger.flush(() => {
+        for (let n = 0; n < 100; n++) logger.info({ n }, 'again');
+        logger.flush(() => process.stdout.write('still running'));
+      });`;
+    const r = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8' });
+    assert.equal(r.status, 0, r.stderr);
+    assert.equal(r.stdout, 'still running');
+    const reports = r.stderr.split('\n').filter((l) => l.includes('could not write'));
+    assert.equal(reports.length, 1, r.stderr);
+    assert.match(reports[0]!, /EBADF/);
   });
 });
