@@ -6,9 +6,11 @@
  * Written here rather than taken from sonic-boom (pino's own destination), because sonic-boom's
  * text mode measures the UTF-8 length of everything it holds on every line it is given and copies
  * its buffer again when a write completes: 3.5–6 µs of the request thread per access line, against
- * about 0.5 µs here (docs/benchmarks.md, session 16). Writes are synchronous, as in pino's default
+ * about 0.6 µs here (docs/benchmarks.md, session 16). Writes are synchronous, as in pino's default
  * destination: a write to a file or a pipe with room takes a few µs, and there is then no write in
- * flight on another thread whose progress an exit would lose. What matters of sonic-boom's
+ * flight on another thread whose progress an exit would lose (an asynchronous variant was measured
+ * and left out: an exit while its write was on the thread pool cut a line). As with pino's default,
+ * a reader that stops reading a blocking pipe holds the process up. What matters of sonic-boom's
  * handling is kept: a partial write is continued, a non-blocking pipe that is full (EAGAIN) is
  * tried again after a pause while new lines wait behind it, lines keep their order, and a failed
  * write is reported on stderr instead of crashing the process.
