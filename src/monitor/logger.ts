@@ -21,13 +21,29 @@ export const REDACT_PATHS = [
   '*.secret',
 ];
 
+let lastMs = Number.NaN;
+let lastTime = '';
+
+/**
+ * pino's `isoTime`, made once per millisecond: a busy gateway writes several lines in the same
+ * millisecond (one access line per request), and `toISOString` costs about a µs under load.
+ */
+export function isoTime(): string {
+  const now = Date.now();
+  if (now !== lastMs) {
+    lastMs = now;
+    lastTime = `,"time":"${new Date(now).toISOString()}"`;
+  }
+  return lastTime;
+}
+
 export function createLogger(level: string, destination?: DestinationStream): Logger {
   return pino(
     {
       level,
       base: { service: 'rampart' },
       redact: { paths: REDACT_PATHS, censor: '[REDACTED]' },
-      timestamp: pino.stdTimeFunctions.isoTime,
+      timestamp: isoTime,
       formatters: { level: (label) => ({ level: label }) },
     },
     destination ?? logDestination(1),

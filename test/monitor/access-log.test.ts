@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { Writable } from 'node:stream';
 import { createAccessLog, type AccessEntry } from '../../src/monitor/access-log.ts';
-import { createLogger } from '../../src/monitor/logger.ts';
+import { createLogger, isoTime } from '../../src/monitor/logger.ts';
 
 function capture() {
   const lines: string[] = [];
@@ -79,5 +79,17 @@ describe('access log', () => {
   it('is off when the logger does not write info lines', () => {
     const { stream } = capture();
     assert.equal(createAccessLog(createLogger('warn', stream)), null);
+  });
+
+  it('stamps lines with the current millisecond, made once per millisecond', async () => {
+    const parse = (t: string) => Date.parse((JSON.parse(`{${t.slice(1)}}`) as { time: string }).time);
+    const before = Date.now();
+    const first = isoTime();
+    assert.equal(isoTime(), first, 'the same millisecond gives the same text');
+    assert.ok(parse(first) >= before && parse(first) <= Date.now());
+    await new Promise((r) => setTimeout(r, 5));
+    const later = isoTime();
+    assert.ok(parse(later) > parse(first), 'a later millisecond is stamped as such');
+    assert.match(later, /^,"time":"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z"$/);
   });
 });
