@@ -54,8 +54,8 @@ export function createLogger(level: string, destination?: DestinationStream): Lo
 const LOG_FLUSH_MS = 250;
 
 /**
- * The log's destination (a file descriptor or a path): asynchronous writes of at least 4 KiB, so
- * that a busy gateway makes one write system call per dozen lines rather than one per line, with
+ * The log's destination (a file descriptor or a path): writes of 16 KiB of lines (`LogSink`), so
+ * that a busy gateway makes one write system call per fifty lines rather than one per line, with
  * every line written within LOG_FLUSH_MS, and the rest when the process exits.
  */
 export function logDestination(dest: number | string): LogSink {

@@ -20,7 +20,7 @@ describe('log destination', () => {
     const file = join(dir, 'quiet.log');
     const logger = createLogger('info', logDestination(file));
     for (let n = 0; n < 3; n++) logger.info({ n }, 'line');
-    // Nothing forces a write (4 KiB are not reached): the flush timer must. Polled, so a loaded
+    // Nothing forces a write (16 KiB are not reached): the flush timer must. Polled, so a loaded
     // machine's late timers do not decide.
     const count = () => (existsSync(file) ? lines(file).length : 0);
     for (let i = 0; i < 100 && count() < 3; i++) await new Promise((r) => setTimeout(r, 50));
