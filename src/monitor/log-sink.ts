@@ -14,7 +14,9 @@
  * a reader that stops reading a blocking pipe holds the process up. What matters of sonic-boom's
  * handling is kept: a partial write is continued, a non-blocking pipe that is full (EAGAIN) is
  * tried again after a pause while new lines wait behind it, lines keep their order, and a failed
- * write is reported on stderr instead of crashing the process.
+ * write is reported on stderr instead of crashing the process. Unlike sonic-boom as pino sets it
+ * up, what waits is bounded: while a destination takes nothing, lines past `maxPendingChars` are
+ * dropped and counted, and stderr says so when it starts and how many once writing resumes.
  *
  * @example
  *   const sink = new LogSink(1);            // standard output
@@ -27,6 +29,8 @@ import { writeSync } from 'node:fs';
 const MIN_WRITE_CHARS = 16_384;
 /** Pause before a write that met a full pipe is tried again. */
 const BUSY_RETRY_MS = 10;
+/** Characters of waiting lines past which new lines are dropped (a destination that stopped). */
+const MAX_PENDING_CHARS = 64 * 1024 * 1024;
 /** How long `flushSync` keeps trying a full pipe before it gives up. */
 const SYNC_RETRY_LIMIT_MS = 1000;
 
@@ -47,13 +51,21 @@ export class LogSink {
   #retry: NodeJS.Timeout | null = null;
   #waiters: (() => void)[] = [];
   #lastError: string | undefined;
+  readonly #maxPending: number;
+  /** Lines dropped since the destination last took a write. */
+  #dropped = 0;
 
-  constructor(fd: number) {
+  constructor(fd: number, opts: { maxPendingChars?: number } = {}) {
     this.#fd = fd;
+    this.#maxPending = opts.maxPendingChars ?? MAX_PENDING_CHARS;
   }
 
-  /** Takes one line (pino gives whole lines, newline included). */
+  /** Takes one line (pino gives whole lines, newline included); false when it had to drop it. */
   write(line: string): boolean {
+    if (this.#chars + line.length > this.#maxPending) {
+      if (this.#dropped++ === 0) this.#say('the log destination is not taking lines; dropping new ones until it does');
+      return false;
+    }
     this.#lines.push(line);
     this.#chars += line.length;
     if (this.#retry === null && this.#chars >= MIN_WRITE_CHARS) this.#pump();
@@ -107,6 +119,10 @@ export class LogSink {
     try {
       c.offset += writeSync(this.#fd, c.buf, c.offset, c.buf.length - c.offset);
       if (c.offset >= c.buf.length) this.#current = null;
+      if (this.#dropped > 0) {
+        this.#say(`${this.#dropped} log lines were dropped while the destination took nothing`);
+        this.#dropped = 0;
+      }
       return 'more';
     } catch (e) {
       if (busy(e)) return 'full';
@@ -122,8 +138,12 @@ export class LogSink {
     const code = (e as NodeJS.ErrnoException).code ?? (e instanceof Error ? e.message : String(e));
     if (code === this.#lastError) return;
     this.#lastError = code;
+    this.#say(`could not write ${c ? c.buf.length - c.offset : 0} bytes of log lines (${code}); later failures of this kind are not reported`);
+  }
+
+  #say(text: string): void {
     try {
-      writeSync(2, `rampart: could not write ${c ? c.buf.length - c.offset : 0} bytes of log lines (${code}); later failures of this kind are not reported\n`);
+      writeSync(2, `rampart: ${text}\n`);
     } catch {
       // stderr is gone too: nothing is left to tell
     }

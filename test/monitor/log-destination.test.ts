@@ -74,6 +74,37 @@ describe('log destination', () => {
     });
   }
 
+  it('bounds what waits for a destination that takes nothing: drops, counts and says so', async () => {
+    const script = `
+      const { LogSink } = await import(${JSON.stringify(new URL('../../src/monitor/log-sink.ts', import.meta.url).href)});
+      void process.stdout.fd; // O_NONBLOCK
+      const sink = new LogSink(1, { maxPendingChars: 50000 });
+      const pad = 'z'.repeat(200);
+      let n = 0;
+      const more = () => {
+        for (let i = 0; i < 100; i++, n++) sink.write(JSON.stringify({ n, pad }) + '\\n');
+        if (n < 2000) setImmediate(more);
+        else sink.flush(() => process.exit(0));
+      };
+      more();`;
+    const child = spawn(process.execPath, ['--input-type=module', '-e', script], { stdio: ['ignore', 'pipe', 'pipe'] });
+    child.stdout.pause();
+    let stderr = '';
+    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+    await new Promise((r) => setTimeout(r, 500));
+    const chunks: Buffer[] = [];
+    child.stdout.on('data', (c: Buffer) => chunks.push(c));
+    child.stdout.resume();
+    const [code] = (await once(child, 'close')) as [number];
+    assert.equal(code, 0, stderr);
+    const got = Buffer.concat(chunks).toString('utf8').split('\n').filter(Boolean).map((l) => (JSON.parse(l) as { n: number }).n);
+    assert.ok(got.every((n, i) => i === 0 || n > got[i - 1]!), 'lines out of order');
+    assert.equal(stderr.split('dropping new ones').length - 1, 1, stderr);
+    const dropped = Number(/(\d+) log lines were dropped/.exec(stderr)?.[1]);
+    assert.ok(dropped > 0, stderr);
+    assert.equal(got.length + dropped, 2000, 'every line is either written or counted');
+  });
+
   it('reports a failed write on stderr once and goes on', () => {
     const script = `
       const { closeSync, openSync } = await import('node:fs');
