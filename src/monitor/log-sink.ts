@@ -85,23 +85,31 @@ export class LogSink {
       this.#retry = null;
     }
     const deadline = Date.now() + SYNC_RETRY_LIMIT_MS;
-    for (let step = this.#step(); step !== 'done'; step = this.#step()) {
-      if (step !== 'full') continue;
+    this.#drain(() => {
       if (Date.now() > deadline) this.#fail(new Error('the destination stayed full'));
       else Atomics.wait(sleeper, 0, 0, BUSY_RETRY_MS);
-    }
-    this.#settle();
+      return true;
+    });
   }
 
   /** Writes until nothing waits or the destination is full; then tries again after a pause. */
   #pump(): void {
-    for (let step = this.#step(); step !== 'done'; step = this.#step()) {
-      if (step !== 'full') continue;
+    this.#drain(() => {
       this.#retry = setTimeout(() => {
         this.#retry = null;
         this.#pump();
       }, BUSY_RETRY_MS);
-      return;
+      return false;
+    });
+  }
+
+  /**
+   * Writes until nothing is left (then calls the waiters) or until `whenFull`, called each time
+   * the destination is full, says not to go on (false).
+   */
+  #drain(whenFull: () => boolean): void {
+    for (let step = this.#step(); step !== 'done'; step = this.#step()) {
+      if (step === 'full' && !whenFull()) return;
     }
     this.#settle();
   }

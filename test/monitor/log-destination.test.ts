@@ -13,6 +13,27 @@ import { createLogger, logDestination } from '../../src/monitor/logger.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'rampart-log-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
+const LOGGER = JSON.stringify(new URL('../../src/monitor/logger.ts', import.meta.url).href);
+const SINK = JSON.stringify(new URL('../../src/monitor/log-sink.ts', import.meta.url).href);
+
+/**
+ * Runs `script` with its stdout a pipe that nobody reads for `delayMs` (so it fills), then reads it
+ * all: the exit code, the `n` of every JSON line written, and stderr.
+ */
+async function withLateReader(script: string, delayMs: number): Promise<{ code: number; ns: number[]; stderr: string }> {
+  const child = spawn(process.execPath, ['--input-type=module', '-e', script], { stdio: ['ignore', 'pipe', 'pipe'] });
+  child.stdout.pause();
+  let stderr = '';
+  child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+  await new Promise((r) => setTimeout(r, delayMs));
+  const chunks: Buffer[] = [];
+  child.stdout.on('data', (c: Buffer) => chunks.push(c));
+  child.stdout.resume();
+  const [code] = (await once(child, 'close')) as [number];
+  const ns = Buffer.concat(chunks).toString('utf8').split('\n').filter(Boolean).map((l) => (JSON.parse(l) as { n: number }).n);
+  return { code, ns, stderr };
+}
+
 const lines = (file: string) => readFileSync(file, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as { msg: string; n?: number });
 
 describe('log destination', () => {
@@ -30,7 +51,7 @@ describe('log destination', () => {
   it('writes what is buffered when the process exits', () => {
     const file = join(dir, 'exit.log');
     const script = `
-      const { createLogger, logDestination } = await import(${JSON.stringify(new URL('../../src/monitor/logger.ts', import.meta.url).href)});
+      const { createLogger, logDestination } = await import(${LOGGER});
       const logger = createLogger('info', logDestination(${JSON.stringify(file)}));
       // No turn of the event loop before exiting: the file must be open and the buffer written.
       for (let n = 0; n < 500; n++) logger.info({ n }, 'line');
@@ -48,7 +69,7 @@ describe('log destination', () => {
   for (const when of ['while running', 'at an exit during a pause'] as const) {
     it(`writes every line through a full non-blocking pipe ${when}`, async () => {
       const script = `
-        const { createLogger, logDestination } = await import(${JSON.stringify(new URL('../../src/monitor/logger.ts', import.meta.url).href)});
+        const { createLogger, logDestination } = await import(${LOGGER});
         void process.stdout.fd; // libuv opens the pipe: O_NONBLOCK
         const logger = createLogger('info', logDestination(1));
         const pad = 'x'.repeat(200);
@@ -60,15 +81,8 @@ describe('log destination', () => {
           else process.exit(0);
         };
         more();`;
-      const child = spawn(process.execPath, ['--input-type=module', '-e', script], { stdio: ['ignore', 'pipe', 'inherit'] });
-      child.stdout.pause();
-      await new Promise((r) => setTimeout(r, 300));
-      const chunks: Buffer[] = [];
-      child.stdout.on('data', (c: Buffer) => chunks.push(c));
-      child.stdout.resume();
-      const [code] = (await once(child, 'close')) as [number];
-      assert.equal(code, 0);
-      const got = Buffer.concat(chunks).toString('utf8').split('\n').filter(Boolean).map((l) => (JSON.parse(l) as { n: number }).n);
+      const { code, ns: got, stderr } = await withLateReader(script, 300);
+      assert.equal(code, 0, stderr);
       assert.equal(got.length, 20000);
       assert.ok(got.every((n, i) => n === i), 'lines out of order');
     });
@@ -76,7 +90,7 @@ describe('log destination', () => {
 
   it('bounds what waits for a destination that takes nothing: drops, counts and says so', async () => {
     const script = `
-      const { LogSink } = await import(${JSON.stringify(new URL('../../src/monitor/log-sink.ts', import.meta.url).href)});
+      const { LogSink } = await import(${SINK});
       void process.stdout.fd; // O_NONBLOCK
       const sink = new LogSink(1, { maxPendingChars: 50000 });
       const pad = 'z'.repeat(200);
@@ -87,17 +101,8 @@ describe('log destination', () => {
         else sink.flush(() => process.exit(0));
       };
       more();`;
-    const child = spawn(process.execPath, ['--input-type=module', '-e', script], { stdio: ['ignore', 'pipe', 'pipe'] });
-    child.stdout.pause();
-    let stderr = '';
-    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-    await new Promise((r) => setTimeout(r, 500));
-    const chunks: Buffer[] = [];
-    child.stdout.on('data', (c: Buffer) => chunks.push(c));
-    child.stdout.resume();
-    const [code] = (await once(child, 'close')) as [number];
+    const { code, ns: got, stderr } = await withLateReader(script, 500);
     assert.equal(code, 0, stderr);
-    const got = Buffer.concat(chunks).toString('utf8').split('\n').filter(Boolean).map((l) => (JSON.parse(l) as { n: number }).n);
     assert.ok(got.every((n, i) => i === 0 || n > got[i - 1]!), 'lines out of order');
     assert.equal(stderr.split('dropping new ones').length - 1, 1, stderr);
     const dropped = Number(/(\d+) log lines were dropped/.exec(stderr)?.[1]);
@@ -107,8 +112,8 @@ describe('log destination', () => {
 
   it('reports a failed write on stderr once and goes on', () => {
     const script = `
-      const { closeSync, openSync } = await import('node:fs');
-      const { createLogger, logDestination } = await import(${JSON.stringify(new URL('../../src/monitor/logger.ts', import.meta.url).href)});
+      const { openSync } = await import('node:fs');
+      const { createLogger, logDestination } = await import(${LOGGER});
       const fd = openSync('/dev/null', 'r'); // read-only: every write fails with EBADF
       const logger = createLogger('info', logDestination(fd));
       for (let n = 0; n < 100; n++) logger.info({ n, pad: 'y'.repeat(100) }, 'line');
