@@ -16,19 +16,24 @@ after(() => rmSync(dir, { recursive: true, force: true }));
 const LOGGER = JSON.stringify(new URL('../../src/monitor/logger.ts', import.meta.url).href);
 const SINK = JSON.stringify(new URL('../../src/monitor/log-sink.ts', import.meta.url).href);
 
+/** What a child script writes on stderr once all its lines are handed to the sink. */
+const READY = 'all lines given';
+
 /**
- * Runs `script` with its stdout a pipe that nobody reads for `delayMs` (so it fills), then reads it
- * all: the exit code, the `n` of every JSON line written, and stderr.
+ * Runs `script` with its stdout a pipe that nobody reads until the script says READY on stderr (so
+ * the pipe fills however slowly the child starts), then reads it all: the exit code, the `n` of
+ * every JSON line written, and stderr.
  */
-async function withLateReader(script: string, delayMs: number): Promise<{ code: number; ns: number[]; stderr: string }> {
+async function withLateReader(script: string): Promise<{ code: number; ns: number[]; stderr: string }> {
   const child = spawn(process.execPath, ['--input-type=module', '-e', script], { stdio: ['ignore', 'pipe', 'pipe'] });
   child.stdout.pause();
-  let stderr = '';
-  child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-  await new Promise((r) => setTimeout(r, delayMs));
   const chunks: Buffer[] = [];
   child.stdout.on('data', (c: Buffer) => chunks.push(c));
-  child.stdout.resume();
+  let stderr = '';
+  child.stderr.on('data', (c: Buffer) => {
+    stderr += c.toString();
+    if (stderr.includes(READY)) child.stdout.resume();
+  });
   const [code] = (await once(child, 'close')) as [number];
   const ns = Buffer.concat(chunks).toString('utf8').split('\n').filter(Boolean).map((l) => (JSON.parse(l) as { n: number }).n);
   return { code, ns, stderr };
@@ -63,25 +68,27 @@ describe('log destination', () => {
   });
 
   // A pipe that libuv has made non-blocking (touching process.stdout does that) answers EAGAIN when
-  // it is full and takes part of a write when it is partly full. The reader here waits 300 ms before
-  // it starts, so the pipe fills and writes pause: the lines must still all arrive, whole and in
-  // order — written as the process runs, or at an exit that comes while a write is pausing.
+  // it is full and takes part of a write when it is partly full. The reader here starts only once
+  // every line is given, so the pipe fills and writes pause: the lines must still all arrive, whole
+  // and in order — written as the process runs, or at an exit that comes while a write is pausing.
   for (const when of ['while running', 'at an exit during a pause'] as const) {
     it(`writes every line through a full non-blocking pipe ${when}`, async () => {
       const script = `
         const { createLogger, logDestination } = await import(${LOGGER});
+        const { writeSync } = await import('node:fs');
         void process.stdout.fd; // libuv opens the pipe: O_NONBLOCK
         const logger = createLogger('info', logDestination(1));
         const pad = 'x'.repeat(200);
         let n = 0;
         const more = () => {
           for (let i = 0; i < 500; i++, n++) logger.info({ n, pad }, 'line');
-          if (n < 20000) setImmediate(more);
-          else if (${JSON.stringify(when)} === 'while running') logger.flush(() => process.exit(0));
+          if (n < 20000) return setImmediate(more);
+          writeSync(2, ${JSON.stringify(READY)} + '\\n');
+          if (${JSON.stringify(when)} === 'while running') logger.flush(() => process.exit(0));
           else process.exit(0);
         };
         more();`;
-      const { code, ns: got, stderr } = await withLateReader(script, 300);
+      const { code, ns: got, stderr } = await withLateReader(script);
       assert.equal(code, 0, stderr);
       assert.equal(got.length, 20000);
       assert.ok(got.every((n, i) => n === i), 'lines out of order');
@@ -91,17 +98,19 @@ describe('log destination', () => {
   it('bounds what waits for a destination that takes nothing: drops, counts and says so', async () => {
     const script = `
       const { LogSink } = await import(${SINK});
+      const { writeSync } = await import('node:fs');
       void process.stdout.fd; // O_NONBLOCK
       const sink = new LogSink(1, { maxPendingChars: 50000 });
       const pad = 'z'.repeat(200);
       let n = 0;
       const more = () => {
         for (let i = 0; i < 100; i++, n++) sink.write(JSON.stringify({ n, pad }) + '\\n');
-        if (n < 2000) setImmediate(more);
-        else sink.flush(() => process.exit(0));
+        if (n < 2000) return setImmediate(more);
+        writeSync(2, ${JSON.stringify(READY)} + '\\n');
+        sink.flush(() => process.exit(0));
       };
       more();`;
-    const { code, ns: got, stderr } = await withLateReader(script, 500);
+    const { code, ns: got, stderr } = await withLateReader(script);
     assert.equal(code, 0, stderr);
     assert.ok(got.every((n, i) => i === 0 || n > got[i - 1]!), 'lines out of order');
     assert.equal(stderr.split('dropping new ones').length - 1, 1, stderr);
