@@ -18,6 +18,7 @@ import { hijackAttack } from './attacks-hijack.ts';
 import { scenarioAttack, scenarioTwin } from './attacks-scenario.ts';
 import { attackEmail, benignWorkEmail } from './attacks-email.ts';
 import { multilingualPrompt, shortReply } from './benign-multilingual.ts';
+import { shortAttack, shortTwin } from './attacks-short.ts';
 import { realDoc } from './benign-realdocs.ts';
 
 /** 0 benign, 1 prompt_injection, 2 jailbreak. */
@@ -56,6 +57,9 @@ export interface CorpusSize {
   /** Realistic benign documents and work e-mails (hard negatives of the document channel). */
   readonly realDocs: number;
   readonly workEmails: number;
+  /** One- to three-sentence jailbreaks and extractions, and benign prompts of the same shapes. */
+  readonly shortAttacks: number;
+  readonly shortTwins: number;
 }
 
 export const FULL_SIZE: CorpusSize = {
@@ -76,6 +80,8 @@ export const FULL_SIZE: CorpusSize = {
   short: 600,
   realDocs: 7000,
   workEmails: 1500,
+  shortAttacks: 3000,
+  shortTwins: 3000,
 };
 
 export function buildCorpus(seed: number, size: CorpusSize = FULL_SIZE): Example[] {
@@ -113,6 +119,11 @@ export function buildCorpus(seed: number, size: CorpusSize = FULL_SIZE): Example
   gen('multilingual', size.multilingual, (rng) => ({ text: maybeNoise(rng, multilingualPrompt(rng)), label: 0, channel: 'user' }));
   gen('short', size.short, (rng) => ({ text: shortReply(rng), label: 0, channel: 'user' }));
   gen('real_doc', size.realDocs, (rng) => ({ text: maybeNoise(rng, renderDoc(realDoc(rng))), label: 0, channel: 'document' }));
+  gen('short_attack', size.shortAttacks, (rng) => {
+    const a = shortAttack(rng);
+    return { text: maybeEvade(rng, a.text), label: a.label, channel: 'user' };
+  });
+  gen('short_twin', size.shortTwins, (rng) => ({ text: maybeNoise(rng, shortTwin(rng)), label: 0, channel: 'user' }));
   gen('work_email', size.workEmails, (rng) => ({ text: benignWorkEmail(rng), label: 0, channel: 'document' }));
   return out;
 }

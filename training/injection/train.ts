@@ -48,6 +48,8 @@ export const DEFAULT_TRAIN_OPTIONS: TrainOptions = {
     short: 200,
     realDocs: 1200,
     workEmails: 300,
+    shortAttacks: 600,
+    shortTwins: 600,
   },
   epochs: 4,
   learningRate: 0.2,

@@ -31,6 +31,8 @@ const TINY: CorpusSize = {
   short: 10,
   realDocs: 20,
   workEmails: 10,
+  shortAttacks: 10,
+  shortTwins: 10,
 };
 const MODEL = new URL('../../../src/guard/detectors/injection/model.json', import.meta.url);
 const DEV = new URL('../../../../shared/datasets/prompt-injection/dev.jsonl', import.meta.url);
@@ -61,6 +63,8 @@ describe('injection training', () => {
         'multilingual',
         'short',
         'real_doc',
+        'short_attack',
+        'short_twin',
         'work_email',
       ]),
     );
