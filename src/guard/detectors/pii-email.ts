@@ -28,6 +28,16 @@ function isLocalChar(c: number): boolean {
   // RFC 5322 atext minus the rarely used characters that mostly appear as punctuation in prose.
   return (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 46 || c === 95 || c === 37 || c === 43 || c === 45 || isUnicodeLetter(c);
 }
+/**
+ * An apostrophe between two letters or digits of a local part (`o'neil@`, `d'arcy@`): valid atext
+ * and common in names. At either end it is a quotation mark around the address, not part of it.
+ */
+function isInnerApostrophe(text: string, i: number): boolean {
+  if (text.charCodeAt(i) !== 39 || i === 0) return false;
+  const before = text.charCodeAt(i - 1);
+  const after = text.charCodeAt(i + 1);
+  return isLocalChar(before) && before !== 46 && isLocalChar(after) && after !== 46;
+}
 function isDomainChar(c: number): boolean {
   return (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 46 || c === 45 || isUnicodeLetter(c);
 }
@@ -42,7 +52,7 @@ function inUrlUserInfo(text: string, start: number): boolean {
 /** Returns [start, end) of a confirmed address around the '@' at `at`, or undefined. */
 function addressAt(text: string, at: number, hasUrls: boolean): [number, number] | undefined {
   let start = at;
-  while (start > 0 && at - start < 64 && isLocalChar(text.charCodeAt(start - 1))) start--;
+  while (start > 0 && at - start < 64 && (isLocalChar(text.charCodeAt(start - 1)) || isInnerApostrophe(text, start - 1))) start--;
   let end = at + 1;
   while (end < text.length && end - at <= 255 && isDomainChar(text.charCodeAt(end))) end++;
   // Sentence punctuation after an address is not part of it.
