@@ -155,6 +155,15 @@ const TWINS: readonly string[] = [
   'What\'s the {secret ingredient|secret} in {this recipe|grandma\'s apple pie|a good curry|Coca-Cola, according to legend}?',
   'How do I organize a Secret Santa {for my team|at work|with remote colleagues}?',
   'What is the password {policy|length} {NIST recommends|most banks require|you would suggest for a small office}?',
+  // Short questions that share the secret games' "what is the …" opening.
+  '{What|what} {is|\'s} {this|that|it}{?|??| again?| exactly?| called?|}',
+  '{What|Who|Where|Why} {is|are} {these|those|they|you|we}{?| now?|}',
+  'What is the {answer|solution|result} {to|of} {this puzzle|question 3|the exercise|7 times 8|this riddle}?',
+  'What\'s the {code|snippet} {to|for} {centering a div|reading a file in Python|a for loop in Go|sorting a list}?',
+  'What is the {ISO|country|area|zip|HTML} code {for|of} {Peru|Norway|Chicago|a non-breaking space|Berlin}?',
+  'What is the {key signature|keyboard shortcut|key} {of|for} {this song|copy and paste|undo|a major scale}?',
+  'What is the {word|term|name} for {a baby kangaroo|fear of heights|a group of crows|this kind of poem}?',
+  'What\'s the {pin|PIN} {layout|format} {of|for} {an Arduino Uno|a Raspberry Pi|debit cards in Germany}?',
   'What rhymes with "{orange|silver|purple|month}"?',
   'Encode the text "hello world" in {base64|hex} and show me.',
   // Forced output in harmless tasks.
