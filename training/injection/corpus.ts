@@ -9,7 +9,7 @@ import { benignTrickyPrompt } from './benign-tricky.ts';
 import { benignDoc, renderDoc } from './benign-docs.ts';
 import { directAttack } from './attacks-direct.ts';
 import { jailbreakAttack } from './attacks-jailbreak.ts';
-import { indirectAttack, maliciousEmail } from './attacks-indirect.ts';
+import { indirectAttack, maliciousEmail, readerRequestDoc } from './attacks-indirect.ts';
 import { benignSystemPrompt } from './system-prompts.ts';
 import { benignTwin } from './benign-twins.ts';
 import { backgroundText } from './background.ts';
@@ -60,6 +60,8 @@ export interface CorpusSize {
   /** One- to three-sentence jailbreaks and extractions, and benign prompts of the same shapes. */
   readonly shortAttacks: number;
   readonly shortTwins: number;
+  /** Benign documents with a request to their human reader (twins of answer manipulations). */
+  readonly readerRequests: number;
 }
 
 export const FULL_SIZE: CorpusSize = {
@@ -82,6 +84,7 @@ export const FULL_SIZE: CorpusSize = {
   workEmails: 1500,
   shortAttacks: 3000,
   shortTwins: 3000,
+  readerRequests: 2500,
 };
 
 export function buildCorpus(seed: number, size: CorpusSize = FULL_SIZE): Example[] {
@@ -124,6 +127,7 @@ export function buildCorpus(seed: number, size: CorpusSize = FULL_SIZE): Example
     return { text: maybeEvade(rng, a.text), label: a.label, channel: 'user' };
   });
   gen('short_twin', size.shortTwins, (rng) => ({ text: maybeNoise(rng, shortTwin(rng)), label: 0, channel: 'user' }));
+  gen('reader_request', size.readerRequests, (rng) => ({ text: maybeNoise(rng, readerRequestDoc(rng)), label: 0, channel: 'document' }));
   gen('work_email', size.workEmails, (rng) => ({ text: benignWorkEmail(rng), label: 0, channel: 'document' }));
   return out;
 }

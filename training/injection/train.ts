@@ -50,6 +50,7 @@ export const DEFAULT_TRAIN_OPTIONS: TrainOptions = {
     workEmails: 300,
     shortAttacks: 600,
     shortTwins: 600,
+    readerRequests: 500,
   },
   epochs: 4,
   learningRate: 0.2,
@@ -65,7 +66,7 @@ interface TrainUnit {
   readonly context?: readonly [number, number];
 }
 
-const DOCUMENT_FAMILIES = new Set(['benign_doc', 'indirect', 'email_attack', 'real_doc', 'work_email']);
+const DOCUMENT_FAMILIES = new Set(['benign_doc', 'indirect', 'email_attack', 'real_doc', 'work_email', 'reader_request']);
 
 /** Letter pairs with a share below this in benign text count as rare. */
 const RARE_SHARE = 2e-4;

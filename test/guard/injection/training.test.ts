@@ -33,6 +33,7 @@ const TINY: CorpusSize = {
   workEmails: 10,
   shortAttacks: 10,
   shortTwins: 10,
+  readerRequests: 10,
 };
 const MODEL = new URL('../../../src/guard/detectors/injection/model.json', import.meta.url);
 const DEV = new URL('../../../../shared/datasets/prompt-injection/dev.jsonl', import.meta.url);
@@ -65,6 +66,7 @@ describe('injection training', () => {
         'real_doc',
         'short_attack',
         'short_twin',
+        'reader_request',
         'work_email',
       ]),
     );
