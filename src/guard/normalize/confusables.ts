@@ -23,11 +23,33 @@ for (const [from, to] of Object.entries(table as Record<string, string>)) {
   const small = from.toLowerCase().codePointAt(0)!;
   if (small !== cp) lowerOnly.push([small, target]);
 }
-for (const [cp, target] of lowerOnly) if (!FOLD.has(cp)) FOLD.set(cp, target);
+/**
+ * Small capitals that "fancy text" generators use for whole words (`ɪɢɴᴏʀᴇ ᴀʟʟ`). The confusables
+ * table lists only those that look like lowercase letters (`ᴄ`, `ᴏ`, `ꜱ`); the others look like
+ * capitals, which is how the text is read all the same.
+ */
+const SMALL_CAPITALS: Record<string, string> = {
+  ᴀ: 'a', ʙ: 'b', ᴄ: 'c', ᴅ: 'd', ᴇ: 'e', ꜰ: 'f', ɢ: 'g', ʜ: 'h', ɪ: 'i', ᴊ: 'j', ᴋ: 'k', ʟ: 'l', ᴍ: 'm', ɴ: 'n', ᴏ: 'o', ᴘ: 'p', ꞯ: 'q', ʀ: 'r', ꜱ: 's', ᴛ: 't',
+  ᴜ: 'u', ᴠ: 'v', ᴡ: 'w', ʏ: 'y', ᴢ: 'z',
+};
+for (const [ch, target] of Object.entries(SMALL_CAPITALS)) if (!FOLD.has(ch.codePointAt(0)!)) FOLD.set(ch.codePointAt(0)!, target);
+
+// The Kelvin sign `K` lowercases to ASCII `k`: a small form in ASCII is the letter itself, not
+// a confusable (mapped, it made every word with a `k` and an `ø` or `ß` count as an evasion).
+for (const [cp, target] of lowerOnly) if (cp >= 0x80 && !FOLD.has(cp)) FOLD.set(cp, target);
+
+/**
+ * Latin letters of living orthographies that the confusables table also lists: Turkish and
+ * Azerbaijani `ı`, Danish, Norwegian and Icelandic `æ`, French `œ`, Dutch `ĳ`, and `ɣ`, `ʋ`, `ɩ`
+ * of West African alphabets. They are folded like the others (so `ıgnore` still reads as
+ * `ignore`), but they are how those languages are written, not an evasion: counted as one, every
+ * Turkish or Danish sentence was flagged as an attack.
+ */
+const ORTHOGRAPHIC = new Set([0x131, 0xe6, 0xc6, 0x153, 0x152, 0x133, 0x132, 0x263, 0x28b, 0x269]);
 
 export interface FoldResult {
   readonly text: string;
-  /** Letters replaced. */
+  /** Letters replaced that no orthography uses in Latin words (the evidence of an evasion). */
   readonly folded: number;
 }
 
@@ -41,26 +63,35 @@ function isWordChar(text: string, i: number): boolean {
   return WORD_CHAR.test(text[i]!);
 }
 
-function foldWord(word: string, latinText: boolean): { text: string; folded: number } {
+const LATIN_LETTER = /\p{Script=Latin}/u;
+
+function foldWord(word: string, latinText: boolean): { text: string; changed: boolean; folded: number } {
   let hasAscii = false;
   let allFoldable = true;
+  let allLatin = true;
   for (const ch of word) {
     const cp = ch.codePointAt(0)!;
     if (cp < 0x80) {
       if (cp > 0x39) hasAscii = true;
     } else if (!FOLD.has(cp)) allFoldable = false;
+    else if (ORTHOGRAPHIC.has(cp) || !LATIN_LETTER.test(ch)) allLatin = false;
   }
-  if (!(hasAscii || (latinText && allFoldable))) return { text: word, folded: 0 };
+  // A word wholly of Latin-script look-alikes (small capitals) is Latin text in disguise, even in
+  // a text with no plain Latin letters; a wholly Cyrillic or Greek word there is that language.
+  if (!(hasAscii || (allFoldable && (latinText || allLatin)))) return { text: word, changed: false, folded: 0 };
   let s = '';
+  let changed = false;
   let folded = 0;
   for (const ch of word) {
-    const f = FOLD.get(ch.codePointAt(0)!);
+    const cp = ch.codePointAt(0)!;
+    const f = FOLD.get(cp);
     if (f !== undefined) {
       s += f;
-      folded++;
+      changed = true;
+      if (!ORTHOGRAPHIC.has(cp)) folded++;
     } else s += ch;
   }
-  return { text: s, folded };
+  return { text: s, changed, folded };
 }
 
 /** Folds confusables in lowercased `text`; linear in its length, and only words with non-ASCII letters are visited. */
@@ -75,6 +106,7 @@ export function foldConfusables(text: string): FoldResult {
   if (other === 0) return { text, folded: 0 };
   const latinText = ascii >= 4 * other;
   let folded = 0;
+  let changed = false;
   const pieces: string[] = [];
   let copied = 0;
   for (let i = 0; i < text.length; i++) {
@@ -85,14 +117,15 @@ export function foldConfusables(text: string): FoldResult {
     while (end < text.length && isWordChar(text, end)) end++;
     const word = text.slice(start, end);
     const r = foldWord(word, latinText);
-    if (r.folded > 0) {
+    if (r.changed) {
       pieces.push(text.slice(copied, start), r.text);
       folded += r.folded;
+      changed = true;
       copied = end;
     }
     i = end - 1;
   }
-  if (folded === 0) return { text, folded: 0 };
+  if (!changed) return { text, folded: 0 };
   pieces.push(text.slice(copied));
   return { text: pieces.join(''), folded };
 }
