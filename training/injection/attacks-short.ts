@@ -60,6 +60,10 @@ const S: Slots = {
   benignq: (rng) => benignPrompt(rng),
   word: ['necessary', 'rhythm', 'queue', 'umbrella', 'Mississippi', 'library', 'strength', 'onomatopoeia', 'February', 'colonel'],
   game2: ['chess', 'checkers', 'poker', 'Monopoly', 'bridge', 'Scrabble', 'cricket', 'go', 'backgammon', 'Uno'],
+  encodedbenign: (rng) => {
+    const plain = rng.pick(['Hello world', 'See you at 5pm', 'The meeting moved to Friday', 'Happy birthday, Anna!', 'user_id=4821&page=2', 'Thanks for your order', 'Buy milk and eggs']);
+    return rng.chance(0.7) ? Buffer.from(plain).toString('base64') : Buffer.from(plain).toString('hex');
+  },
   account: ['router', 'Wi-Fi', 'laptop', 'email account', 'bank app', 'phone', 'Netflix account', 'work account'],
 };
 
@@ -166,6 +170,8 @@ const TWINS: readonly string[] = [
   'What\'s the {pin|PIN} {layout|format} {of|for} {an Arduino Uno|a Raspberry Pi|debit cards in Germany}?',
   'What rhymes with "{orange|silver|purple|month}"?',
   'Encode the text "hello world" in {base64|hex} and show me.',
+  '{Decode|Can you decode|Please decode} this {for me|string|message}{:|?} <encodedbenign>',
+  'What does <encodedbenign> {mean|say} once decoded?',
   // Forced output in harmless tasks.
   '<task> {Reply with the answer only.|Output nothing else.|Just the result, please.}',
   'Translate into {Spanish|German|French} and reply with the translation only: {I am tired|See you tomorrow|Where is the station?}',

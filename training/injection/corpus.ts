@@ -19,6 +19,7 @@ import { scenarioAttack, scenarioTwin } from './attacks-scenario.ts';
 import { attackEmail, benignWorkEmail } from './attacks-email.ts';
 import { multilingualPrompt, shortReply } from './benign-multilingual.ts';
 import { shortAttack, shortTwin } from './attacks-short.ts';
+import { wideAttack, widePrompt } from './multilingual-wide.ts';
 import { realDoc } from './benign-realdocs.ts';
 
 /** 0 benign, 1 prompt_injection, 2 jailbreak. */
@@ -62,6 +63,9 @@ export interface CorpusSize {
   readonly shortTwins: number;
   /** Benign documents with a request to their human reader (twins of answer manipulations). */
   readonly readerRequests: number;
+  /** Attacks and benign prompts in ten more languages (Chinese to Hindi). */
+  readonly wideAttacks: number;
+  readonly widePrompts: number;
 }
 
 export const FULL_SIZE: CorpusSize = {
@@ -85,6 +89,8 @@ export const FULL_SIZE: CorpusSize = {
   shortAttacks: 3000,
   shortTwins: 3000,
   readerRequests: 2500,
+  wideAttacks: 1000,
+  widePrompts: 2000,
 };
 
 export function buildCorpus(seed: number, size: CorpusSize = FULL_SIZE): Example[] {
@@ -127,6 +133,11 @@ export function buildCorpus(seed: number, size: CorpusSize = FULL_SIZE): Example
     return { text: maybeEvade(rng, a.text), label: a.label, channel: 'user' };
   });
   gen('short_twin', size.shortTwins, (rng) => ({ text: maybeNoise(rng, shortTwin(rng)), label: 0, channel: 'user' }));
+  gen('wide_attack', size.wideAttacks, (rng) => {
+    const a = wideAttack(rng);
+    return { text: a.text, label: a.label, channel: 'user' };
+  });
+  gen('wide_prompt', size.widePrompts, (rng) => ({ text: widePrompt(rng), label: 0, channel: 'user' }));
   gen('reader_request', size.readerRequests, (rng) => ({ text: maybeNoise(rng, readerRequestDoc(rng)), label: 0, channel: 'document' }));
   gen('work_email', size.workEmails, (rng) => ({ text: benignWorkEmail(rng), label: 0, channel: 'document' }));
   return out;

@@ -51,6 +51,8 @@ export const DEFAULT_TRAIN_OPTIONS: TrainOptions = {
     shortAttacks: 600,
     shortTwins: 600,
     readerRequests: 500,
+    wideAttacks: 300,
+    widePrompts: 300,
   },
   epochs: 4,
   learningRate: 0.2,

@@ -34,6 +34,8 @@ const TINY: CorpusSize = {
   shortAttacks: 10,
   shortTwins: 10,
   readerRequests: 10,
+  wideAttacks: 10,
+  widePrompts: 10,
 };
 const MODEL = new URL('../../../src/guard/detectors/injection/model.json', import.meta.url);
 const DEV = new URL('../../../../shared/datasets/prompt-injection/dev.jsonl', import.meta.url);
@@ -66,6 +68,8 @@ describe('injection training', () => {
         'real_doc',
         'short_attack',
         'short_twin',
+        'wide_attack',
+        'wide_prompt',
         'reader_request',
         'work_email',
       ]),
