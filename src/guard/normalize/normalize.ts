@@ -64,13 +64,19 @@ export function normalizeText(raw: string, census?: CharCensus): NormalizedText 
     if (NON_ASCII.test(text)) {
       const compat = text.match(COMPAT_LETTERS);
       if (compat && compat.length >= 3) transforms.add('compatibility-forms');
+      // Marks that stand alone once the text is composed (NFC): an orthography's accents come
+      // as precomposed letters (Vietnamese `ườ` carries two, and a mark on most letters), while
+      // strikethrough (`i̶g̶n̶o̶r̶e̶`) and "zalgo" stacks have no precomposed form. Counted after
+      // decomposition, every Vietnamese sentence looked like styled text.
+      const loose = COMBINING.test(text) ? text.normalize('NFC') : '';
+      COMBINING.lastIndex = 0;
+      const looseMarks = loose === '' ? 0 : (loose.match(COMBINING)?.length ?? 0);
       text = text.normalize('NFKD');
-      const before = text.length;
-      const stacked = STACKED_MARKS.test(text);
+      const stacked = looseMarks >= 3 && STACKED_MARKS.test(loose);
       text = text.replace(COMBINING, '');
-      // One mark per letter is strikethrough/underline styling (`i̶g̶n̶o̶r̶e̶`), a mark on most letters
-      // is no orthography either; accented prose has far fewer.
-      if (stacked || (before - text.length >= 4 && before - text.length >= text.length / 3)) transforms.add('combining-marks');
+      // One mark per letter is strikethrough/underline styling, a mark on most letters is no
+      // orthography either; accented prose has far fewer loose marks.
+      if (stacked || (looseMarks >= 4 && looseMarks >= text.length / 3)) transforms.add('combining-marks');
       text = text.normalize('NFKC');
     }
   }

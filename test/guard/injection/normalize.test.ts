@@ -73,6 +73,8 @@ describe('normalizeText', () => {
     ['French (œ)', 'Ma sœur a mal au cœur depuis ce matin.'],
     ['German with ß next to a k (the Kelvin sign lowercases to k)', 'Ich möchte in der Großküche arbeiten.'],
     ['Polish (ł)', 'Mam kłopot z zamówieniem.'],
+    ['Vietnamese (two marks on many letters, precomposed)', 'Người ta thường nói rằng những điều tốt đẹp nhất đến với những ai biết chờ đợi.'],
+    ['Vietnamese typed decomposed (NFD)', 'Người ta thường nói rằng những điều tốt đẹp nhất đến với những ai biết chờ đợi.'.normalize('NFD')],
     ['emoji with joiners and a subdivision flag', `Family 👨‍👩‍👧 and 🏴${tags('gbeng')}\u{E007F} flag`],
     ['Persian text with a zero-width non-joiner', 'می‌خواهم'],
     ['version numbers, ids and hashes', 'node v20.1 on x86_64, sha256 a3f9c0d1e2, utf8, mp3, es2023, 3rd try'],

@@ -76,6 +76,7 @@ export function gibberishFeatures(raw: string, rare: RareBigrams, out: Float64Ar
   const tail = emptyStats();
   let upper = 0;
   let letters = 0;
+  let accented = 0;
   let run = 0;
   let bestRun = 0;
   let index = -1;
@@ -98,6 +99,7 @@ export function gibberishFeatures(raw: string, rare: RareBigrams, out: Float64Ar
       const c = sample.charCodeAt(i);
       const k = classOf(c);
       if (k === SPACE) break;
+      if ((c >= 0xc0 && c <= 0x24f && c !== 0xd7 && c !== 0xf7) || (c >= 0x1e00 && c <= 0x1eff)) accented++;
       if ((k & ODD) !== 0) odd++;
       else if (k === DIGIT) digits++;
       if ((k & (UPPER | LOWER)) !== 0) {
@@ -137,8 +139,13 @@ export function gibberishFeatures(raw: string, rare: RareBigrams, out: Float64Ar
     out[offset + 2] = tail.chars ? tail.odd / tail.chars : 0;
     out[offset + 3] = tail.flips / tail.words;
     out[offset + 4] = Math.abs(tail.open - tail.close) / tail.words;
-    out[offset + 5] = rareTail;
-    out[offset + 6] = Math.max(0, rareTail - (head.bigrams ? head.rare / head.bigrams : 0));
+    // Letter pairs are rare or common in English. In a language written with many accented
+    // letters (Vietnamese, Czech, Polish) the ASCII pairs left between them are another
+    // language's, and rare to English: that is no suffix (optimized suffixes are ASCII).
+    if (accented <= 0.1 * (letters + accented)) {
+      out[offset + 5] = rareTail;
+      out[offset + 6] = Math.max(0, rareTail - (head.bigrams ? head.rare / head.bigrams : 0));
+    }
   }
   out[offset + 7] = letters >= 20 ? upper / letters : 0;
   out[offset + 8] = bestRun >= 2 ? bestRun : 0;
