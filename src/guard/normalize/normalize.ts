@@ -40,6 +40,7 @@ const NON_ASCII = /[^\x00-\x7f]/;
 /** Fullwidth forms, enclosed alphanumerics, mathematical alphanumerics, squared/circled Latin. */
 const COMPAT_LETTERS = /[\uff01-\uff5e\u2460-\u24ff]|\ud835[\udc00-\udfff]|\ud83c[\udd10-\udd89]/g;
 const COMBINING = /[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]/g;
+const HAS_COMBINING = new RegExp(COMBINING.source);
 /** Three marks on one base never happen in real orthography; they do in "zalgo" text. */
 const STACKED_MARKS = /[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]{3}/;
 
@@ -68,8 +69,7 @@ export function normalizeText(raw: string, census?: CharCensus): NormalizedText 
       // as precomposed letters (Vietnamese `ườ` carries two, and a mark on most letters), while
       // strikethrough (`i̶g̶n̶o̶r̶e̶`) and "zalgo" stacks have no precomposed form. Counted after
       // decomposition, every Vietnamese sentence looked like styled text.
-      const loose = COMBINING.test(text) ? text.normalize('NFC') : '';
-      COMBINING.lastIndex = 0;
+      const loose = HAS_COMBINING.test(text) ? text.normalize('NFC') : '';
       const looseMarks = loose === '' ? 0 : (loose.match(COMBINING)?.length ?? 0);
       text = text.normalize('NFKD');
       const stacked = looseMarks >= 3 && STACKED_MARKS.test(loose);
