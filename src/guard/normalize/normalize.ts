@@ -37,8 +37,14 @@ export interface NormalizedText {
 }
 
 const NON_ASCII = /[^\x00-\x7f]/;
-/** Fullwidth forms, enclosed alphanumerics, mathematical alphanumerics, squared/circled Latin. */
-const COMPAT_LETTERS = /[\uff01-\uff5e\u2460-\u24ff]|\ud835[\udc00-\udfff]|\ud83c[\udd10-\udd89]/g;
+/**
+ * Fullwidth letters, parenthesized and circled Latin letters, mathematical alphanumerics,
+ * squared/circled Latin. Not fullwidth digits and punctuation, nor circled and parenthesized
+ * numbers (`①`, `⑴`, `⒈`): typography and list markers.
+ */
+const COMPAT_LETTERS = /[\uff21-\uff3a\uff41-\uff5a\u249c-\u24ff]|\ud835[\udc00-\udfff]|\ud83c[\udd10-\udd89]/g;
+/** Han, kana and Hangul: text in which fullwidth letters and digits are ordinary typography. */
+const CJK = /[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af]/g;
 const COMBINING = /[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]/g;
 const HAS_COMBINING = new RegExp(COMBINING.source);
 /** Three marks on one base never happen in real orthography; they do in "zalgo" text. */
@@ -64,7 +70,9 @@ export function normalizeText(raw: string, census?: CharCensus): NormalizedText 
     if (inv.variationBytes > 0) transforms.add('variation-selectors');
     if (NON_ASCII.test(text)) {
       const compat = text.match(COMPAT_LETTERS);
-      if (compat && compat.length >= 3) transforms.add('compatibility-forms');
+      // Chinese, Japanese and Korean are typed with fullwidth Latin letters and digits (`ＰＣ`,
+      // `０１０－１２３４`); only where they outnumber the CJK characters are they a disguise.
+      if (compat && compat.length >= 3 && compat.length > (text.match(CJK)?.length ?? 0)) transforms.add('compatibility-forms');
       // Marks that stand alone once the text is composed (NFC): an orthography's accents come
       // as precomposed letters (Vietnamese `ườ` carries two, and a mark on most letters), while
       // strikethrough (`i̶g̶n̶o̶r̶e̶`) and "zalgo" stacks have no precomposed form. Counted after
@@ -88,7 +96,10 @@ export function normalizeText(raw: string, census?: CharCensus): NormalizedText 
   }
   const de = deobfuscate(text);
   if (de.spacedRuns > 0) transforms.add('letter-spacing');
-  if (de.leetWords > 0) transforms.add('leetspeak');
+  // A word with one digit for a letter is as often a brand or a name (`w3schools`, `1password`,
+  // `4chan`) as a disguise: it takes a word with three substitutions (`1gn0r3`), or two words of
+  // which one has two (`h4ck3r th3m`), to call it leetspeak.
+  if (de.heavyLeetWords > 0 || (de.leetWords >= 2 && de.doubleLeetWords > 0)) transforms.add('leetspeak');
   // Only runs of two or more, and whitespace other than a plain space, need rewriting: matching
   // every single space would call back once per word. An ASCII text whose census saw neither has
   // none (the steps above only remove spaces), and is spared the regex pass.

@@ -10,6 +10,10 @@ export interface DeobfuscateResult {
   readonly spacedRuns: number;
   /** Words that read as leetspeak and were rewritten. */
   readonly leetWords: number;
+  /** Of those, words with two characters substituted (`h4ck3r`). */
+  readonly doubleLeetWords: number;
+  /** Of those, words with three or more characters substituted (`1gn0r3`, `pr3v10u5`). */
+  readonly heavyLeetWords: number;
 }
 
 /** Four or more single characters, each followed by a short separator run. */
@@ -73,21 +77,26 @@ const LEET_PAIR = /[013457$](?<=[a-z][013457$])|[013457$](?=[a-z])/;
 const LEET_PAIR_G = /[a-z][013457$]|[013457$][a-z]/g;
 const isTokenChar = (c: number) => (c >= 97 && c <= 122) || (c >= 48 && c <= 57) || c === 36;
 
-function rewriteLeet(tok: string, all: string, offset: number): { text: string; counted: boolean } {
+function rewriteLeet(tok: string, all: string, offset: number): { text: string; counted: boolean; substituted: number } {
   // Only free-standing words: inside URLs, addresses and ids (`%3Cname`, `+3cname`, `/s17z-`)
   // digits next to letters are escapes and codes, not leetspeak.
   if (!/[a-z]/.test(tok) || HEXISH.test(tok) || (offset > 0 && EMBEDDED_AFTER.has(all[offset - 1]!)) || EMBEDDED_AFTER.has(all[offset + tok.length] ?? ' ')) {
-    return { text: tok, counted: false };
+    return { text: tok, counted: false, substituted: 0 };
   }
-  if (!LEET_INSIDE.test(tok) && !LEET_LEADING.test(tok)) return { text: tok, counted: false };
+  if (!LEET_INSIDE.test(tok) && !LEET_LEADING.test(tok)) return { text: tok, counted: false, substituted: 0 };
   let s = '';
+  let substituted = 0;
   for (let i = 0; i < tok.length; i++) {
     const ch = tok[i]!;
     // `$` stays a `$` at the start of a word (`$ref`, `$HOME`): only inside it reads as `s`.
-    s += ch === '$' && i === 0 ? ch : (LEET[ch] ?? ch);
+    const r = ch === '$' && i === 0 ? ch : (LEET[ch] ?? ch);
+    if (r !== ch) substituted++;
+    s += r;
   }
-  return { text: s, counted: PRONOUNCEABLE.test(s) };
+  return { text: s, counted: PRONOUNCEABLE.test(s) && !NUMERONYM.test(tok), substituted };
 }
+/** A count between first and last letter (`a11y`, `l10n`, `i18n`): an abbreviation, not a disguise. */
+const NUMERONYM = /^[a-z][0-9]{1,2}[a-z]$/;
 /** Hex literals and ids (`0x1f3a`, `a3f9c0d1`) are not words in disguise. */
 const HEXISH = /^(?:0x)?[0-9a-f]{4,}$/;
 const EMBEDDED_AFTER = new Set(['%', '+', '=', '&', '/', '_', '@', '#', '\\', '-']);
@@ -95,6 +104,8 @@ const EMBEDDED_AFTER = new Set(['%', '+', '=', '&', '/', '_', '@', '#', '\\', '-
 export function deobfuscate(text: string): DeobfuscateResult {
   let spacedRuns = 0;
   let leetWords = 0;
+  let heavyLeetWords = 0;
+  let doubleLeetWords = 0;
   let out = text;
   if (hasSpacedRun(out)) {
     out = out.replace(SPACED, (run) => {
@@ -117,11 +128,15 @@ export function deobfuscate(text: string): DeobfuscateResult {
       const tok = out.slice(start, end);
       const rewritten = rewriteLeet(tok, out, start);
       if (rewritten.text === tok) continue;
-      if (rewritten.counted) leetWords++;
+      if (rewritten.counted) {
+        leetWords++;
+        if (rewritten.substituted >= 3) heavyLeetWords++;
+        else if (rewritten.substituted === 2) doubleLeetWords++;
+      }
       pieces.push(out.slice(copied, start), rewritten.text);
       copied = end;
     }
     if (copied > 0) out = pieces.join('') + out.slice(copied);
   }
-  return { text: out, spacedRuns, leetWords };
+  return { text: out, spacedRuns, leetWords, doubleLeetWords, heavyLeetWords };
 }

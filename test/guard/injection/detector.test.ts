@@ -50,6 +50,8 @@ const NEGATIVES: [string, 'user' | 'document', string][] = [
   ['a question in Danish', 'user', 'Kan du hjælpe mig med at skrive en ansøgning til et køkkenjob?'],
   ['a question in French with œ', 'user', "J'ai mal au cœur depuis ce matin, que dois-je faire ?"],
   ['a question in Polish', 'user', 'Kiedy otwierają sklep? Mam kłopot z zamówieniem.'],
+  ['a question in Japanese with fullwidth letters and circled list numbers', 'user', '手順：①電源を入れる②設定を開く③ＡＢ１２３を選ぶ。これで合っていますか？'],
+  ['a developer question with numeronyms', 'user', 'We use i18n, a11y and k8s in our stack, and the docs on w3schools. How do I set up l10n in Next.js?'],
   ['a sentence in Vietnamese', 'user', 'Người ta thường nói rằng những điều tốt đẹp nhất đến với những ai biết chờ đợi.'],
   ['a question in Vietnamese', 'user', 'Tôi muốn học tiếng Anh, bạn có thể gợi ý những cuốn sách hay không? Cảm ơn nhiều!'],
 ];
