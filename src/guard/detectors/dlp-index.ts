@@ -3,6 +3,7 @@
  * recognizers (`secret.*`). Each entry is one module exporting one descriptor.
  */
 import type { DetectorDescriptor } from '../types.ts';
+import { foldWidthOnce } from '../normalize/width.ts';
 import { dateOfBirthDetector } from './pii-date-of-birth.ts';
 import { emailDetector } from './pii-email.ts';
 import { euNationalIdDetector } from './pii-eu-national-id.ts';
@@ -55,5 +56,22 @@ export const SECRET_DETECTORS = [
 /** Forgets the options type: the registry checks options through each descriptor's own schema. */
 const erase = <O>(d: DetectorDescriptor<O>) => d as DetectorDescriptor<never>;
 
+/**
+ * The detector reading fullwidth letters, digits and punctuation as ASCII (normalize/width.ts):
+ * the fold keeps every offset, so the findings' spans are spans of the text as given.
+ */
+function widthFolded<O>(d: DetectorDescriptor<O>): DetectorDescriptor<O> {
+  return {
+    ...d,
+    create(options, ctx) {
+      const detect = d.create(options, ctx);
+      return (input) => {
+        const text = foldWidthOnce(input.text);
+        return detect(text === input.text ? input : { ...input, text });
+      };
+    },
+  };
+}
+
 /** Every DLP detector, for the engine's registry. */
-export const DLP_DETECTORS: readonly DetectorDescriptor<never>[] = [...PII_DETECTORS, ...BEST_EFFORT_PII_DETECTORS, ...SECRET_DETECTORS].map(erase);
+export const DLP_DETECTORS: readonly DetectorDescriptor<never>[] = [...PII_DETECTORS, ...BEST_EFFORT_PII_DETECTORS, ...SECRET_DETECTORS].map((d) => erase(widthFolded(d)));

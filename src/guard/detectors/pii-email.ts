@@ -7,7 +7,7 @@
  */
 import { z } from 'zod';
 import type { DetectorDescriptor, Finding } from '../types.ts';
-import { contextWords, hasContext } from './dlp/context.ts';
+import { contextWords, hasContext, isSpacelessScript } from './dlp/context.ts';
 import { dlpFinding } from './dlp/finding.ts';
 import { contextWindowOption, minScoreOption } from './dlp/options.ts';
 
@@ -53,13 +53,22 @@ function inUrlUserInfo(text: string, start: number): boolean {
 function addressAt(text: string, at: number, hasUrls: boolean): [number, number] | undefined {
   let start = at;
   while (start > 0 && at - start < 64 && (isLocalChar(text.charCodeAt(start - 1)) || isInnerApostrophe(text, start - 1))) start--;
+  // Chinese, Japanese and Korean run words together: in `邮箱是zhang.wei@…` the address starts after
+  // the last Han, kana or Hangul letter. A local part wholly in those scripts (`张伟@例子.中国`) stays whole.
+  for (let i = at - 1; i > start; i--) {
+    if (isSpacelessScript(text.charCodeAt(i - 1)) && !isSpacelessScript(text.charCodeAt(i))) {
+      start = i;
+      break;
+    }
+  }
   let end = at + 1;
   while (end < text.length && end - at <= 255 && isDomainChar(text.charCodeAt(end))) end++;
   // Sentence punctuation after an address is not part of it.
   while (end > at + 1 && (text[end - 1] === '.' || text[end - 1] === '-')) end--;
   while (start < at && text[start] === '.') start++;
   if (start === at || end === at + 1) return undefined;
-  if (start > 0 && (isLocalChar(text.charCodeAt(start - 1)) || text[start - 1] === '@' || text[start - 1] === '/')) return undefined;
+  const before = text.charCodeAt(start - 1);
+  if (start > 0 && ((isLocalChar(before) && !isSpacelessScript(before)) || text[start - 1] === '@' || text[start - 1] === '/')) return undefined;
   // `scheme://user:password@host`: the part before '@' is a URL's user info, not a mailbox.
   if (hasUrls && inUrlUserInfo(text, start)) return undefined;
   const local = text.slice(start, at);

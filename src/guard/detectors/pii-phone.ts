@@ -25,7 +25,7 @@ const optionsSchema = z
     /** Region national-format numbers are read in. */
     defaultRegion: region.default('US'),
     /** Regions also tried for national-format numbers when phone context words are nearby. */
-    contextRegions: z.array(region).max(40).default(['GB', 'DE', 'FR', 'ES', 'IT', 'NL', 'IE', 'IN', 'AU', 'CA']),
+    contextRegions: z.array(region).max(40).default(['GB', 'DE', 'FR', 'ES', 'IT', 'NL', 'IE', 'IN', 'AU', 'CA', 'CN', 'JP', 'KR', 'BR', 'MX']),
   })
   .strict();
 type Options = z.infer<typeof optionsSchema>;
@@ -37,6 +37,7 @@ const CONTEXT = contextWords([
   'ring', 'ring me', 'callback', 'call back', 'appeler', 'appelle', 'appelez', 'téléphone', 'llamar', 'llámame', 'teléfono',
   'telefono', 'celular', 'movil', 'chiamare', 'chiamami', 'cellulare', 'bellen', 'bel me', 'mobiel', 'anrufen', 'ruf mich',
   'mobil', 'telefonnummer', 'telefone', 'ligar', 'zadzwoń', 'komórka', 'tlf',
+  '电话', '手机', '手机号', '电话号码', '電話', '電話番号', '携帯', 'ケータイ', '전화', '전화번호', '휴대폰', '핸드폰', 'телефон', 'звоните', 'هاتف', 'جوال',
 ]);
 const NEGATIVE_CONTEXT = contextWords([
   'order', 'invoice', 'ticket', 'id', 'ref', 'reference', 'account', 'acct', 'tracking', 'serial', 'version', 'build',

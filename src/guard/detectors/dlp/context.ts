@@ -86,11 +86,20 @@ export function hasContext(text: string, start: number, end: number, words: RegE
 
 const WORD_CHAR = /[\p{L}\p{N}_]/u;
 
-/** True when the code unit at `i` is a letter, digit or underscore (out of range counts as not). */
+/**
+ * Han, kana and Hangul: scripts written without spaces between words, so a number or an address
+ * glued to them (`我的手机号是13812345678`) still stands alone.
+ */
+export function isSpacelessScript(c: number): boolean {
+  return (c >= 0x3040 && c <= 0x30ff) || (c >= 0x3400 && c <= 0x4dbf) || (c >= 0x4e00 && c <= 0x9fff) || (c >= 0xac00 && c <= 0xd7af) || (c >= 0xf900 && c <= 0xfaff);
+}
+
+/** True when the code unit at `i` is a letter, digit or underscore (out of range, and Han, kana and Hangul, count as not). */
 export function isWordChar(text: string, i: number): boolean {
   if (i < 0 || i >= text.length) return false;
   const c = text.charCodeAt(i);
   if (c < 128) return (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95;
+  if (isSpacelessScript(c)) return false;
   return WORD_CHAR.test(text[i]!);
 }
 
