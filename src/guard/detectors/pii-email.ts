@@ -7,7 +7,8 @@
  */
 import { z } from 'zod';
 import type { DetectorDescriptor, Finding } from '../types.ts';
-import { contextWords, hasContext, isSpacelessScript } from './dlp/context.ts';
+import { isSpacelessScript } from '../normalize/scripts.ts';
+import { contextWords, hasContext } from './dlp/context.ts';
 import { dlpFinding } from './dlp/finding.ts';
 import { contextWindowOption, minScoreOption } from './dlp/options.ts';
 

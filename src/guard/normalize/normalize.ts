@@ -15,6 +15,7 @@
  */
 import type { CharCensus } from './char-census.ts';
 import { foldConfusables } from './confusables.ts';
+import { spacelessCount } from './scripts.ts';
 import { scanInvisible } from './invisible.ts';
 import { deobfuscate } from './obfuscation.ts';
 
@@ -43,8 +44,6 @@ const NON_ASCII = /[^\x00-\x7f]/;
  * numbers (`①`, `⑴`, `⒈`): typography and list markers.
  */
 const COMPAT_LETTERS = /[\uff21-\uff3a\uff41-\uff5a\u249c-\u24ff]|\ud835[\udc00-\udfff]|\ud83c[\udd10-\udd89]/g;
-/** Han, kana and Hangul: text in which fullwidth letters and digits are ordinary typography. */
-const CJK = /[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af]/g;
 const COMBINING = /[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]/g;
 const HAS_COMBINING = new RegExp(COMBINING.source);
 /** Three marks on one base never happen in real orthography; they do in "zalgo" text. */
@@ -72,7 +71,7 @@ export function normalizeText(raw: string, census?: CharCensus): NormalizedText 
       const compat = text.match(COMPAT_LETTERS);
       // Chinese, Japanese and Korean are typed with fullwidth Latin letters and digits (`ＰＣ`,
       // `０１０－１２３４`); only where they outnumber the CJK characters are they a disguise.
-      if (compat && compat.length >= 3 && compat.length > (text.match(CJK)?.length ?? 0)) transforms.add('compatibility-forms');
+      if (compat && compat.length >= 3 && compat.length > spacelessCount(text)) transforms.add('compatibility-forms');
       // Marks that stand alone once the text is composed (NFC): an orthography's accents come
       // as precomposed letters (Vietnamese `ườ` carries two, and a mark on most letters), while
       // strikethrough (`i̶g̶n̶o̶r̶e̶`) and "zalgo" stacks have no precomposed form. Counted after

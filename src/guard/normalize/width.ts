@@ -7,7 +7,7 @@
  * typed in fullwidth passed every one of them.
  */
 const WIDE = /[\uff01-\uff5e\u3000]/;
-const WIDE_ALL = /[\uff01-\uff5e\u3000]/g;
+const WIDE_ALL = new RegExp(WIDE.source, 'g');
 
 let lastIn = '';
 let lastOut = '';

@@ -3,6 +3,7 @@
  * "SSN" or "card" sit next to a candidate. Only a bounded window around the span is read, so
  * context checks cost O(window) per candidate, never O(text).
  */
+import { isSpacelessScript } from '../../normalize/scripts.ts';
 import { letterGate, type CharCensus, type GateTerm } from '../../normalize/char-census.ts';
 
 /** A context-word matcher, and a test of whether it can match a text at all (from its census). */
@@ -87,14 +88,9 @@ export function hasContext(text: string, start: number, end: number, words: RegE
 const WORD_CHAR = /[\p{L}\p{N}_]/u;
 
 /**
- * Han, kana and Hangul: scripts written without spaces between words, so a number or an address
- * glued to them (`我的手机号是13812345678`) still stands alone.
+ * True when the code unit at `i` is a letter, digit or underscore. Out of range counts as not, and
+ * so do Han, kana and Hangul: written without spaces, a number glued to them still stands alone.
  */
-export function isSpacelessScript(c: number): boolean {
-  return (c >= 0x3040 && c <= 0x30ff) || (c >= 0x3400 && c <= 0x4dbf) || (c >= 0x4e00 && c <= 0x9fff) || (c >= 0xac00 && c <= 0xd7af) || (c >= 0xf900 && c <= 0xfaff);
-}
-
-/** True when the code unit at `i` is a letter, digit or underscore (out of range, and Han, kana and Hangul, count as not). */
 export function isWordChar(text: string, i: number): boolean {
   if (i < 0 || i >= text.length) return false;
   const c = text.charCodeAt(i);
