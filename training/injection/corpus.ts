@@ -19,6 +19,8 @@ import { scenarioAttack, scenarioTwin } from './attacks-scenario.ts';
 import { attackEmail, benignWorkEmail } from './attacks-email.ts';
 import { multilingualPrompt, shortReply } from './benign-multilingual.ts';
 import { shortAttack, shortTwin } from './attacks-short.ts';
+import { benignRedirect } from './benign-redirects.ts';
+import { europeAttack, europePrompt } from './multilingual-europe.ts';
 import { wideAttack, widePrompt } from './multilingual-wide.ts';
 import { realDoc } from './benign-realdocs.ts';
 
@@ -66,6 +68,9 @@ export interface CorpusSize {
   /** Attacks and benign prompts in ten more languages (Chinese to Hindi). */
   readonly wideAttacks: number;
   readonly widePrompts: number;
+  readonly europeAttacks: number;
+  readonly europePrompts: number;
+  readonly redirects: number;
 }
 
 export const FULL_SIZE: CorpusSize = {
@@ -91,6 +96,9 @@ export const FULL_SIZE: CorpusSize = {
   readerRequests: 2500,
   wideAttacks: 1000,
   widePrompts: 2000,
+  europeAttacks: 700,
+  europePrompts: 1000,
+  redirects: 1500,
 };
 
 export function buildCorpus(seed: number, size: CorpusSize = FULL_SIZE): Example[] {
@@ -140,6 +148,12 @@ export function buildCorpus(seed: number, size: CorpusSize = FULL_SIZE): Example
   gen('wide_prompt', size.widePrompts, (rng) => ({ text: widePrompt(rng), label: 0, channel: 'user' }));
   gen('reader_request', size.readerRequests, (rng) => ({ text: maybeNoise(rng, readerRequestDoc(rng)), label: 0, channel: 'document' }));
   gen('work_email', size.workEmails, (rng) => ({ text: benignWorkEmail(rng), label: 0, channel: 'document' }));
+  gen('europe_attack', size.europeAttacks, (rng) => {
+    const a = europeAttack(rng);
+    return { text: maybeNoise(rng, a.text), label: a.label, channel: 'user' };
+  });
+  gen('europe_prompt', size.europePrompts, (rng) => ({ text: maybeNoise(rng, europePrompt(rng)), label: 0, channel: 'user' }));
+  gen('redirect', size.redirects, (rng) => ({ text: maybeNoise(rng, benignRedirect(rng)), label: 0, channel: 'user' }));
   return out;
 }
 

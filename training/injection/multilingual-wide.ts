@@ -9,7 +9,7 @@
  */
 import type { Rng } from './rng.ts';
 
-interface Lang {
+export interface Lang {
   /** Override wording: "ignore all previous instructions". */
   readonly ovr: readonly string[];
   /** What joins the override to the new goal. */
@@ -18,6 +18,8 @@ interface Lang {
   readonly goal: readonly string[];
   /** An unrestricted persona or mode. */
   readonly persona: readonly string[];
+  /** A request for the hidden instructions on its own, with no override before it. */
+  readonly extract?: readonly string[];
   /** Requests a model should refuse. */
   readonly harm: readonly string[];
   /** Sentence end. */
@@ -149,20 +151,30 @@ const L: Record<string, Lang> = {
 
 const LANGS = Object.keys(L);
 
-/** An attack in one of the ten languages, with its label (1 prompt_injection, 2 jailbreak). */
-export function wideAttack(rng: Rng): { text: string; label: 1 | 2 } {
-  const l = L[rng.pick(LANGS)]!;
-  const form = rng.int(4);
+/** An attack in language `l`, with its label (1 prompt_injection, 2 jailbreak). */
+export function attackIn(l: Lang, rng: Rng): { text: string; label: 1 | 2 } {
+  const form = rng.int(l.extract ? 5 : 4);
   if (form === 0) return { text: rng.pick(l.ovr) + rng.pick(l.bridge) + rng.pick(l.goal) + l.end, label: 1 };
   // An everyday question first, the override after it (the deepset shape).
   if (form === 1) return { text: `${rng.pick(l.benign)} ${rng.pick(l.ovr)}${rng.pick(l.bridge)}${rng.pick(l.goal)}${l.end}`, label: 1 };
   if (form === 2) return { text: rng.pick(l.persona) + l.end, label: 2 };
-  return { text: `${rng.pick(l.persona)}${l.end} ${rng.pick(l.harm)}${l.end}`, label: 2 };
+  if (form === 3) return { text: `${rng.pick(l.persona)}${l.end} ${rng.pick(l.harm)}${l.end}`, label: 2 };
+  const ask = rng.pick(l.extract!);
+  return { text: rng.chance(0.3) ? `${rng.pick(l.benign)} ${ask}${l.end}` : ask + (rng.chance(0.5) ? l.end : ''), label: 1 };
+}
+
+/** A benign prompt in language `l`, sometimes two of them. */
+export function promptIn(l: Lang, rng: Rng): string {
+  const first = rng.pick(l.benign);
+  return rng.chance(0.25) ? `${first} ${rng.pick(l.benign)}` : first;
+}
+
+/** An attack in one of the ten languages, with its label (1 prompt_injection, 2 jailbreak). */
+export function wideAttack(rng: Rng): { text: string; label: 1 | 2 } {
+  return attackIn(L[rng.pick(LANGS)]!, rng);
 }
 
 /** A benign prompt in one of the ten languages, sometimes two of them. */
 export function widePrompt(rng: Rng): string {
-  const l = L[rng.pick(LANGS)]!;
-  const first = rng.pick(l.benign);
-  return rng.chance(0.25) ? `${first} ${rng.pick(l.benign)}` : first;
+  return promptIn(L[rng.pick(LANGS)]!, rng);
 }

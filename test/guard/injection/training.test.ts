@@ -36,6 +36,9 @@ const TINY: CorpusSize = {
   readerRequests: 10,
   wideAttacks: 10,
   widePrompts: 10,
+  europeAttacks: 10,
+  europePrompts: 10,
+  redirects: 10,
 };
 const MODEL = new URL('../../../src/guard/detectors/injection/model.json', import.meta.url);
 const DEV = new URL('../../../../shared/datasets/prompt-injection/dev.jsonl', import.meta.url);
@@ -72,6 +75,9 @@ describe('injection training', () => {
         'wide_prompt',
         'reader_request',
         'work_email',
+        'europe_attack',
+        'europe_prompt',
+        'redirect',
       ]),
     );
   });

@@ -73,14 +73,16 @@ const A: [number, string][] = [
     ignora ignorar ignores ignorad olvida olvide olvidar olvidate olvidad omite omitir descarta descartar anula desobedece
     ignorez ignorer oublie oubliez oublier annule annulez contourne contournez outrepasse
     dimentica dimenticare ignorare tralascia esqueca esquecer desconsidere negeer vergeet negeren zaboravi ignoriraj zignoruj zapomnij
-    unut забудь игнорируй`],
+    unut забудь игнорируй
+    ignorierst missachtest ubergehe ubergehen ignorieren vergeten negeert ignoren olviden olvidese ignoren descarte omita ignorate ignori dimentichi dimenticate tralasciate trascura trascuri scavalca scavalcare esquece esquecam ignorem desconsidera desconsiderar despreze despreza oublions ignorons`],
   [PRIOR, `previous prior above earlier preceding former foregoing original initial old existing past prev aforementioned before default despite
     given provided predefined preset previously
     vorherigen vorherige vorherigem vorangegangenen vorangehenden vorigen obigen obige bisherigen bisherige fruheren ursprunglichen alten
     vorgegebenen oben zuvor vorher gesagte gesagten ausfuhrungen abweichend
     anteriores anterior previas previos previa iniciales originales antiguas dadas arriba
     precedentes precedents precedente anterieures anterieurs initiales dessus avant
-    precedenti sopra iniziali vorige`],
+    precedenti sopra iniziali vorige
+    fruher bisher vorhin obenstehenden obenstehende vorstehenden ursprungliche ursprunglich anfanglichen anfanglichen anciennes anciens depart originales originelles premieres primeras anteriormente originali originarie vecchie iniciais originais antigas acima eerdere oorspronkelijke oude bovenstaande hierboven`],
   [ALL, `all any every everything each whole entire alle allen aller alles samtliche todas todos toda todo cualquier toutes tous tout toute tutte tutti tutto tudo`],
   [INSTR, `instructions instruction rules rule directions directives directive guidelines guideline prompts prompt commands orders
     context constraints restrictions programming guardrails policies messages guidance tasks task training limitations filters safeguards
@@ -90,34 +92,45 @@ const A: [number, string][] = [
     instrucciones instruccion reglas ordenes indicaciones directrices normas tareas tarea comandos contexto restricciones
     consignes ordres commandes taches tache contexte regles
     istruzioni regole comandi ordini instrucoes regras ordens comandos instructies regels upute instrukcije instrukcje polecenia
-    talimatlari инструкции указания правила`],
+    talimatlari инструкции указания правила
+    systemnachricht regelwerk anordnungen befehlen directives indications parametres pautas indicazioni direttive orientacoes diretrizes normas richtlijnen opdrachten aanwijzingen instructies`],
   [VOIDED, `void obsolete invalid revoked superseded overridden cancelled canceled null nullified outdated rescinded lifted suspended expired
-    ungultig aufgehoben hinfallig nichtig invalidas anuladas obsoletas obsoletes annulees caduques`],
+    ungultig aufgehoben hinfallig nichtig invalidas anuladas obsoletas obsoletes annulees caduques
+    irrelevant irrelevante irrelevantes obsolet nulles invalides perimees caducadas annullate nulle invalide superate irrilevanti ongeldig vervallen achterhaald`],
   [NEW, `new fresh updated revised real actual true next neue neuen neues neuer nachste wahre nueva nuevas nuevo nuevos verdadera nouvelle nouvelles
-    nouveau nouveaux vraie nuove nuova nuovo nova novas novo`],
+    nouveau nouveaux vraie nuove nuova nuovo nova novas novo
+    nieuwe nieuw`],
   [LIB, `unrestricted unfiltered uncensored unbound unbounded amoral unethical immoral jailbroken jailbreak jailbreaking lawless rogue unleashed
-    limitless unchained unshackled unaligned unmoderated unregulated uncontrolled unzensiert uneingeschrankt censura`],
+    limitless unchained unshackled unaligned unmoderated unregulated uncontrolled unzensiert uneingeschrankt censura
+    entwicklermodus ontwikkelaarsmodus`],
   [NEG, `no not never without free zero devoid beyond lacks lacking none nor don dont doesn won wont cannot can t isn aren ohne kein keine keinerlei nie niemals
-    nicht sin ningun ninguna nunca sans aucun aucune jamais pas senza nessun sem nenhum`],
+    nicht sin ningun ninguna nunca sans aucun aucune jamais pas senza nessun sem nenhum
+    geen zonder nessuna nenhuma ningunas`],
   [RESTR, `restrictions restriction limits limitations limitation filters filter censorship ethics ethical morals moral morality guidelines rules
     boundaries safeguards guardrails policies policy principles constraints scruples conscience regulations oversight alignment moderation
     limit limites einschrankungen grenzen regeln filter moral ethik zensur restricciones reglas filtros limites etica moral
-    restrictions regles filtres limites ethique morale censure`],
+    restrictions regles filtres limites ethique morale censure
+    beschrankungen restriktionen limiti restrizioni filtri restricoes beperkingen censuur`],
   [REFUSE, `refuse refuses refused refusing refusal refusals decline declines declining reject rejects deny denies verweigern ablehnen
     rechazar negarte refuser`],
   [WARN, `warnings warning disclaimers disclaimer caveats caveat apologies apologize apologise apologizing moralizing moralising lectures lecturing
     reminders sermon preaching judgement judgment censoring warnungen hinweise advertencias avertissements`],
   [MODE, `mode modus modo modalita`],
   [DEVLIKE, `developer developers dev debug god admin administrator sudo root maintenance unrestricted dan jailbreak jailbroken evil chaos unlocked
-    uncensored diagnostic superuser opposite unfiltered entwickler desarrollador developpeur sviluppatore`],
+    uncensored diagnostic superuser opposite unfiltered entwickler desarrollador developpeur sviluppatore
+    desenvolvedor ontwikkelaar sviluppatori desarrolladores`],
   [EXT, `reveal show print output repeat display tell give share leak dump list write spell echo recite disclose expose return copy paste provide
     state quote type read translate what summarize summarise verrate zeige zeig gib nenne wiederhole schreibe drucke revela muestra dime repite
-    imprime escribe revele montre affiche dis donne repete ecris mostra ripeti dimmi`],
+    imprime escribe revele montre affiche dis donne repete ecris mostra ripeti dimmi
+    zeigen zeigt ausgeben geben nennen wiederholen verraten verrat schreib schreiben drucke kopiere kopieren zitiere zitieren teile auflisten preisgeben offenlegen sag sagen montrez affichez donnez dites repetez recopie recopiez copie copiez revelez citez cite ecrivez imprime imprimez partage partagez indique indiquez muestrame muestre muestreme ensename ensena ensene ensenanos revelame diga digame repita escriba escribelas escribelo copia copiala copialo citalas comparte comparta imprima mostrami mostri rivela rivelami riveli ripeta scrivi scriva scrivile citale dica stampa condividi elenca mostre mostrar repete escreva escreve cite diz compartilhe toon geef herhaal schrijf kopieer citeer onthul vertel noem`],
   [PROMPTN, `prompt prompts preprompt instructions instruction configuration programming directives guidelines rules system message
-    anweisungen anweisung instrucciones consignes istruzioni`],
+    anweisungen anweisung instrucciones consignes istruzioni
+    systemnachricht systemanweisungen systemprompt konfiguration configuracion configurazione configuracao configuratie vorgaben richtlinien directives directrices direttive diretrizes richtlijnen instructies instrucoes`],
   [SECR, `password passwords passwort kennwort secret secrets confidential hidden passphrase passcode contrasena clave geheim geheimnis vertraulich
-    versteckt secreto secreta oculto confidencial secrete cache confidentiel`],
-  [POSS2, `your yours deine dein deinen deiner ihre ihren tus tu su sus vos votre ton tes tuo tua tue tuoi seu sua suas seus je jouw`],
+    versteckt secreto secreta oculto confidencial secrete cache confidentiel
+    zugangsdaten geheime geheimen secretas secretos ocultas ocultos segreta segrete segreto nascoste nascosto senha secreto wachtwoord verborgen cachees secretes`],
+  [POSS2, `your yours deine dein deinen deiner ihre ihren tus tu su sus vos votre ton tes tuo tua tue tuoi seu sua suas seus je jouw
+    ihr ihrem ihres suo sue vostro vostra teu uw`],
   [AIREF, `ai assistant assistants chatbot chatbots bot llm llms gpt chatgpt claude gemini copilot agent agents model models summarizer
     summariser ki kunstliche asistente ia modelo assistente`],
   [ADDRW, `note notice attention message memo important dear hey hello hi reminder directive instructions instruction psa nota hinweis achtung
@@ -161,7 +174,8 @@ const A: [number, string][] = [
   [START, `begin start open commence preface beginne starte comienza empieza commence commencez`],
   [RESP, `response responses reply replies answer answers output outputs message antwort respuesta reponse risposta`],
   [SAFETY, `safety safe filter filters filtering moderation censorship censor guardrails guardrail refusal refusals restrictions content alignment
-    ethics policy protections protection safeguards sicherheit seguridad securite`],
+    ethics policy protections protection safeguards sicherheit seguridad securite
+    sicherheitsfilter sicurezza seguranca veiligheid veiligheidsfilters filtres`],
 ];
 
 const B: [number, string][] = [
@@ -173,7 +187,8 @@ const B: [number, string][] = [
     professional hypothetical curiosity documentary`],
   [URGENT, `urgent urgently immediately asap mandatory priority immediate instantly dringend sofort urgente
     inmediatamente immediatement`],
-  [WH, `what which welche welches que quelles quels cuales cual`],
+  [WH, `what which welche welches que quelles quels cuales cual
+    quali quale quais qual welke`],
   [YOU, `you u du dich dir tu vous usted ustedes te`],
   [ROLEN, `character persona role roles personality alter ego identity rolle personaje personnage`],
   [EVILN, `evil villain villainous malicious criminal amoral unethical immoral sinister wicked corrupt rogue unhinged toxic`],
@@ -185,13 +200,15 @@ const B: [number, string][] = [
 /** Multi-word units, emitted on their last word. */
 const PHRASES: [number, number, string][] = [
   [SWITCH, 0, `from now on|starting now|as of now|from this point|from here on|henceforth|ab jetzt|von nun an|ab sofort|ab heute|a partir de ahora|
-    desde ahora|de ahora en adelante|a partir de maintenant|desormais|dorenavant|d ora in poi|a partir de agora|vanaf nu`],
+    desde ahora|de ahora en adelante|a partir de maintenant|desormais|dorenavant|d ora in poi|a partir de agora|vanaf nu|
+    von jetzt an|d ora in avanti|da ora in poi|da adesso in poi|de agora em diante|van nu af aan|a partir d aujourd hui|desde ya`],
   [PERSONA, 0, `you are now|you re now|you will now be|you will be acting|act as|acting as|pretend to be|pretend you are|pretend you re|roleplay as|
     role play as|play the role|you will play|take on the role|assume the role|take on the persona|adopt the persona|stay in character|
     break character|remain in character|you re going to act|you are going to act|you are going to pretend|simulate being|impersonate|
     your name is now|you are no longer|you re no longer|du bist jetzt|jetzt bist du|nun bist du|tu so als|spiel die rolle|verhalte dich wie|
     du bist nicht mehr|ahora eres|eres ahora|actua como|finge ser|haz de cuenta|juega el papel|ya no eres|tu es maintenant|maintenant tu es|
-    vous etes maintenant|agis comme|fais semblant|joue le role|comporte toi comme|tu n es plus|ora sei|agisci come|agora voce e|finja ser`],
+    vous etes maintenant|agis comme|fais semblant|joue le role|comporte toi comme|tu n es plus|ora sei|agisci come|agora voce e|finja ser|
+    fais comme si|faites comme si|haz como si|haga como si|fai finta|fa finta|faccia finta|finja que|faca de conta|doe alsof|speel de rol|tun sie so als|stell dir vor du hattest|interpreta a|interpreta il|interpreta el|faz o papel|faca o papel|fai la parte|haz el papel|spiel ab sofort`],
   [0, ROLESET, `you are a|you are an|you re a|you re an|imagine you are|imagine you re|suppose you are|as a|as an|you have been hired|you have been asked|
     you have been tasked|your task is|your job is|du bist ein|du bist eine|stell dir vor du bist|eres un|eres una|imagina que eres|tu es un|tu es une|
     imagine que tu es|sei un|sei una|voce e um|voce e uma|je bent een`],
@@ -203,15 +220,23 @@ const PHRASES: [number, number, string][] = [
   [0, TARGETP, `system prompt|system message|initial prompt|original prompt|hidden prompt|pre prompt|secret instructions|hidden instructions|
     developer message|system instructions|first message|first line|first sentence|beginning of this prompt|beginning of the conversation|
     text above|words above|everything above|prompt above|instructions above|everything before|verbatim|word for word|systemanweisung|
-    systemprompt|anweisungen oben|prompt del sistema|instrucciones del sistema|invite systeme|consignes systeme`],
+    systemprompt|anweisungen oben|prompt del sistema|instrucciones del sistema|invite systeme|consignes systeme|
+    systemnachricht|systemanweisungen|message systeme|prompt systeme|prompt de sistema|prompt do sistema|prompt di sistema|mensaje del sistema|mensagem do sistema|messaggio di sistema|systeembericht|systeemprompt|texto de arriba|texte ci dessus|testo sopra|tekst hierboven|mot pour mot|palabra por palabra|parola per parola|palavra por palavra|woord voor woord|wortwortlich|im wortlaut|tal cual|telles quelles|tel quel|letterlijk|alla lettera|al pie de la letra|versteckten anweisungen|instructions cachees|instrucciones ocultas|istruzioni nascoste|instrucoes ocultas|verborgen instructies`],
   [AIREF, 0, `language model|large language model|ai model|ai assistant|ai system|ai agent|automated system|virtual assistant`],
-  [SECR, 0, `api key|api keys|access key|access keys|access token|private key|secret key|auth token`],
+  [SECR, 0, `api key|api keys|access key|access keys|access token|private key|secret key|auth token|
+    mot de passe|mots de passe`],
   [HARM, 0, `self harm|hate speech|fake news|identity theft|tax evasion|insider trading|money laundering|child abuse|credit card fraud|
     mass shooting|nerve agent|chemical weapon|biological weapon|dirty bomb|pipe bomb|sql injection attack|zero day|without consent|
     without their knowledge|cover up|get away with|mustard gas|chlorine gas|nerve gas|ghost gun|pyramid scheme|pump and dump|wire fraud|
     match fixing|fix a match|fix the match|rig an election|rig the election|ballot stuffing|vote buying|sim swap|credential stuffing|
     revenge porn|intimate images|explicit images|child labor|child labour|forced labor|ethnic cleansing|hate crime|stop taking|
     without a prescription|without consent|without permission|without paying|self induced|break into|hot wire|hotwire a|steal a car|fake id|fake passport|counterfeit money`],
+  [OVR, 0, `laisse tomber|laissez tomber|fais abstraction|faites abstraction|ne tiens pas compte|ne tenez pas compte|ne tiens plus compte|
+    ne tenez plus compte|passe outre|passez outre|deja de lado|deje de lado|haz caso omiso|haga caso omiso|no hagas caso|pasa por alto|pase por alto|
+    lascia perdere|lasci perdere|lascia stare|non tenere conto|non tenga conto|deixe de lado|deixa de lado|nao leve em conta|passe por cima|
+    trek je niets aan|zet opzij|setz dich uber|setzen sie sich uber`],
+  [VOIDED, 0, `gelten nicht mehr|nicht mehr gultig|ya no valen|ya no sirven|ya no aplican|ne s appliquent plus|ne valent plus|ne comptent plus|
+    non valgono piu|non contano piu|ja nao valem|nao valem mais|gelden niet meer|niet meer geldig|no longer apply|no longer valid`],
   [NEG, 0, `do not|don t|must not|will not|won t|should not|never ever|free from|free of|no longer|not bound by|regardless of|no matter`],
   [0, PRETEXT, `for educational purposes|for research purposes|purely hypothetical|thought experiment|for a novel|for my novel|for a story|
     for a book|for a movie|for a class|for science|for awareness`],

@@ -78,9 +78,10 @@ export function loadModelFile(path: string): InjectionModel {
  * Texts with fewer distinct features than this are scaled as if padded with neutral ones. Mean
  * pooling alone gives the one or two n-grams of "ok" the full weight a long text spreads over
  * hundreds, so a single bucket that attacks happened to use decided the score ("ok" scored 0.99).
- * Sixteen is about the feature count of a three-word sentence such as "ignore all rules".
+ * Twenty is about the feature count of a four-word sentence such as "ignore all previous rules"
+ * (sixteen left "no", whose one word attacks use in "no rules", "no filter", at the threshold).
  */
-export const MIN_HASHED_FEATURES = 16;
+export const MIN_HASHED_FEATURES = 20;
 
 /**
  * Weight of each hashed feature in a text of `n` distinct features: the mean, so that the n-gram
