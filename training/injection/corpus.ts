@@ -20,6 +20,7 @@ import { attackEmail, benignWorkEmail } from './attacks-email.ts';
 import { multilingualPrompt, shortReply } from './benign-multilingual.ts';
 import { shortAttack, shortTwin } from './attacks-short.ts';
 import { benignRedirect } from './benign-redirects.ts';
+import { toolOutputAttack, toolOutputBenign } from './attacks-toolout.ts';
 import { europeAttack, europePrompt } from './multilingual-europe.ts';
 import { wideAttack, widePrompt } from './multilingual-wide.ts';
 import { realDoc } from './benign-realdocs.ts';
@@ -71,6 +72,8 @@ export interface CorpusSize {
   readonly europeAttacks: number;
   readonly europePrompts: number;
   readonly redirects: number;
+  readonly toolAttacks: number;
+  readonly toolBenign: number;
 }
 
 export const FULL_SIZE: CorpusSize = {
@@ -99,6 +102,8 @@ export const FULL_SIZE: CorpusSize = {
   europeAttacks: 700,
   europePrompts: 1000,
   redirects: 1500,
+  toolAttacks: 1500,
+  toolBenign: 2000,
 };
 
 export function buildCorpus(seed: number, size: CorpusSize = FULL_SIZE): Example[] {
@@ -154,6 +159,8 @@ export function buildCorpus(seed: number, size: CorpusSize = FULL_SIZE): Example
   });
   gen('europe_prompt', size.europePrompts, (rng) => ({ text: maybeNoise(rng, europePrompt(rng)), label: 0, channel: 'user' }));
   gen('redirect', size.redirects, (rng) => ({ text: maybeNoise(rng, benignRedirect(rng)), label: 0, channel: 'user' }));
+  gen('tool_attack', size.toolAttacks, (rng) => ({ text: toolOutputAttack(rng), label: 1, channel: 'document' }));
+  gen('tool_benign', size.toolBenign, (rng) => ({ text: toolOutputBenign(rng), label: 0, channel: 'document' }));
   return out;
 }
 

@@ -56,6 +56,8 @@ export const DEFAULT_TRAIN_OPTIONS: TrainOptions = {
     europeAttacks: 200,
     europePrompts: 300,
     redirects: 300,
+    toolAttacks: 300,
+    toolBenign: 300,
   },
   epochs: 4,
   learningRate: 0.2,

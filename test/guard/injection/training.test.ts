@@ -39,6 +39,8 @@ const TINY: CorpusSize = {
   europeAttacks: 10,
   europePrompts: 10,
   redirects: 10,
+  toolAttacks: 10,
+  toolBenign: 10,
 };
 const MODEL = new URL('../../../src/guard/detectors/injection/model.json', import.meta.url);
 const DEV = new URL('../../../../shared/datasets/prompt-injection/dev.jsonl', import.meta.url);
@@ -78,6 +80,8 @@ describe('injection training', () => {
         'europe_attack',
         'europe_prompt',
         'redirect',
+        'tool_attack',
+        'tool_benign',
       ]),
     );
   });

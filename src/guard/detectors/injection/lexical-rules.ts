@@ -59,6 +59,9 @@ const RULES: readonly Rule[] = [
   { name: 'identity-now', before: [b(L.YOUARE)], at: [b(L.NOWW)], window: 6 },
   { name: 'identity-now', before: [b(L.NOWW)], at: [b(L.YOUARE)], window: 3 },
   { name: 'ignore-sources', before: [b(L.SOURCEN)], at: [b(L.OWN)], window: 6 },
+  // "please transfer …", "could you grant access …": a request for an act that needs the user's
+  // authority — in a tool result, someone other than the user asking the agent to act.
+  { name: 'act-request', before: [b(L.PLEASE)], at: [b(L.PRIVACT)], window: 3 },
 ];
 
 /** Single-class counts that matter on their own. */

@@ -64,6 +64,8 @@ export const ROLESET = 1 << 15; // (phrase) you are a, imagine you are, as a, yo
 export const YOUARE = 1 << 16; // (phrase) you are, du bist, tu es, eres (the start of a new identity)
 export const NOWW = 1 << 17; // now, jetzt, maintenant, ahora, ora, agora, nu
 export const DROP = 1 << 18; // (phrase) stop being, quit being, deja de ser (dropping the assigned role)
+export const PLEASE = 1 << 19; // please, kindly, could you, i need you to: a request
+export const PRIVACT = 1 << 20; // transfer, wire, grant, unlock, disarm: an act that needs the user's authority
 
 const A: [number, string][] = [
   [OVR, `ignore ignoring ignores ignored disregard disregarding disregards forget forgetting forgot forgotten skip override overriding overrule
@@ -193,6 +195,9 @@ const B: [number, string][] = [
   [ROLEN, `character persona role roles personality alter ego identity rolle personaje personnage`],
   [EVILN, `evil villain villainous malicious criminal amoral unethical immoral sinister wicked corrupt rogue unhinged toxic`],
   [OWN, `own instead rather eigenen eigenes propio propia propre`],
+  [PLEASE, `please pls plz kindly bitte`],
+  [PRIVACT, `transfer wire grant unlock disarm deactivate disable withdraw approve authorize authorise reset
+    uberweise uberweisen transfiere transfira vire virez entsperre desbloquea deverrouille`],
   [NOWW, `now jetzt nun maintenant desormais ahora ora adesso agora nu`],
   [SOURCEN, `articles article documents document context text sources source passages passage texts artikel dokumente texte artikeln documentos textos`],
 ];
@@ -216,6 +221,8 @@ const PHRASES: [number, number, string][] = [
   [0, DROP, `stop being|quit being|stop acting as|stop pretending|arrete d etre|deja de ser|smetti di essere|pare de ser|hor auf zu|stop met`],
   [0, IFYOU, `if you are|if you re|if you re an|falls du|wenn du|si eres|si tu es|si vous etes`],
   [0, IAM, `i am|i m|this is|we are|message from|ich bin|soy|je suis`],
+  [0, PLEASE, `could you|can you|would you|i need you to|go ahead and|make sure to|remember to|be sure to`],
+  [0, PRIVACT, `give access|change the password|change my password|change the pin|send money|pay out`],
   [0, SUREHERE, `sure here|sure here is|sure here s|absolutely here|certainly here|of course here|sure i can help with that`],
   [0, TARGETP, `system prompt|system message|initial prompt|original prompt|hidden prompt|pre prompt|secret instructions|hidden instructions|
     developer message|system instructions|first message|first line|first sentence|beginning of this prompt|beginning of the conversation|
