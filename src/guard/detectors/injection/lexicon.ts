@@ -1,8 +1,9 @@
 /**
     * Word classes the heuristic layer reasons with. Text is normalized first (lowercase, accents
     * stripped, confusables folded), so `überspringe` is listed as `uberspringe`. English, German,
-    * Spanish and French are covered for the override, persona and extraction vocabulary, with
-    * Italian, Portuguese and Dutch basics; the statistical model carries the rest.
+    * Spanish, French, Italian, Portuguese and Dutch are covered for the override, extraction and
+    * voiding vocabulary (inflections and formal address included), English, German, Spanish and
+    * French best for personas; the statistical model carries the rest.
     *
     * The classes name roles in an attack sentence ("verb that discards", "noun for the rules the
     * model follows"), not attack sentences: rules in `lexical-rules.ts` fire on the proximity of
