@@ -1,6 +1,6 @@
 /**
  * Finds payloads hidden in an encoding a model can still read (base64, hex, URL escapes, rot13,
- * reversed text) and decodes them so they are scanned like any other text.
+ * reversed text, Morse code) and decodes them so they are scanned like any other text.
  *
  * Decoding is bounded: candidates per text, characters per candidate and characters decoded in
  * total are capped, and a decoded candidate is kept only when it reads as text (mostly printable
@@ -10,7 +10,7 @@
 
 import { charCensus, letterGate, type CharCensus } from './char-census.ts';
 
-export type PayloadEncoding = 'base64' | 'hex' | 'url-encoding' | 'rot13' | 'reversed';
+export type PayloadEncoding = 'base64' | 'hex' | 'url-encoding' | 'rot13' | 'reversed' | 'morse';
 
 export interface DecodedPayload {
   readonly encoding: PayloadEncoding;
@@ -154,6 +154,36 @@ function findCipheredLines(text: string, census: CharCensus, out: DecodedPayload
   }
 }
 
+// International Morse code; dots and dashes also as the look-alikes people paste (·, •, −, –, —, _).
+const MORSE: Readonly<Record<string, string>> = {
+  '.-': 'a', '-...': 'b', '-.-.': 'c', '-..': 'd', '.': 'e', '..-.': 'f', '--.': 'g', '....': 'h', '..': 'i', '.---': 'j', '-.-': 'k',
+  '.-..': 'l', '--': 'm', '-.': 'n', '---': 'o', '.--.': 'p', '--.-': 'q', '.-.': 'r', '...': 's', '-': 't', '..-': 'u', '...-': 'v',
+  '.--': 'w', '-..-': 'x', '-.--': 'y', '--..': 'z', '-----': '0', '.----': '1', '..---': '2', '...--': '3', '....-': '4', '.....': '5',
+  '-....': '6', '--...': '7', '---..': '8', '----.': '9', '.-.-.-': '.', '--..--': ',', '..--..': '?', '-.-.--': '!', '.----.': "'",
+};
+// Eight or more code groups in a row, separated by spaces, with "/" or "|" (or a wider gap) between words.
+const MORSE_RUN = /(?:[.\-·•−–—_]{1,6}(?: {1,3}| ?[/|] ?)){7,}[.\-·•−–—_]{1,6}/g;
+
+/** A Morse run as text, or undefined when a group is not a code (then it was not Morse). */
+function decodeMorse(run: string): string | undefined {
+  const plain = run.replace(/[·•]/g, '.').replace(/[−–—_]/g, '-');
+  // Markdown table rules (| --- | --- |) and dotted leaders use one symbol: Morse text uses both.
+  if (!plain.includes('.') || !plain.includes('-')) return undefined;
+  const words = plain.trim().split(/ ?[/|] ?| {2,}/);
+  let out = '';
+  for (const w of words) {
+    for (const g of w.split(' ')) {
+      if (!g) continue;
+      const c = MORSE[g];
+      if (c === undefined) return undefined;
+      out += c;
+    }
+    out += ' ';
+  }
+  out = out.trim();
+  return new Set(out.replace(/ /g, '')).size >= 4 ? out : undefined;
+}
+
 function take(limits: DecodeLimits, chars: number): boolean {
   if (limits.budget.remaining < chars) return false;
   limits.budget.remaining -= chars;
@@ -200,6 +230,15 @@ export function findEncodedPayloads(text: string, limits: DecodeLimits): Decoded
       const run = m[0].slice(0, limits.maxCandidateChars);
       const d = decodeUrl(run);
       consider('url-encoding', m.index, run, d?.text, d?.escapedWordChars ?? 0);
+    }
+  }
+  // Morse puts dots and dashes next to each other (".-", "-."), which prose, code and Markdown
+  // rarely do; only then is the run pattern tried (it costs 8 % of a scan on every text with a dash).
+  if (text.includes('.-') || text.includes('-.') || text.includes('·')) {
+    for (const m of text.matchAll(MORSE_RUN)) {
+      if (++candidates > limits.maxCandidates) return out;
+      const run = m[0].slice(0, limits.maxCandidateChars);
+      consider('morse', m.index, run, decodeMorse(run));
     }
   }
   findCipheredLines(text, census, out, limits);
