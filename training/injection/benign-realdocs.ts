@@ -4,7 +4,7 @@
  * evaluation tools that describe harmful outputs, jailbreaks and e-mail notifications; old-style
  * corporate e-mail threads (capitals, forwarding banners, distribution lists); meeting notes with
  * action items ("send the numbers to ..."); changelogs; tutorials written in the second person;
- * and news and e-mails in German, French and Spanish. These are the hard negatives of the
+ * news and e-mails in German, French and Spanish; and legal text (benign-legal.ts). These are the hard negatives of the
  * document channel: instructions, passwords, "ignore" and "send" used for ordinary reasons.
  */
 import { cap, expand, type Slots } from './grammar.ts';
@@ -13,6 +13,7 @@ import { codeSnippet, prose, TEXT_SLOTS } from './benign-text.ts';
 import { grammarParagraph } from './prose-grammar.ts';
 import { emailAddress, FIRST, LAST, personName } from './vocab.ts';
 import type { Doc } from './benign-docs.ts';
+import { legalDoc } from './benign-legal.ts';
 
 const S: Slots = {
   ...TEXT_SLOTS,
@@ -214,6 +215,7 @@ const KINDS: [number, (rng: Rng) => Doc][] = [
   [2, changelog],
   [3, tutorial],
   [3, foreign],
+  [2, legalDoc],
 ];
 
 /** Layout real pages carry: rules between sections, front matter, link lines, e-mail separators. */
