@@ -303,3 +303,107 @@ export function postalAddress(r: Rng): string {
   }
 }
 
+
+// ---- national ids outside Europe (the published check rules, written out here).
+
+const VERHOEFF_D = [
+  [0, 1, 2, 3, 4, 5, 6, 7, 8, 9], [1, 2, 3, 4, 0, 6, 7, 8, 9, 5], [2, 3, 4, 0, 1, 7, 8, 9, 5, 6], [3, 4, 0, 1, 2, 8, 9, 5, 6, 7],
+  [4, 0, 1, 2, 3, 9, 5, 6, 7, 8], [5, 9, 8, 7, 6, 0, 4, 3, 2, 1], [6, 5, 9, 8, 7, 1, 0, 4, 3, 2], [7, 6, 5, 9, 8, 2, 1, 0, 4, 3],
+  [8, 7, 6, 5, 9, 3, 2, 1, 0, 4], [9, 8, 7, 6, 5, 4, 3, 2, 1, 0],
+];
+const VERHOEFF_P = [
+  [0, 1, 2, 3, 4, 5, 6, 7, 8, 9], [1, 5, 7, 6, 2, 8, 3, 0, 9, 4], [5, 8, 0, 3, 7, 9, 6, 1, 4, 2], [8, 9, 1, 6, 0, 4, 3, 5, 2, 7],
+  [9, 4, 5, 3, 1, 2, 6, 8, 7, 0], [4, 2, 8, 6, 5, 7, 3, 9, 0, 1], [2, 7, 9, 3, 8, 0, 6, 4, 1, 5], [7, 0, 4, 6, 9, 1, 3, 2, 5, 8],
+];
+const VERHOEFF_INV = [0, 4, 3, 2, 1, 5, 6, 7, 8, 9];
+
+/** India, Aadhaar: 11 digits (the first 2–9) and a Verhoeff check digit. */
+export function inAadhaar(r: Rng): string {
+  const body = String(r.int(2, 9)) + r.digits(10);
+  let c = 0;
+  const rev = [...body].reverse();
+  for (let i = 0; i < rev.length; i++) c = VERHOEFF_D[c]![VERHOEFF_P[(i + 1) % 8]![Number(rev[i])]!]!;
+  return body + String(VERHOEFF_INV[c]);
+}
+
+/** Australia, tax file number: nine digits whose weighted sum (1,4,3,7,5,8,6,9,10) is a multiple of 11. */
+export function auTfn(r: Rng): string {
+  const w = [1, 4, 3, 7, 5, 8, 6, 9, 10];
+  for (;;) {
+    const d = r.digits(9);
+    if ([...d].reduce((s, c, i) => s + Number(c) * w[i]!, 0) % 11 === 0 && d[0] !== '0') return d;
+  }
+}
+
+/** Brazil, CPF: nine digits and two mod-11 check digits. */
+export function brCpf(r: Rng): string {
+  const d = r.digits(9);
+  if (/^(\d)\1+$/.test(d)) return brCpf(r);
+  const check = (s: string) => {
+    const sum = [...s].reduce((a, c, i) => a + Number(c) * (s.length + 1 - i), 0);
+    const x = (sum * 10) % 11;
+    return String(x === 10 ? 0 : x);
+  };
+  const d10 = d + check(d);
+  return d10 + check(d10);
+}
+
+/** South Korea, resident registration number: birth date, sex/century digit, place of birth (00–95), serial, check. */
+export function krRrn(r: Rng): string {
+  const year = r.int(1950, 2010);
+  const body = `${String(year % 100).padStart(2, '0')}${String(r.int(1, 12)).padStart(2, '0')}${String(r.int(1, 28)).padStart(2, '0')}${year >= 2000 ? r.pick(['3', '4']) : r.pick(['1', '2'])}${String(r.int(0, 95)).padStart(2, '0')}${r.digits(3)}`;
+  const w = [2, 3, 4, 5, 6, 7, 8, 9, 2, 3, 4, 5];
+  const sum = [...body].reduce((s, c, i) => s + Number(c) * w[i]!, 0);
+  return `${body.slice(0, 6)}-${body.slice(6)}${(11 - (sum % 11)) % 10}`;
+}
+
+/** China, resident identity number (GB 11643): region, birth date, sequence, ISO 7064 MOD 11-2 check. */
+export function cnRic(r: Rng): string {
+  const body = `${r.pick(['110105', '310104', '440305', '510107', '330106', '420111'])}${r.int(1950, 2005)}${String(r.int(1, 12)).padStart(2, '0')}${String(r.int(1, 28)).padStart(2, '0')}${r.digits(3)}`;
+  let sum = 0;
+  for (let i = 0; i < 17; i++) sum += Number(body[i]) * (2 ** (17 - i) % 11);
+  return body + '10X98765432'[sum % 11]!;
+}
+
+/** Canada, social insurance number: nine digits (the first 1–7) passing Luhn. */
+export function caSin(r: Rng): string {
+  for (;;) {
+    const d = String(r.int(1, 7)) + r.digits(8);
+    let sum = 0;
+    for (let i = 0; i < 9; i++) {
+      let x = Number(d[i]) * (i % 2 === 1 ? 2 : 1);
+      if (x > 9) x -= 9;
+      sum += x;
+    }
+    if (sum % 10 === 0) return `${d.slice(0, 3)} ${d.slice(3, 6)} ${d.slice(6)}`;
+  }
+}
+
+/** Finland, personal identity code: date, century sign, individual number, mod-31 check character. */
+export function fiHetu(r: Rng): string {
+  const year = r.int(1940, 2010);
+  const date = `${String(r.int(1, 28)).padStart(2, '0')}${String(r.int(1, 12)).padStart(2, '0')}${String(year % 100).padStart(2, '0')}`;
+  const n = String(r.int(2, 899)).padStart(3, '0');
+  return `${date}${year >= 2000 ? 'A' : '-'}${n}${'0123456789ABCDEFHJKLMNPRSTUVWXY'[Number(date + n) % 31]}`;
+}
+
+/** United Kingdom, NHS number: nine digits and a mod-11 check digit (never 10). */
+export function gbNhs(r: Rng): string {
+  for (;;) {
+    const d = String(r.int(4, 6)) + r.digits(8);
+    const sum = [...d].reduce((s, c, i) => s + Number(c) * (10 - i), 0);
+    const check = 11 - (sum % 11);
+    if (check === 10) continue;
+    const all = d + String(check === 11 ? 0 : check);
+    return `${all.slice(0, 3)} ${all.slice(3, 6)} ${all.slice(6)}`;
+  }
+}
+
+/** Singapore, NRIC of the S and T series: seven digits and a check letter. */
+export function sgNric(r: Rng): string {
+  const series = r.pick(['S', 'T']);
+  const d = r.digits(7);
+  const w = [2, 7, 6, 5, 4, 3, 2];
+  const sum = [...d].reduce((s, c, i) => s + Number(c) * w[i]!, series === 'T' ? 4 : 0);
+  return series + d + 'JZIHGFEDCBA'[sum % 11]!;
+}

@@ -46,6 +46,10 @@ export const NEGATIVE_TEMPLATES: readonly Template[] = [
   (r) => row('chat', [`masked card **** **** **** ${r.digits(4)}, masked SSN XXX-XX-${r.digits(4)}, masked IBAN DE** **** **** **** **${r.digits(2)} ${r.digits(2)}`]),
   (r) => row('log', [`lockfile: "integrity": "sha512-${r.chars(BASE64, 86)}==", "resolved": "https://registry.npmjs.org/left-pad/-/left-pad-1.${r.int(0, 3)}.0.tgz"`]),
   (r) => row('code', [`assert.equal(hash("abc"), "${r.chars(HEX, 64)}");\nconst id = "${r.chars(HEX, 24)}"; // mongo ObjectId\nconst nonce = ${r.int(100000, 999999)};`]),
+  // National-id shapes with a wrong check symbol, or valid ones with no name near them.
+  (r) => row('chat', [`the Aadhaar ${v.inAadhaar(r).replace(/\d$/, (d) => String((Number(d) + 1) % 10))} was rejected twice, and NHS ${v.gbNhs(r).replace(/\d$/, (d) => String((Number(d) + 1) % 10))} is not on file`]),
+  (r) => row('chat', [`order ${v.inAadhaar(r)} shipped on ${v.anyDate(r)}; the courier's reference is ${v.caSin(r)}`]),
+  (r) => row('log', [`job=${v.caSin(r).replace(/ /g, '')} batch=${v.auTfn(r)} ref ${v.gbNhs(r)} seq ${v.brCpf(r)} span ${r.digits(12)}`]),
   // Negatives beside one real entity: the entity must be found, the rest must not.
   (r) => row('chat', [`commit ${r.chars(HEX, 40)} broke the form for `, ['pii.email', v.email(r)], `, build ${semver(r)}, request ${uuid(r)}`]),
   (r) => row('log', [`${timestamp(r)} user_id=${r.digits(9)} order=${v.nonLuhnDigits(r)} client_ip=`, ['pii.ip_address', v.publicIpv4(r)], ` version=${r.int(1, 9)}.${r.int(0, 9)}.${r.int(0, 9)}.${r.int(0, 99)}`]),

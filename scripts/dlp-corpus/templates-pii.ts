@@ -36,6 +36,15 @@ export const PII_TEMPLATES: readonly Template[] = [
   (r) => row('chat', ['Mon numéro de sécurité sociale est ', ['pii.fr_nir', v.frNir(r)], ', merci de le reporter.']),
   (r) => row('chat', ['Mijn BSN is ', ['pii.nl_bsn', v.nlBsn(r)], ', kun je de aangifte invullen?']),
   (r) => row('chat', ['numer PESEL: ', ['pii.pl_pesel', v.plPesel(r)], ', data wizyty ', v.anyDate(r)]),
+  (r) => row('chat', ['my Aadhaar number is ', ['pii.in_aadhaar', v.inAadhaar(r).replace(/(\d{4})(?=\d)/g, '$1 ')], ', can you fill the KYC form?']),
+  (r) => row('form', ['Applicant: ', [N, v.personName(r)], '\nTax file number (TFN): ', ['pii.au_tfn', v.auTfn(r)], '\nState: NSW\n']),
+  (r) => row('chat', ['Meu CPF é ', ['pii.br_cpf', v.brCpf(r).replace(/(\d{3})(\d{3})(\d{3})(\d{2})/, '$1.$2.$3-$4')], ', pode emitir a nota fiscal?']),
+  (r) => row('form', ['성명: ', v.personName(r), '\n주민등록번호: ', ['pii.kr_rrn', v.krRrn(r)], '\n']),
+  (r) => row('chat', ['请帮我核对一下身份证号 ', ['pii.cn_ric', v.cnRic(r)], ' 是否填写正确。']),
+  (r) => row('email', ['Hi,\n\nfor the payroll setup my SIN is ', ['pii.ca_sin', v.caSin(r)], ' and my start date is ', v.anyDate(r), '.\n\nThanks\n']),
+  (r) => row('chat', ['Henkilötunnukseni on ', ['pii.fi_hetu', v.fiHetu(r)], ', tarvitsetko muuta?']),
+  (r) => row('email', ['Patient: ', [N, v.personName(r)], '\nNHS number: ', ['pii.gb_nhs', v.gbNhs(r)], '\nReferral to cardiology, routine.\n']),
+  (r) => row('form', ['Name: ', [N, v.personName(r)], '\nNRIC: ', ['pii.sg_nric', v.sgNric(r)], '\nNationality: Singaporean\n']),
   // --- e-mail
   (r) => {
     const name = v.personName(r);

@@ -9,6 +9,7 @@ import { emailDetector } from './pii-email.ts';
 import { euNationalIdDetector } from './pii-eu-national-id.ts';
 import { ibanDetector } from './pii-iban.ts';
 import { ipAddressDetector } from './pii-ip-address.ts';
+import { nationalIdDetector } from './pii-national-id.ts';
 import { paymentCardDetector } from './pii-payment-card.ts';
 import { personNameDetector } from './pii-person-name.ts';
 import { phoneDetector } from './pii-phone.ts';
@@ -34,6 +35,7 @@ export const PII_DETECTORS = [
   usSsnDetector,
   ukNinoDetector,
   euNationalIdDetector,
+  nationalIdDetector,
   ipAddressDetector,
   dateOfBirthDetector,
 ] as const;

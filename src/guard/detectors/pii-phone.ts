@@ -43,6 +43,8 @@ const NEGATIVE_CONTEXT = contextWords([
   'order', 'invoice', 'ticket', 'id', 'ref', 'reference', 'account', 'acct', 'tracking', 'serial', 'version', 'build',
   'isbn', 'po', 'case', 'sku', 'transaction', 'txn', 'routing', 'pid', 'port', 'zip', 'part',
   'model', 'item', 'product', 'batch', 'lot',
+  // Names of national ids printed in phone-like groups (an NHS number is 3-3-4, like a NANP number).
+  'nhs', 'aadhaar', 'aadhar', 'tfn', 'tax file', 'social insurance', 'nric', 'cpf', 'ssn', 'steuer-id', 'idnr', 'hetu',
 ]);
 
 /** Maximal runs of digits joined by phone punctuation; alternatives are disjoint, so linear. */

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { esNifValid, frNirValid, itFiscalCodeValid, nlBsnValid, plPeselValid } from '../../../src/guard/detectors/dlp/national-ids.ts';
+import { esNifValid, frNirValid, gbNhsValid, itFiscalCodeValid, nlBsnValid, plPeselValid, sgNricValid } from '../../../src/guard/detectors/dlp/national-ids.ts';
 import { euNationalIdDetector } from '../../../src/guard/detectors/pii-eu-national-id.ts';
+import { nationalIdDetector } from '../../../src/guard/detectors/pii-national-id.ts';
 import { ukNinoDetector } from '../../../src/guard/detectors/pii-uk-nino.ts';
 import { ssnValid, usSsnDetector } from '../../../src/guard/detectors/pii-us-ssn.ts';
 import { detector, found, type Case } from './support.ts';
@@ -104,5 +105,54 @@ describe('national id check symbols', () => {
   it('accepts other valid examples', () => {
     assert.ok(itFiscalCodeValid('RSSMRA85T10A562S'));
     assert.ok(nlBsnValid('111222333'));
+  });
+});
+
+table('pii-national-id', detector(nationalIdDetector), [
+  { text: 'Aadhaar: 2345 6789 0124', expect: ['2345 6789 0124'] },
+  { text: 'my aadhar no is 234567890124', expect: ['234567890124'] },
+  { text: 'Aadhaar 2345 6789 0125', expect: [], why: 'fails the Verhoeff check' },
+  { text: 'order 2345 6789 0124 shipped', expect: [], why: 'twelve digits without the name' },
+  { text: 'PAN card ABCPE1234F', expect: ['ABCPE1234F'] },
+  { text: 'PAN ABCQE1234F', expect: [], why: 'Q is not a holder type' },
+  { text: 'TFN 123 456 782', expect: ['123 456 782'] },
+  { text: 'TFN 123 456 789', expect: [], why: 'wrong check digit' },
+  { text: 'invoice 123 456 782', expect: [], why: 'a TFN needs its name' },
+  { text: 'CPF 390.533.447-05', expect: ['390.533.447-05'] },
+  { text: 'segue o documento 390.533.447-05 em anexo', expect: ['390.533.447-05'], why: 'the printed CPF shape stands alone' },
+  { text: 'CPF 390.533.447-06', expect: [], why: 'wrong check digits' },
+  { text: 'ref 39053344705', expect: [], why: 'bare eleven digits need the name' },
+  { text: '주민등록번호: 971013-9019902', expect: ['971013-9019902'] },
+  { text: 'RRN 971013-9019903', expect: [], why: 'wrong check digit' },
+  { text: '身份证号 11010519491231002X', expect: ['11010519491231002X'] },
+  { text: 'ID 11010519491231002Y', expect: [], why: 'not a check character' },
+  { text: 'ID 110105194913310021', expect: [], why: 'month 13' },
+  { text: 'SIN 424 743 466', expect: ['424 743 466'] },
+  { text: 'SIN 424 743 467', expect: [], why: 'fails Luhn' },
+  { text: 'tracking 424 743 466', expect: [], why: 'a SIN needs its name' },
+  { text: 'henkilötunnus 131052-308T', expect: ['131052-308T'] },
+  { text: 'HETU 131052-308U', expect: [], why: 'wrong check character' },
+  { text: 'Steuer-ID: 36 574 261 809', expect: ['36 574 261 809'] },
+  { text: 'Steuer-ID 36 574 261 808', expect: [], why: 'wrong check digit' },
+  { text: 'CURP BOXW310820HNERXN09', expect: ['BOXW310820HNERXN09'] },
+  { text: 'CURP BOXW310820HNERXN08', expect: [], why: 'wrong check digit' },
+  { text: 'NHS number 943 476 5919', expect: ['943 476 5919'] },
+  { text: 'NHS no. 943 476 5918', expect: [], why: 'fails the mod-11 check' },
+  { text: 'call 943 476 5919', expect: [], why: 'a phone number shape without the NHS name' },
+  { text: 'NRIC S1234567D', expect: ['S1234567D'] },
+  { text: 'FIN G1234567X', expect: ['G1234567X'] },
+  { text: 'NRIC S1234567A', expect: [], why: 'wrong check letter' },
+  { text: 'name,nhs_number,ward\nAda Byron,9434765919,Elm\nBob Stone,4010232137,Oak', expect: ['9434765919', '4010232137'], why: 'its name heads the column' },
+]);
+
+describe('NHS and NRIC check symbols', () => {
+  it('rejects an NHS number whose check would be 10', () => {
+    // 1000000010: weights give a remainder of 1, so the check would be 10, which is never issued.
+    assert.ok(!gbNhsValid('1000000010'));
+    assert.ok(gbNhsValid('9434765919'));
+  });
+  it('adds 4 for the T and G series', () => {
+    assert.ok(sgNricValid('T1234567J'));
+    assert.ok(!sgNricValid('T1234567D'));
   });
 });
