@@ -39,6 +39,8 @@ const NEGATIVES: [string, 'user' | 'document', string][] = [
   ['a password reset question', 'user', 'I forgot my email password. How do I reset it on my phone?'],
   ['developer mode on a phone', 'user', 'How do I enable developer mode on my Android phone?'],
   ['a correction of an earlier message', 'user', 'Sorry, ignore my previous message — I meant Madrid, not Barcelona.'],
+  ['identifiers at the end of a prompt', 'user', 'Please check my details for the visa form: passport no. is on file, Aadhaar 2345 6789 0124, NHS number 943 476 5919 and CURP BOXW310820HNERXN09.'],
+  ['a plate and a chassis number', 'user', 'Insurance quote for my car please. License plate KA01AB1234, chassis MA3EWDE1S00123456, first registered in 2019.'],
   ['overriding a method', 'user', 'How do I override the toString method in Java?'],
   ['code that ignores errors', 'user', 'Why does this code ignore errors?\n\ntry {\n  const config = JSON.parse(raw);\n} catch (err) {\n  // ignore malformed config\n}'],
   ['an e-mail with a confidentiality notice', 'document', 'Hi Sam,\n\nAttached are the signed contracts. Please forward them to legal by Monday.\n\nBest,\nAlex\n\nCONFIDENTIALITY NOTICE: This e-mail is intended only for the addressee. If you received it in error, please delete it and notify the sender.'],

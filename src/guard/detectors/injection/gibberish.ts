@@ -23,6 +23,9 @@ const TAIL_WORDS = 24;
 const MIN_WORDS = 12;
 const SAMPLE_CHARS = 480;
 
+/** Fewest letter pairs the rare-pair share of a tail is divided by. */
+const MIN_TAIL_BIGRAMS = 40;
+
 /** Letter pairs (a-z x a-z) rare in ordinary text, learned by the training script. */
 export type RareBigrams = Uint8Array;
 
@@ -94,6 +97,8 @@ export function gibberishFeatures(raw: string, rare: RareBigrams, out: Float64Ar
     let flip = 0;
     let prevClass = 0;
     let prev = 0;
+    let bigrams = 0;
+    let rarePairs = 0;
     const from = i;
     for (; i < n; i++) {
       const c = sample.charCodeAt(i);
@@ -108,8 +113,8 @@ export function gibberishFeatures(raw: string, rare: RareBigrams, out: Float64Ar
           if (prevClass === LOWER) flip++;
         } else wl++;
         if ((prevClass & (UPPER | LOWER)) !== 0) {
-          st.bigrams++;
-          if (rare[((prev | 0x20) - 97) * 26 + ((c | 0x20) - 97)]) st.rare++;
+          bigrams++;
+          if (rare[((prev | 0x20) - 97) * 26 + ((c | 0x20) - 97)]) rarePairs++;
         }
       }
       if ((k & OPEN) !== 0) st.open++;
@@ -122,7 +127,15 @@ export function gibberishFeatures(raw: string, rare: RareBigrams, out: Float64Ar
     st.chars += i - from;
     st.odd += odd;
     st.flips += flip;
-    if (wordLetters > 0 && (odd > 0 || flip > 0 || (digits > 0 && wordLetters > 2))) st.weird++;
+    // A code of capitals and digits (a serial, a plate, an id: `BOXW310820HNERXN09`, `KA01AB1234,`)
+    // is random by design, not an optimized suffix: its letters are no evidence either way.
+    const code = wl === 0 && digits > 0 && wu > 0 && wu + digits >= 5 && i - from - wu - digits <= 1;
+    if (!code) {
+      st.bigrams += bigrams;
+      st.rare += rarePairs;
+      if (wordLetters > 0 && (odd > 0 || flip > 0 || (digits > 0 && wordLetters > 2))) st.weird++;
+    }
+    if (code) continue;
     upper += wu;
     letters += wordLetters;
     // Shouting is a run of capitalized words, not one acronym (`JSON`, `API`).
@@ -133,7 +146,9 @@ export function gibberishFeatures(raw: string, rare: RareBigrams, out: Float64Ar
   // product code) are not measured, their letter pairs say more about their language than their intent.
   if (total >= MIN_WORDS) {
     const weirdTail = tail.weird / tail.words;
-    const rareTail = tail.bigrams ? tail.rare / tail.bigrams : 0;
+    // Shrunk when the tail has few letter pairs (a tail of numbers and one unusual name): an
+    // optimized suffix of 20–40 tokens has well over forty.
+    const rareTail = tail.bigrams ? tail.rare / Math.max(tail.bigrams, MIN_TAIL_BIGRAMS) : 0;
     out[offset] = weirdTail;
     out[offset + 1] = Math.max(0, weirdTail - head.weird / Math.max(1, head.words));
     out[offset + 2] = tail.chars ? tail.odd / tail.chars : 0;
