@@ -62,7 +62,7 @@ function origin(r: Row): string {
 const GENERATED_SIZE: CorpusSize = {
   benign: 1500, tricky: 800, twins: 1000, background: 500, system: 0, direct: 800, jailbreak: 900, benignDocs: 1000, indirect: 1000, emails: 300,
   hijack: 600, scenario: 300, scenarioTwins: 300, multilingual: 600, short: 100, realDocs: 700, workEmails: 150,
-  shortAttacks: 300, shortTwins: 300, readerRequests: 250, wideAttacks: 150, widePrompts: 150, europeAttacks: 100, europePrompts: 100, redirects: 100, toolAttacks: 100, toolBenign: 100,
+  shortAttacks: 300, shortTwins: 300, readerRequests: 250, wideAttacks: 150, widePrompts: 150, europeAttacks: 100, europePrompts: 100, redirects: 100, toolAttacks: 100, toolBenign: 100, promptDev: 100,
 };
 const KIND: Record<string, string> = { direct: 'direct', hijack: 'direct', jailbreak: 'jailbreak', scenario: 'jailbreak', indirect: 'indirect', email_attack: 'indirect', tool_attack: 'indirect', benign_tricky: 'benign_tricky', twin: 'benign_tricky', scenario_twin: 'benign_tricky', short_twin: 'benign_tricky' };
 const fromExample = (e: Example): Row => ({

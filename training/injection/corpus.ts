@@ -19,6 +19,7 @@ import { scenarioAttack, scenarioTwin } from './attacks-scenario.ts';
 import { attackEmail, benignWorkEmail } from './attacks-email.ts';
 import { multilingualPrompt, shortReply } from './benign-multilingual.ts';
 import { shortAttack, shortTwin } from './attacks-short.ts';
+import { promptDevRequest } from './benign-promptdev.ts';
 import { benignRedirect } from './benign-redirects.ts';
 import { toolOutputAttack, toolOutputBenign } from './attacks-toolout.ts';
 import { europeAttack, europePrompt } from './multilingual-europe.ts';
@@ -74,6 +75,7 @@ export interface CorpusSize {
   readonly redirects: number;
   readonly toolAttacks: number;
   readonly toolBenign: number;
+  readonly promptDev: number;
 }
 
 export const FULL_SIZE: CorpusSize = {
@@ -104,6 +106,7 @@ export const FULL_SIZE: CorpusSize = {
   redirects: 1500,
   toolAttacks: 1500,
   toolBenign: 2000,
+  promptDev: 500,
 };
 
 export function buildCorpus(seed: number, size: CorpusSize = FULL_SIZE): Example[] {
@@ -161,6 +164,7 @@ export function buildCorpus(seed: number, size: CorpusSize = FULL_SIZE): Example
   gen('redirect', size.redirects, (rng) => ({ text: maybeNoise(rng, benignRedirect(rng)), label: 0, channel: 'user' }));
   gen('tool_attack', size.toolAttacks, (rng) => ({ text: toolOutputAttack(rng), label: 1, channel: 'document' }));
   gen('tool_benign', size.toolBenign, (rng) => ({ text: toolOutputBenign(rng), label: 0, channel: 'document' }));
+  gen('prompt_dev', size.promptDev, (rng) => ({ text: maybeNoise(rng, promptDevRequest(rng)), label: 0, channel: 'user' }));
   return out;
 }
 

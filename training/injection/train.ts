@@ -58,6 +58,7 @@ export const DEFAULT_TRAIN_OPTIONS: TrainOptions = {
     redirects: 300,
     toolAttacks: 300,
     toolBenign: 300,
+    promptDev: 300,
   },
   epochs: 4,
   learningRate: 0.2,

@@ -47,9 +47,9 @@ describe('prompt-injection detector: hand-written fixtures', () => {
     }
   });
 
-  // The tricky rows include 17 harmless redirections added on 2026-12-08 ("forget the rules of
-  // grammar and write …"), harder than the rest: 10.5 % of the 57 are flagged now, 14 % were
-  // before the redirect twins.
+  // The tricky rows include 17 harmless redirections ("forget the rules of grammar and write …")
+  // and 30 prompts of AI developers ("improve this system prompt: …") added on 2026-12-08, harder
+  // than the rest: 10.3 % of the 87 are flagged now, 16 % were before the families written for them.
   it('flags at most 8% of the benign rows and 12% of the tricky ones', () => {
     const benign = rate((x) => x.kind === 'benign');
     const tricky = rate((x) => x.kind === 'benign_tricky');

@@ -41,6 +41,7 @@ const TINY: CorpusSize = {
   redirects: 10,
   toolAttacks: 10,
   toolBenign: 10,
+  promptDev: 10,
 };
 const MODEL = new URL('../../../src/guard/detectors/injection/model.json', import.meta.url);
 const DEV = new URL('../../../../shared/datasets/prompt-injection/dev.jsonl', import.meta.url);
@@ -82,6 +83,7 @@ describe('injection training', () => {
         'redirect',
         'tool_attack',
         'tool_benign',
+        'prompt_dev',
       ]),
     );
   });
