@@ -129,13 +129,10 @@ export function gibberishFeatures(raw: string, rare: RareBigrams, out: Float64Ar
     st.flips += flip;
     // A code of capitals and digits (a serial, a plate, an id: `BOXW310820HNERXN09`, `KA01AB1234,`)
     // is random by design, not an optimized suffix: its letters are no evidence either way.
-    const code = wl === 0 && digits > 0 && wu > 0 && wu + digits >= 5 && i - from - wu - digits <= 1;
-    if (!code) {
-      st.bigrams += bigrams;
-      st.rare += rarePairs;
-      if (wordLetters > 0 && (odd > 0 || flip > 0 || (digits > 0 && wordLetters > 2))) st.weird++;
-    }
-    if (code) continue;
+    if (wl === 0 && digits > 0 && wu > 0 && wu + digits >= 5 && i - from - wu - digits <= 1) continue;
+    st.bigrams += bigrams;
+    st.rare += rarePairs;
+    if (wordLetters > 0 && (odd > 0 || flip > 0 || (digits > 0 && wordLetters > 2))) st.weird++;
     upper += wu;
     letters += wordLetters;
     // Shouting is a run of capitalized words, not one acronym (`JSON`, `API`).

@@ -77,7 +77,9 @@ const A: [number, string][] = [
     ignorez ignorer oublie oubliez oublier annule annulez contourne contournez outrepasse
     dimentica dimenticare ignorare tralascia esqueca esquecer desconsidere negeer vergeet negeren zaboravi ignoriraj zignoruj zapomnij
     unut забудь игнорируй
-    ignorierst missachtest ubergehe ubergehen ignorieren vergeten negeert ignoren olviden olvidese ignoren descarte omita ignorate ignori dimentichi dimenticate tralasciate trascura trascuri scavalca scavalcare esquece esquecam ignorem desconsidera desconsiderar despreze despreza oublions ignorons`],
+    ignorierst missachtest ubergehe ubergehen vergeten negeert ignoren olviden olvidese descarte omita ignorate ignori dimentichi
+    dimenticate tralasciate trascura trascuri scavalca scavalcare esquece esquecam ignorem desconsidera desconsiderar despreze despreza
+    oublions ignorons`],
   [PRIOR, `previous prior above earlier preceding former foregoing original initial old existing past prev aforementioned before default despite
     given provided predefined preset previously
     vorherigen vorherige vorherigem vorangegangenen vorangehenden vorigen obigen obige bisherigen bisherige fruheren ursprunglichen alten
@@ -85,7 +87,9 @@ const A: [number, string][] = [
     anteriores anterior previas previos previa iniciales originales antiguas dadas arriba
     precedentes precedents precedente anterieures anterieurs initiales dessus avant
     precedenti sopra iniziali vorige
-    fruher bisher vorhin obenstehenden obenstehende vorstehenden ursprungliche ursprunglich anfanglichen anfanglichen anciennes anciens depart originales originelles premieres primeras anteriormente originali originarie vecchie iniciais originais antigas acima eerdere oorspronkelijke oude bovenstaande hierboven`],
+    fruher bisher vorhin obenstehenden obenstehende vorstehenden ursprungliche ursprunglich anfanglichen anciennes anciens depart
+    originelles premieres primeras anteriormente originali originarie vecchie iniciais originais antigas acima eerdere oorspronkelijke oude
+    bovenstaande hierboven`],
   [ALL, `all any every everything each whole entire alle allen aller alles samtliche todas todos toda todo cualquier toutes tous tout toute tutte tutti tutto tudo`],
   [INSTR, `instructions instruction rules rule directions directives directive guidelines guideline prompts prompt commands orders
     context constraints restrictions programming guardrails policies messages guidance tasks task training limitations filters safeguards
@@ -96,10 +100,12 @@ const A: [number, string][] = [
     consignes ordres commandes taches tache contexte regles
     istruzioni regole comandi ordini instrucoes regras ordens comandos instructies regels upute instrukcije instrukcje polecenia
     talimatlari инструкции указания правила
-    systemnachricht regelwerk anordnungen befehlen directives indications parametres pautas indicazioni direttive orientacoes diretrizes normas richtlijnen opdrachten aanwijzingen instructies`],
+    systemnachricht regelwerk anordnungen befehlen indications parametres pautas indicazioni direttive orientacoes diretrizes richtlijnen
+    opdrachten aanwijzingen`],
   [VOIDED, `void obsolete invalid revoked superseded overridden cancelled canceled null nullified outdated rescinded lifted suspended expired
     ungultig aufgehoben hinfallig nichtig invalidas anuladas obsoletas obsoletes annulees caduques
-    irrelevant irrelevante irrelevantes obsolet nulles invalides perimees caducadas annullate nulle invalide superate irrilevanti ongeldig vervallen achterhaald`],
+    irrelevant irrelevante irrelevantes obsolet nulles invalides perimees caducadas annullate nulle invalide superate irrilevanti ongeldig
+    vervallen achterhaald`],
   [NEW, `new fresh updated revised real actual true next neue neuen neues neuer nachste wahre nueva nuevas nuevo nuevos verdadera nouvelle nouvelles
     nouveau nouveaux vraie nuove nuova nuovo nova novas novo
     nieuwe nieuw`],
@@ -125,13 +131,20 @@ const A: [number, string][] = [
   [EXT, `reveal show print output repeat display tell give share leak dump list write spell echo recite disclose expose return copy paste provide
     state quote type read translate what summarize summarise verrate zeige zeig gib nenne wiederhole schreibe drucke revela muestra dime repite
     imprime escribe revele montre affiche dis donne repete ecris mostra ripeti dimmi
-    zeigen zeigt ausgeben geben nennen wiederholen verraten verrat schreib schreiben drucke kopiere kopieren zitiere zitieren teile auflisten preisgeben offenlegen sag sagen montrez affichez donnez dites repetez recopie recopiez copie copiez revelez citez cite ecrivez imprime imprimez partage partagez indique indiquez muestrame muestre muestreme ensename ensena ensene ensenanos revelame diga digame repita escriba escribelas escribelo copia copiala copialo citalas comparte comparta imprima mostrami mostri rivela rivelami riveli ripeta scrivi scriva scrivile citale dica stampa condividi elenca mostre mostrar repete escreva escreve cite diz compartilhe toon geef herhaal schrijf kopieer citeer onthul vertel noem`],
+    zeigen zeigt ausgeben geben nennen wiederholen verraten verrat schreib schreiben kopiere kopieren zitiere zitieren teile auflisten
+    preisgeben offenlegen sag sagen montrez affichez donnez dites repetez recopie recopiez copie copiez revelez citez cite ecrivez imprimez
+    partage partagez indique indiquez muestrame muestre muestreme ensename ensena ensene ensenanos revelame diga digame repita escriba
+    escribelas escribelo copia copiala copialo citalas comparte comparta imprima mostrami mostri rivela rivelami riveli ripeta scrivi
+    scriva scrivile citale dica stampa condividi elenca mostre mostrar escreva escreve diz compartilhe toon geef herhaal schrijf kopieer
+    citeer onthul vertel noem`],
   [PROMPTN, `prompt prompts preprompt instructions instruction configuration programming directives guidelines rules system message
     anweisungen anweisung instrucciones consignes istruzioni
-    systemnachricht systemanweisungen systemprompt konfiguration configuracion configurazione configuracao configuratie vorgaben richtlinien directives directrices direttive diretrizes richtlijnen instructies instrucoes`],
+    systemnachricht systemanweisungen systemprompt konfiguration configuracion configurazione configuracao configuratie vorgaben
+    richtlinien directrices direttive diretrizes richtlijnen instructies instrucoes`],
   [SECR, `password passwords passwort kennwort secret secrets confidential hidden passphrase passcode contrasena clave geheim geheimnis vertraulich
     versteckt secreto secreta oculto confidencial secrete cache confidentiel
-    zugangsdaten geheime geheimen secretas secretos ocultas ocultos segreta segrete segreto nascoste nascosto senha secreto wachtwoord verborgen cachees secretes`],
+    zugangsdaten geheime geheimen secretas secretos ocultas ocultos segreta segrete segreto nascoste nascosto senha wachtwoord verborgen
+    cachees secretes`],
   [POSS2, `your yours deine dein deinen deiner ihre ihren tus tu su sus vos votre ton tes tuo tua tue tuoi seu sua suas seus je jouw
     ihr ihrem ihres suo sue vostro vostra teu uw`],
   [AIREF, `ai assistant assistants chatbot chatbots bot llm llms gpt chatgpt claude gemini copilot agent agents model models summarizer
@@ -214,7 +227,9 @@ const PHRASES: [number, number, string][] = [
     your name is now|you are no longer|you re no longer|du bist jetzt|jetzt bist du|nun bist du|tu so als|spiel die rolle|verhalte dich wie|
     du bist nicht mehr|ahora eres|eres ahora|actua como|finge ser|haz de cuenta|juega el papel|ya no eres|tu es maintenant|maintenant tu es|
     vous etes maintenant|agis comme|fais semblant|joue le role|comporte toi comme|tu n es plus|ora sei|agisci come|agora voce e|finja ser|
-    fais comme si|faites comme si|haz como si|haga como si|fai finta|fa finta|faccia finta|finja que|faca de conta|doe alsof|speel de rol|tun sie so als|stell dir vor du hattest|interpreta a|interpreta il|interpreta el|faz o papel|faca o papel|fai la parte|haz el papel|spiel ab sofort`],
+    fais comme si|faites comme si|haz como si|haga como si|fai finta|fa finta|faccia finta|finja que|faca de conta|doe alsof|speel de rol|
+    tun sie so als|stell dir vor du hattest|interpreta a|interpreta il|interpreta el|faz o papel|faca o papel|fai la parte|haz el papel|
+    spiel ab sofort`],
   [0, ROLESET, `you are a|you are an|you re a|you re an|imagine you are|imagine you re|suppose you are|as a|as an|you have been hired|you have been asked|
     you have been tasked|your task is|your job is|du bist ein|du bist eine|stell dir vor du bist|eres un|eres una|imagina que eres|tu es un|tu es une|
     imagine que tu es|sei un|sei una|voce e um|voce e uma|je bent een`],
@@ -229,7 +244,11 @@ const PHRASES: [number, number, string][] = [
     developer message|system instructions|first message|first line|first sentence|beginning of this prompt|beginning of the conversation|
     text above|words above|everything above|prompt above|instructions above|everything before|verbatim|word for word|systemanweisung|
     systemprompt|anweisungen oben|prompt del sistema|instrucciones del sistema|invite systeme|consignes systeme|
-    systemnachricht|systemanweisungen|message systeme|prompt systeme|prompt de sistema|prompt do sistema|prompt di sistema|mensaje del sistema|mensagem do sistema|messaggio di sistema|systeembericht|systeemprompt|texto de arriba|texte ci dessus|testo sopra|tekst hierboven|mot pour mot|palabra por palabra|parola per parola|palavra por palavra|woord voor woord|wortwortlich|im wortlaut|tal cual|telles quelles|tel quel|letterlijk|alla lettera|al pie de la letra|versteckten anweisungen|instructions cachees|instrucciones ocultas|istruzioni nascoste|instrucoes ocultas|verborgen instructies`],
+    systemnachricht|systemanweisungen|message systeme|prompt systeme|prompt de sistema|prompt do sistema|prompt di sistema|
+    mensaje del sistema|mensagem do sistema|messaggio di sistema|systeembericht|systeemprompt|texto de arriba|texte ci dessus|testo sopra|
+    tekst hierboven|mot pour mot|palabra por palabra|parola per parola|palavra por palavra|woord voor woord|wortwortlich|im wortlaut|
+    tal cual|telles quelles|tel quel|letterlijk|alla lettera|al pie de la letra|versteckten anweisungen|instructions cachees|
+    instrucciones ocultas|istruzioni nascoste|instrucoes ocultas|verborgen instructies`],
   [AIREF, 0, `language model|large language model|ai model|ai assistant|ai system|ai agent|automated system|virtual assistant`],
   [SECR, 0, `api key|api keys|access key|access keys|access token|private key|secret key|auth token|
     mot de passe|mots de passe`],
