@@ -11,6 +11,9 @@ import { readFileSync } from 'node:fs';
 import { DLP_DETECTORS } from '../src/guard/detectors/dlp-index.ts';
 import { spanMetrics, type LabelledSpan, type TypeMetrics } from '../src/guard/eval/span-metrics.ts';
 import type { DetectFn } from '../src/guard/types.ts';
+import { helpAndExit } from './lib/usage.ts';
+
+helpAndExit(import.meta.url);
 
 export const BEST_EFFORT_TYPES: ReadonlySet<string> = new Set(['pii.person_name', 'pii.postal_address']);
 export const F1_TARGET = 0.95;

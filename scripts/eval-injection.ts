@@ -24,6 +24,9 @@ import { onnxClassifierDetector } from '../src/guard/detectors/onnx-classifier.t
 import { promptInjectionDetector, RECOMMENDED_THRESHOLDS } from '../src/guard/detectors/prompt-injection.ts';
 import { buildCorpus, type CorpusSize, type Example } from '../training/injection/corpus.ts';
 import type { Channel } from '../src/guard/types.ts';
+import { helpAndExit } from './lib/usage.ts';
+
+helpAndExit(import.meta.url);
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const { values, positionals } = parseArgs({

@@ -13,6 +13,9 @@ import { PII_TEMPLATES } from './dlp-corpus/templates-pii.ts';
 import { SECRET_TEMPLATES } from './dlp-corpus/templates-secrets.ts';
 import { Rng } from './dlp-corpus/random.ts';
 import type { Row } from './dlp-corpus/row.ts';
+import { helpAndExit } from './lib/usage.ts';
+
+helpAndExit(import.meta.url);
 
 export const CORPUS_PATH = 'test/fixtures/dlp/corpus.jsonl';
 const SEED = 0x0d1f_2025;

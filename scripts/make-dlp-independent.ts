@@ -25,6 +25,9 @@ import { negativeRows } from './dlp-independent/rows-negatives.ts';
 import { piiRows } from './dlp-independent/rows-pii.ts';
 import { secretRows } from './dlp-independent/rows-secrets.ts';
 import { reseed } from './dlp-independent/values.ts';
+import { helpAndExit } from './lib/usage.ts';
+
+helpAndExit(import.meta.url);
 
 export const INDEPENDENT_PATH = 'test/fixtures/dlp/independent.jsonl';
 

@@ -11,6 +11,9 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { DEFAULT_TRAIN_OPTIONS, serializeModel, trainModel } from '../training/injection/train.ts';
+import { helpAndExit } from './lib/usage.ts';
+
+helpAndExit(import.meta.url);
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const { values } = parseArgs({
