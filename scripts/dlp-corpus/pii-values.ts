@@ -365,18 +365,11 @@ export function cnRic(r: Rng): string {
   return body + '10X98765432'[sum % 11]!;
 }
 
-/** Canada, social insurance number: nine digits (the first 1–7) passing Luhn. */
+/** Canada, social insurance number: eight digits (the first 1–7) and a Luhn check digit. */
 export function caSin(r: Rng): string {
-  for (;;) {
-    const d = String(r.int(1, 7)) + r.digits(8);
-    let sum = 0;
-    for (let i = 0; i < 9; i++) {
-      let x = Number(d[i]) * (i % 2 === 1 ? 2 : 1);
-      if (x > 9) x -= 9;
-      sum += x;
-    }
-    if (sum % 10 === 0) return `${d.slice(0, 3)} ${d.slice(3, 6)} ${d.slice(6)}`;
-  }
+  const partial = String(r.int(1, 7)) + r.digits(7);
+  const d = partial + luhnCheckDigit(partial);
+  return `${d.slice(0, 3)} ${d.slice(3, 6)} ${d.slice(6)}`;
 }
 
 /** Finland, personal identity code: date, century sign, individual number, mod-31 check character. */

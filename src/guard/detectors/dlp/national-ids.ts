@@ -75,9 +75,7 @@ export function plPeselValid(id: string): boolean {
 /** United Kingdom, NHS number (NHS Data Dictionary): weights 10..2, check = 11 − sum mod 11 (11 → 0, 10 never issued). */
 export function gbNhsValid(id: string): boolean {
   if (!/^\d{10}$/.test(id)) return false;
-  let sum = 0;
-  for (let i = 0; i < 9; i++) sum += (id.charCodeAt(i) - 48) * (10 - i);
-  const check = 11 - (sum % 11);
+  const check = 11 - (weightedSum(id, [10, 9, 8, 7, 6, 5, 4, 3, 2]) % 11);
   if (check === 10) return false;
   return (check === 11 ? 0 : check) === id.charCodeAt(9) - 48;
 }
@@ -89,9 +87,7 @@ export function gbNhsValid(id: string): boolean {
 export function sgNricValid(id: string): boolean {
   const m = /^([STFG])(\d{7})([A-Z])$/.exec(id);
   if (!m) return false;
-  const weights = [2, 7, 6, 5, 4, 3, 2];
-  let sum = m[1] === 'T' || m[1] === 'G' ? 4 : 0;
-  for (let i = 0; i < 7; i++) sum += (m[2]!.charCodeAt(i) - 48) * weights[i]!;
+  const sum = (m[1] === 'T' || m[1] === 'G' ? 4 : 0) + weightedSum(m[2]!, [2, 7, 6, 5, 4, 3, 2]);
   const table = m[1] === 'S' || m[1] === 'T' ? 'JZIHGFEDCBA' : 'XWUTRQPNMLK';
   return table[sum % 11] === m[3];
 }

@@ -27,8 +27,17 @@ interface Row {
   readonly top: number;
 }
 
+/** What is known of the text last seen: its rows by start offset, and (once asked for) its line breaks. */
 let memoText: string | undefined;
 let memo = new Map<number, Row>();
+let breaks: Int32Array | undefined;
+
+function remember(text: string): void {
+  if (text === memoText) return;
+  memo = new Map();
+  breaks = undefined;
+  memoText = text.length <= MEMO_LIMIT ? text : undefined;
+}
 
 /** The line starting at `start`: its end, most frequent delimiter outside quotes (ties to the earlier one) and count. */
 function measure(text: string, start: number): Omit<Row, 'top'> {
@@ -67,16 +76,13 @@ function previousLineStart(text: string, start: number): number {
  * and scanning back to the line start (or for any line break at all) each time made a long line
  * with many candidates quadratic (90 000 ids on one 1 MB line: 1.2 s).
  */
-let breaksText: string | undefined;
-let breaks = new Int32Array(0);
-
 function lineBreaks(text: string): Int32Array {
-  if (text === breaksText) return breaks;
+  remember(text);
+  if (breaks && text === memoText) return breaks;
   let n = 0;
   for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) n++;
   const out = new Int32Array(n);
   for (let i = text.indexOf('\n'), k = 0; i !== -1; i = text.indexOf('\n', i + 1)) out[k++] = i;
-  breaksText = text.length <= MEMO_LIMIT ? text : undefined;
   breaks = out;
   return out;
 }
@@ -96,10 +102,7 @@ function lineStart(text: string, at: number): number {
 
 /** The line starting at `start`, with its block's top, walking up only through lines not seen yet. */
 function rowAt(text: string, start: number): Row {
-  if (text !== memoText) {
-    memo = new Map();
-    memoText = text.length <= MEMO_LIMIT ? text : undefined;
-  }
+  remember(text);
   const known = memo.get(start);
   if (known) return known;
   const chain: [number, Omit<Row, 'top'>][] = [];
@@ -192,13 +195,13 @@ export function columnHeader(text: string, at: number): string | undefined {
  */
 export function cellsUnder(text: string, wanted: (header: string) => boolean, hint: RegExp): { start: number; end: number; header: string }[] {
   const out: { start: number; end: number; header: string }[] = [];
-  if (!text.includes('\n')) return out;
+  if (lineBreaks(text).length === 0) return out;
   // Only the start of a very long first line is tried.
   const first = text.slice(0, Math.min(512, text.indexOf('\n')));
   hint.lastIndex = 0;
   const candidates = hint.test(`\n${first}`) ? [0] : [];
   hint.lastIndex = 0;
-  for (const m of text.matchAll(hint)) candidates.push(text.lastIndexOf('\n', m.index) + 1);
+  for (const m of text.matchAll(hint)) candidates.push(lineStart(text, m.index));
   let lastHeader = -1;
   for (const start of candidates) {
     if (start === lastHeader) continue;
